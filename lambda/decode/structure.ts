@@ -1,0 +1,30 @@
+import { MalformedBodyError } from '../errors';
+
+/** Deeper than any Jamf payload (4 levels) by a wide margin. */
+export const MAX_DEPTH = 32;
+
+/** Keys that would reach an object's prototype if copied by assignment. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Rejects trees a Jamf webhook never has and that could hurt us later: keys
+ * that touch prototypes when copied (the schemas copy unknown keys) and
+ * nesting deep enough to exhaust the stack of a recursive walk such as
+ * `JSON.stringify`. The walk itself stops at MAX_DEPTH, so it is safe on any input.
+ */
+export function assertSafeStructure(value: unknown, depth = 0): void {
+  if (value === null || typeof value !== 'object') return;
+  if (depth >= MAX_DEPTH) {
+    throw new MalformedBodyError('TooDeep', `The body is nested deeper than ${MAX_DEPTH} levels`);
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) assertSafeStructure(item, depth + 1);
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) {
+      throw new MalformedBodyError('ForbiddenKey', `The key "${key}" is not allowed`);
+    }
+    assertSafeStructure((value as Record<string, unknown>)[key], depth + 1);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Field schemas that coerce a Jamf value to the type Jamf documents for JSON.
+ *
+ * XML arrives as text (the parser keeps every value as a string so that serial
+ * numbers such as `0123` survive), and JSON from some servers carries a number
+ * where the documentation says string or the reverse. Every field therefore
+ * accepts the forms Jamf is known to send and outputs the documented type, so
+ * the JSON and the XML form of one event produce the same object.
+ *
+ * Every field is `nullish`: older Jamf Pro versions omit fields (no
+ * `eventTimestamp` before 10.12) and some send `null` (`"product": null`).
+ * An empty XML element (`<jssID/>`) carries no value and becomes `null` for
+ * numbers and booleans; for text it stays `""`.
+ */
+import * as v from 'valibot';
+
+const INTEGER_TEXT = /^[+-]?\d+$/;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length > 40 ? `"${value.slice(0, 40)}…"` : `"${value}"`;
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+/** A schema that converts with `convert`, which returns `undefined` for input it cannot convert. */
+function coerced<T>(expected: string, convert: (input: unknown) => T | undefined) {
+  return v.pipe(
+    v.unknown(),
+    v.rawTransform<unknown, T>(({ dataset, addIssue, NEVER }) => {
+      const output = convert(dataset.value);
+      if (output === undefined) {
+        addIssue({ message: `Expected ${expected} but received ${describe(dataset.value)}` });
+        return NEVER;
+      }
+      return output;
+    }),
+  );
+}
+
+function toText(input: unknown): string | undefined {
+  if (typeof input === 'string') return input;
+  if (typeof input === 'number' && Number.isFinite(input)) return String(input);
+  if (typeof input === 'boolean') return String(input);
+  return undefined;
+}
+
+function toInteger(input: unknown): number | null | undefined {
+  if (typeof input === 'number') return Number.isSafeInteger(input) ? input : undefined;
+  if (typeof input !== 'string') return undefined;
+  const text = input.trim();
+  if (text === '') return null;
+  if (!INTEGER_TEXT.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+function toBoolean(input: unknown): boolean | null | undefined {
+  if (typeof input === 'boolean') return input;
+  if (typeof input !== 'string') return undefined;
+  const text = input.trim().toLowerCase();
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (text === '') return null;
+  return undefined;
+}
+
+/** Documented `"string"`: numbers and booleans become their text; text is kept as sent. */
+export const text = () => v.nullish(coerced<string>('a string', toText));
+
+/** Documented `integer` or `epoch` (milliseconds): integer text such as `"0042"` becomes 42. */
+export const integer = () => v.nullish(coerced<number | null>('an integer', toInteger));
+
+/** Documented `boolean`: `"true"` and `"false"` (any case) become booleans. */
+export const boolean = () => v.nullish(coerced<boolean | null>('a boolean', toBoolean));
+
+/**
+ * An identifier that Jamf documents as an integer but real servers send as a
+ * UUID string (`PushSent.managementId`): integer text becomes a number, any
+ * other text is kept.
+ */
+export const integerOrText = () =>
+  v.nullish(
+    coerced<number | string | null>('an integer or a string', (input) => {
+      const asInteger = toInteger(input);
+      return asInteger !== undefined ? asInteger : toText(input);
+    }),
+  );
+
+/**
+ * A documented list. A lone XML element arrives as a single value and an empty
+ * element as `""`; both become arrays so consumers never test the shape.
+ */
+export const list = <TItem extends v.GenericSchema>(item: TItem) =>
+  v.nullish(
+    v.pipe(
+      v.unknown(),
+      v.transform((input): unknown[] => (Array.isArray(input) ? input : input === '' ? [] : [input])),
+      v.array(item),
+    ),
+  );
+
+/**
+ * A documented nested object. Unknown keys are kept (Jamf adds fields over
+ * time); an empty XML element (`<targetUser/>`) is an object with no fields.
+ */
+export const entity = <TEntries extends v.ObjectEntries>(entries: TEntries) =>
+  v.nullish(
+    v.pipe(
+      v.unknown(),
+      v.transform((input) => (input === '' ? {} : input)),
+      v.check((input) => !Array.isArray(input), 'Expected an object but received an array'),
+      v.looseObject(entries),
+    ),
+  );

@@ -1,0 +1,44 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+export const EVENTS_DIR = join(ROOT, 'events');
+/** Real payloads from public repositories, beside the repo (../shared) as CI lays it out. */
+export const PUBLIC_SAMPLES_DIR = join(ROOT, '..', 'shared', 'samples', 'public');
+
+export type FixtureFormat = 'json' | 'xml';
+
+export const CONTENT_TYPES: Record<FixtureFormat, string> = {
+  json: 'application/json',
+  xml: 'text/xml',
+};
+
+/** Names of the events that have fixtures, from events/json. */
+export function fixtureNames(): string[] {
+  return readdirSync(join(EVENTS_DIR, 'json'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''))
+    .sort();
+}
+
+export function fixtureBytes(name: string, format: FixtureFormat): Buffer {
+  return readFileSync(join(EVENTS_DIR, format, `${name}.${format}`));
+}
+
+export function fixtureText(name: string, format: FixtureFormat): string {
+  return fixtureBytes(name, format).toString('utf8');
+}
+
+/** A JSON fixture as an object, to mutate (it is a fresh copy each call). */
+export function fixtureJson(name: string): Record<string, any> {
+  return JSON.parse(fixtureText(name, 'json'));
+}
+
+export function publicSampleFiles(): string[] {
+  return readdirSync(PUBLIC_SAMPLES_DIR)
+    .filter((f) => f.endsWith('.json') || f.endsWith('.xml'))
+    .sort();
+}
+
+/** The password every SCEPChallenge fixture carries; it must never be published or logged. */
+export const FIXTURE_SCEP_PASSWORD = 'fixture-scep-password-7Qx9';
