@@ -1,0 +1,111 @@
+/**
+ * The dead-letter store: what an authenticated Jamf server sent that did not
+ * reach the bus, with the reason, in an SQS queue (a local one off AWS).
+ */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Issue } from '../errors';
+import { redactRawBody } from '../redact';
+
+/** The queue's MaximumMessageSize, set to SQS's largest by the CDK construct. */
+export const MAX_DEAD_LETTER_BYTES = 1024 * 1024;
+/** What is kept of a body that is itself over the size limit. */
+const OVERSIZE_BODY_PREFIX_CHARS = 64 * 1024;
+
+export interface DeadLetterReason {
+  /** The error code also returned to Jamf, e.g. `InvalidEvent`, `PublishFailed`. */
+  readonly code: string;
+  readonly message: string;
+  /** The HTTP status Jamf received. */
+  readonly statusCode: number;
+  readonly issues?: readonly Issue[];
+  /** PutEvents attempts made, when publishing was tried. */
+  readonly attempts?: number;
+}
+
+export interface DeadLetterInput {
+  readonly reason: DeadLetterReason;
+  readonly requestId: string;
+  readonly receivedAt: Date;
+  readonly contentType: string | undefined;
+  readonly eventName: string | undefined;
+  readonly body: Uint8Array;
+  /** Keep only the start of the body (it is over the size limit). */
+  readonly truncateBody?: boolean;
+}
+
+/** One message in the dead-letter queue. Version it: redrive tools read it. */
+export interface DeadLetterRecord {
+  readonly version: 1;
+  readonly reason: DeadLetterReason;
+  readonly requestId: string;
+  readonly receivedAt: string;
+  readonly contentType: string | null;
+  readonly eventName: string | null;
+  readonly bodyBytes: number;
+  readonly bodyTruncated: boolean;
+  /** The body as UTF-8 text (invalid bytes replaced), secrets masked. */
+  readonly body: string;
+}
+
+const lossyUtf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * SQS accepts only XML characters in a message; JSON.stringify already escapes
+ * control characters and lone surrogates, which leaves U+FFFE and U+FFFF.
+ */
+function sqsSafe(json: string): string {
+  return json.replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/** The message body for a dead letter, cut to fit the queue. */
+export function deadLetterMessage(input: DeadLetterInput): string {
+  let body = redactRawBody(lossyUtf8.decode(input.body));
+  let truncated = false;
+  if (input.truncateBody && body.length > OVERSIZE_BODY_PREFIX_CHARS) {
+    body = body.slice(0, OVERSIZE_BODY_PREFIX_CHARS);
+    truncated = true;
+  }
+  const record = (text: string, cut: boolean): DeadLetterRecord => ({
+    version: 1,
+    reason: input.reason,
+    requestId: input.requestId,
+    receivedAt: input.receivedAt.toISOString(),
+    contentType: input.contentType ?? null,
+    eventName: input.eventName ?? null,
+    bodyBytes: input.body.byteLength,
+    bodyTruncated: cut,
+    body: text,
+  });
+  let message = sqsSafe(JSON.stringify(record(body, truncated)));
+  // Escaping can grow a body up to six-fold; halve until it fits.
+  while (Buffer.byteLength(message, 'utf8') > MAX_DEAD_LETTER_BYTES && body.length > 0) {
+    body = body.slice(0, Math.floor(body.length / 2));
+    message = sqsSafe(JSON.stringify(record(body, true)));
+  }
+  return message;
+}
+
+export type DeadLetterResult = { readonly stored: true } | { readonly stored: false; readonly errorCode: string };
+
+/** Sends a dead letter and says whether the queue accepted it. Never throws. */
+export async function sendDeadLetter(
+  client: SQSClient,
+  queueUrl: string,
+  input: DeadLetterInput,
+): Promise<DeadLetterResult> {
+  try {
+    await client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: deadLetterMessage(input),
+        MessageAttributes: {
+          reason: { DataType: 'String', StringValue: input.reason.code },
+          ...(input.eventName ? { eventName: { DataType: 'String', StringValue: input.eventName } } : {}),
+        },
+      }),
+    );
+    return { stored: true };
+  } catch (error) {
+    return { stored: false, errorCode: (error as { name?: string }).name ?? 'Error' };
+  }
+}

@@ -1,0 +1,39 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { detailTypeOf } from '../events/catalogue';
+import type { DecodedWebhook } from '../decode/decode';
+
+/** EventBridge's limit on one PutEvents entry. */
+export const MAX_ENTRY_BYTES = 256 * 1024;
+
+export interface EntryTarget {
+  readonly eventBusName: string;
+  readonly eventSource: string;
+}
+
+/**
+ * The PutEvents entry of a decoded webhook: detail-type `jamf.<Name>`, the
+ * canonical `{ webhook, event }` as detail, and Jamf's own
+ * timestamp as the event time when it sent one.
+ */
+export function toPutEventsEntry(decoded: DecodedWebhook, target: EntryTarget): PutEventsRequestEntry {
+  const timestamp = decoded.detail.webhook.eventTimestamp;
+  return {
+    EventBusName: target.eventBusName,
+    Source: target.eventSource,
+    DetailType: detailTypeOf(decoded.eventName),
+    Detail: JSON.stringify(decoded.detail),
+    ...(typeof timestamp === 'number' ? { Time: new Date(timestamp) } : {}),
+  };
+}
+
+/**
+ * The size EventBridge counts against MAX_ENTRY_BYTES.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
+ */
+export function entrySize(entry: PutEventsRequestEntry): number {
+  let size = entry.Time ? 14 : 0;
+  for (const part of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
+    if (part) size += Buffer.byteLength(part, 'utf8');
+  }
+  return size;
+}

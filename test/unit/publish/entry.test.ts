@@ -1,0 +1,35 @@
+import { decodeWebhook } from '../../../lambda/decode/decode';
+import { entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../../../lambda/publish/entry';
+import { fixtureBytes } from '../../support/fixtures';
+
+const target = { eventBusName: 'jamf-bus', eventSource: 'jamf.pro' };
+
+describe('toPutEventsEntry', () => {
+  it('builds the entry from the canonical detail', () => {
+    const decoded = decodeWebhook(fixtureBytes('ComputerAdded', 'xml'), 'text/xml');
+    const entry = toPutEventsEntry(decoded, target);
+    expect(entry).toEqual({
+      EventBusName: 'jamf-bus',
+      Source: 'jamf.pro',
+      DetailType: 'jamf.ComputerAdded',
+      Detail: JSON.stringify(decoded.detail),
+      Time: new Date(decoded.detail.webhook.eventTimestamp!),
+    });
+  });
+
+  it('leaves Time to EventBridge when Jamf sent no timestamp', () => {
+    const body = JSON.stringify({ webhook: { webhookEvent: 'JSSStartup' }, event: {} });
+    const entry = toPutEventsEntry(decodeWebhook(Buffer.from(body), 'application/json'), target);
+    expect(entry).not.toHaveProperty('Time');
+  });
+});
+
+describe('entrySize', () => {
+  it('counts UTF-8 bytes of Source, DetailType and Detail, and 14 for Time, as EventBridge does', () => {
+    expect(entrySize({ Source: 'ab', DetailType: 'ü', Detail: '{"é":1}', Time: new Date() })).toBe(2 + 2 + 8 + 14);
+  });
+
+  it('is EventBridge’s 256 KiB limit', () => {
+    expect(MAX_ENTRY_BYTES).toBe(262144);
+  });
+});
