@@ -1,0 +1,83 @@
+/**
+ * The credentials document: one JSON object that lists every credential the
+ * webhook endpoints accept. It lives in Secrets Manager (locally: the
+ * `JAMF_WEBHOOK_AUTH` environment variable, served by the local Secrets
+ * Manager endpoint). Lists let several credentials be valid at once, so a
+ * secret can be rotated without downtime: add the new one, switch Jamf Pro,
+ * remove the old one.
+ *
+ * @example
+ * {
+ *   "basic": [{ "username": "jamf", "password": "..." }],
+ *   "headers": [{ "name": "X-Api-Key", "value": "..." }],
+ *   "hmac": [{ "header": "X-Jamf-Signature", "algorithm": "sha256", "encoding": "hex", "prefix": "sha256=", "secret": "..." }]
+ * }
+ */
+import * as v from 'valibot';
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const nonEmpty = (what: string) => v.pipe(v.string(`${what} must be a string`), v.minLength(1, `${what} must not be empty`));
+
+export const BasicCredentialSchema = v.strictObject({
+  username: nonEmpty('basic username'),
+  password: nonEmpty('basic password'),
+});
+
+export const HeaderCredentialSchema = v.strictObject({
+  /** Header name, matched case-insensitively. */
+  name: v.pipe(v.string(), v.regex(HEADER_NAME, 'headers name must be an HTTP header name')),
+  value: nonEmpty('headers value'),
+});
+
+export const HmacCredentialSchema = v.strictObject({
+  /** The header that carries the signature; Jamf does not document its name publicly. */
+  header: v.pipe(v.string(), v.regex(HEADER_NAME, 'hmac header must be an HTTP header name')),
+  algorithm: v.picklist(['sha256', 'sha512'], 'hmac algorithm must be sha256 or sha512'),
+  /** @default 'hex' */
+  encoding: v.optional(v.picklist(['hex', 'base64'], 'hmac encoding must be hex or base64'), 'hex'),
+  /** A prefix such as `sha256=` before the signature; accepted with or without it. */
+  prefix: v.optional(v.string(), ''),
+  /** Jamf Pro requires at least 16 characters. */
+  secret: v.pipe(v.string(), v.minLength(16, 'hmac secret must be at least 16 characters')),
+});
+
+export const CredentialsDocumentSchema = v.strictObject({
+  /** Accept unauthenticated requests. Must be chosen explicitly. */
+  none: v.optional(v.literal(true, 'none must be true when present')),
+  basic: v.optional(v.array(BasicCredentialSchema)),
+  headers: v.optional(v.array(HeaderCredentialSchema)),
+  hmac: v.optional(v.array(HmacCredentialSchema)),
+  /**
+   * One Basic credential at the top level: the shape of the secret the CDK
+   * stack generates (`{"username":"jamf","password":"<generated>"}`).
+   */
+  username: v.optional(nonEmpty('username')),
+  password: v.optional(nonEmpty('password')),
+});
+
+export type CredentialsDocument = v.InferOutput<typeof CredentialsDocumentSchema>;
+export type HmacCredential = v.InferOutput<typeof HmacCredentialSchema>;
+
+export class InvalidCredentialsDocumentError extends Error {
+  override readonly name = 'InvalidCredentialsDocumentError';
+}
+
+/** Parses the document; the error says what is wrong but never echoes a value. */
+export function parseCredentialsDocument(text: string): CredentialsDocument {
+  let json: unknown;
+  try {
+    json = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new InvalidCredentialsDocumentError('the credentials document is not valid JSON');
+  }
+  const result = v.safeParse(CredentialsDocumentSchema, json);
+  if (!result.success) {
+    const problems = result.issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`);
+    throw new InvalidCredentialsDocumentError(`the credentials document is invalid: ${problems.join('; ')}`);
+  }
+  const { username, password } = result.output;
+  if ((username === undefined) !== (password === undefined)) {
+    throw new InvalidCredentialsDocumentError('the credentials document must give both username and password, or neither');
+  }
+  return result.output;
+}
