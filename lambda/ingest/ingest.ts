@@ -1,0 +1,138 @@
+/**
+ * The ingest path: API Gateway request -> authentication -> decode -> publish,
+ * or the dead-letter store with the reason. Built from its dependencies so
+ * tests and the local runtime drive the very code the Lambda runs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { IngestConfig } from '../config';
+import { decodeWebhook } from '../decode/decode';
+import {
+  errorResponse,
+  PayloadTooLargeError,
+  PublishFailedError,
+  WebhookError,
+} from '../errors';
+import { logRequest } from '../log';
+import { sendDeadLetter, type DeadLetterResult } from '../publish/dead-letters';
+import { entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
+import { publishEntry, type PublishOptions } from '../publish/publisher';
+import { requestBody, requestHeaders, type WebhookRequest } from './request';
+
+export interface IngestDependencies {
+  readonly config: IngestConfig;
+  readonly eventBridge: EventBridgeClient;
+  readonly sqs: SQSClient;
+  /**
+   * Resolves when the request comes from an authorised sender; throws an
+   * `UnauthorizedError` (401) or a `ServiceUnavailableError` (503) otherwise.
+   * Runs before any parsing.
+   */
+  readonly authenticate: (request: WebhookRequest) => Promise<void>;
+  /** Overrides of the retry policy, for tests. */
+  readonly publishOptions?: Omit<PublishOptions, 'budgetMs'>;
+}
+
+export type IngestHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+const FUNCTION_NAME = 'ingest';
+
+export function createIngestHandler(deps: IngestDependencies): IngestHandler {
+  const { config } = deps;
+
+  return async (event) => {
+    const started = Date.now();
+    const requestId = event.requestContext?.requestId || randomUUID();
+    const headers = requestHeaders(event);
+    const contentType = headers['content-type'];
+    const body = requestBody(event);
+    let authenticated = false;
+    let eventName: string | undefined;
+
+    try {
+      await deps.authenticate({ headers, body });
+      authenticated = true;
+      if (body.byteLength > config.maxBodyBytes) {
+        throw new PayloadTooLargeError(
+          'BodyTooLarge',
+          `The body is ${body.byteLength} bytes; the limit is ${config.maxBodyBytes}`,
+        );
+      }
+      const decoded = decodeWebhook(body, contentType);
+      eventName = decoded.eventName;
+      const entry = toPutEventsEntry(decoded, config);
+      const size = entrySize(entry);
+      if (size > MAX_ENTRY_BYTES) {
+        throw new PayloadTooLargeError(
+          'EventTooLarge',
+          `The ${eventName} event is ${size} bytes as an EventBridge entry; the limit is ${MAX_ENTRY_BYTES}`,
+          { eventName },
+        );
+      }
+      const published = await publishEntry(deps.eventBridge, entry, {
+        ...deps.publishOptions,
+        budgetMs: config.publishBudgetMs,
+      });
+      if (!published.ok) {
+        throw new PublishFailedError(
+          `EventBridge did not accept the event after ${published.attempts} attempt(s): ${published.errorCode}`,
+          published.attempts,
+          eventName,
+        );
+      }
+      logRequest({
+        function: FUNCTION_NAME,
+        requestId,
+        eventName,
+        outcome: 'published',
+        status: 200,
+        latencyMs: Date.now() - started,
+        eventId: published.eventId,
+        attempts: published.attempts,
+      });
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'published', eventId: published.eventId, detailType: entry.DetailType }),
+      };
+    } catch (error) {
+      if (error instanceof WebhookError) eventName ??= error.eventName;
+      // Nothing lost: whatever an authorised sender sent and we did not publish is kept, with the reason.
+      let deadLetter: DeadLetterResult | undefined;
+      if (authenticated) {
+        const failure = errorResponse(error);
+        deadLetter = await sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, {
+          reason: {
+            code: error instanceof WebhookError ? error.code : 'InternalError',
+            message: error instanceof WebhookError ? error.message : 'internal error',
+            statusCode: failure.statusCode,
+            ...(error instanceof WebhookError && error.issues.length > 0 ? { issues: error.issues } : {}),
+            ...(error instanceof PublishFailedError ? { attempts: error.attempts } : {}),
+          },
+          requestId,
+          receivedAt: new Date(started),
+          contentType,
+          eventName,
+          body,
+          truncateBody: error instanceof PayloadTooLargeError,
+        });
+      }
+      const response = errorResponse(error, deadLetter?.stored);
+      logRequest({
+        function: FUNCTION_NAME,
+        requestId,
+        eventName,
+        outcome: response.statusCode >= 500 ? 'failed' : 'rejected',
+        status: response.statusCode,
+        latencyMs: Date.now() - started,
+        errorCode: error instanceof WebhookError ? error.code : 'InternalError',
+        ...(error instanceof PublishFailedError ? { attempts: error.attempts } : {}),
+        ...(deadLetter ? { deadLettered: deadLetter.stored } : {}),
+        ...(deadLetter && !deadLetter.stored ? { deadLetterError: deadLetter.errorCode } : {}),
+      });
+      return response;
+    }
+  };
+}

@@ -1,0 +1,23 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+
+/** What authentication and decoding need of a request: headers by lower-case name, and the exact body bytes. */
+export interface WebhookRequest {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Uint8Array;
+}
+
+/** Header names are case-insensitive; API Gateway passes them as the client sent them. */
+export function requestHeaders(event: APIGatewayProxyEvent): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+  return headers;
+}
+
+/**
+ * The exact bytes Jamf sent. The API declares every media type binary, so
+ * API Gateway base64-encodes the body and signatures can be checked over it.
+ */
+export function requestBody(event: APIGatewayProxyEvent): Uint8Array {
+  if (!event.body) return new Uint8Array(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}

@@ -1,0 +1,82 @@
+/**
+ * A local EventBridge: PutEvents as the AWS JSON 1.1 protocol defines it,
+ * with EventBridge's own per-entry checks, keeping every accepted entry.
+ */
+import { randomUUID } from 'node:crypto';
+import { AwsServiceError, type Operations } from './aws-endpoint';
+
+export interface PublishedEvent {
+  readonly EventId: string;
+  readonly EventBusName: string;
+  readonly Source: string;
+  readonly DetailType: string;
+  /** Epoch seconds as the SDK sends `Time`, converted to ISO 8601 as EventBridge shows it. */
+  readonly Time: string;
+  readonly Detail: unknown;
+}
+
+const MAX_ENTRIES = 10;
+const MAX_ENTRY_BYTES = 256 * 1024;
+
+type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+function timeOf(value: unknown): string {
+  if (typeof value === 'number') return new Date(value * 1000).toISOString();
+  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+  return new Date().toISOString();
+}
+
+export class LocalEventBus {
+  readonly events: PublishedEvent[] = [];
+
+  constructor(
+    /** Bus used for entries that name none, like the account's default bus. */
+    private readonly defaultBusName = 'default',
+    /** Called for each accepted entry, e.g. to print it. */
+    private readonly onPublished: (event: PublishedEvent) => void = () => {},
+  ) {}
+
+  readonly operations: Operations = {
+    'AWSEvents.PutEvents': (input) => this.putEvents(input),
+  };
+
+  private putEvents(input: Record<string, unknown>): { FailedEntryCount: number; Entries: EntryResult[] } {
+    const entries = input.Entries;
+    if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES) {
+      throw new AwsServiceError('ValidationException', `Entries must hold 1 to ${MAX_ENTRIES} entries`);
+    }
+    const results = entries.map((entry: Record<string, unknown>) => this.putEntry(entry));
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+  }
+
+  private putEntry(entry: Record<string, unknown>): EntryResult {
+    const { Source, DetailType, Detail, EventBusName, Time } = entry;
+    if (typeof Source !== 'string' || typeof DetailType !== 'string' || typeof Detail !== 'string') {
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
+    }
+    const size = Buffer.byteLength(Source) + Buffer.byteLength(DetailType) + Buffer.byteLength(Detail) + (Time ? 14 : 0);
+    if (size > MAX_ENTRY_BYTES) {
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: `Entry size ${size} exceeds ${MAX_ENTRY_BYTES}` };
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(Detail);
+    } catch {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
+    }
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail must be a JSON object' };
+    }
+    const event: PublishedEvent = {
+      EventId: randomUUID(),
+      EventBusName: typeof EventBusName === 'string' && EventBusName ? EventBusName : this.defaultBusName,
+      Source,
+      DetailType,
+      Time: timeOf(Time),
+      Detail: detail,
+    };
+    this.events.push(event);
+    this.onPublished(event);
+    return { EventId: event.EventId };
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * A local SQS queue store: SendMessage and ReceiveMessage as the AWS JSON 1.0
+ * protocol defines them, enough for the dead-letter store and its readers.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { AwsServiceError, type Operations } from './aws-endpoint';
+
+export interface QueuedMessage {
+  readonly MessageId: string;
+  readonly QueueUrl: string;
+  readonly Body: string;
+  readonly MessageAttributes: Record<string, { DataType: string; StringValue?: string }>;
+  readonly SentAt: string;
+}
+
+/** The largest MaximumMessageSize SQS allows, as the CDK construct configures it. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+export class LocalQueues {
+  readonly messages: QueuedMessage[] = [];
+
+  /** Queues by name; a QueueUrl names its queue in its last path segment, as SQS's do. */
+  constructor(private readonly queueNames: readonly string[]) {}
+
+  readonly operations: Operations = {
+    'AmazonSQS.SendMessage': (input) => this.sendMessage(input),
+    'AmazonSQS.ReceiveMessage': (input) => this.receiveMessage(input),
+  };
+
+  private queueUrl(input: Record<string, unknown>): string {
+    const url = input.QueueUrl;
+    if (typeof url !== 'string' || !this.queueNames.includes(url.split('/').pop() ?? '')) {
+      throw new AwsServiceError('AWS.SimpleQueueService.NonExistentQueue', `no queue at "${String(url)}"`);
+    }
+    return url;
+  }
+
+  private sendMessage(input: Record<string, unknown>) {
+    const QueueUrl = this.queueUrl(input);
+    const Body = input.MessageBody;
+    if (typeof Body !== 'string' || Body === '') throw new AwsServiceError('MissingParameter', 'MessageBody is required');
+    if (Buffer.byteLength(Body) > MAX_MESSAGE_BYTES) {
+      throw new AwsServiceError('InvalidParameterValue', `message is over ${MAX_MESSAGE_BYTES} bytes`);
+    }
+    const message: QueuedMessage = {
+      MessageId: randomUUID(),
+      QueueUrl,
+      Body,
+      MessageAttributes: (input.MessageAttributes ?? {}) as QueuedMessage['MessageAttributes'],
+      SentAt: new Date().toISOString(),
+    };
+    this.messages.push(message);
+    return { MessageId: message.MessageId, MD5OfMessageBody: createHash('md5').update(Body).digest('hex') };
+  }
+
+  /** Returns messages without hiding them: a local reader sees the whole queue. */
+  private receiveMessage(input: Record<string, unknown>) {
+    const QueueUrl = this.queueUrl(input);
+    const max = typeof input.MaxNumberOfMessages === 'number' ? input.MaxNumberOfMessages : 1;
+    const Messages = this.messages
+      .filter((m) => m.QueueUrl === QueueUrl)
+      .slice(0, max)
+      .map((m) => ({
+        MessageId: m.MessageId,
+        ReceiptHandle: m.MessageId,
+        Body: m.Body,
+        MD5OfBody: createHash('md5').update(m.Body).digest('hex'),
+      }));
+    return { Messages };
+  }
+}

@@ -1,0 +1,44 @@
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lambda/local/stack';
+
+/**
+ * Starts the local stack on a free port for one test file, with the handler's
+ * log lines kept out of the test output. One stack per file: the handler
+ * module reads its configuration once, and jest gives each file its own modules.
+ */
+export function useLocalStack(options: LocalStackOptions): () => LocalStack {
+  let stack: LocalStack | undefined;
+  let stdout: jest.SpyInstance | undefined;
+  beforeAll(async () => {
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    stack = await startLocalStack({ port: 0, ...options });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    stdout?.mockRestore();
+  });
+  return () => {
+    if (!stack) throw new Error('the local stack has not started');
+    return stack;
+  };
+}
+
+export async function post(
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const response = await fetch(url, { method: 'POST', headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
+
+export async function getJson(url: string): Promise<any> {
+  const response = await fetch(url);
+  return response.json();
+}

@@ -1,0 +1,157 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createVerifier } from '../../../lambda/auth/verify';
+import { authenticatorFor } from '../../../lambda/auth/source';
+import type { IngestConfig } from '../../../lambda/config';
+import { ServiceUnavailableError } from '../../../lambda/errors';
+import { createIngestHandler } from '../../../lambda/ingest/ingest';
+import { fixtureBytes } from '../../support/fixtures';
+import { basicAuth, proxyEvent } from '../../support/requests';
+
+const config: IngestConfig = {
+  eventBusName: 'jamf-bus',
+  eventSource: 'jamf.pro',
+  deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/dlq',
+  webhookAuthSecretId: 'secret',
+  maxBodyBytes: 64 * 1024,
+  publishBudgetMs: 500,
+};
+const AUTH = { authorization: basicAuth('jamf', 'pw') };
+const verifier = createVerifier({ basic: [{ username: 'jamf', password: 'pw' }] });
+
+describe('the ingest handler', () => {
+  const eventBridge = mockClient(EventBridgeClient);
+  const sqs = mockClient(SQSClient);
+  const handler = createIngestHandler({
+    config,
+    eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    authenticate: authenticatorFor(async () => verifier),
+    publishOptions: { sleep: async () => {}, backoffBaseMs: 1 },
+  });
+  let stdout: jest.SpyInstance;
+
+  beforeEach(() => {
+    eventBridge.reset();
+    sqs.reset();
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => stdout.mockRestore());
+
+  const deadLetters = () => sqs.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody!));
+  const body = (response: { body: string }) => JSON.parse(response.body);
+
+  describe('when an XML webhook arrives', () => {
+    it('publishes it and answers 200 with the event id', async () => {
+      const response = await handler(proxyEvent(fixtureBytes('ComputerAdded', 'xml'), { 'Content-Type': 'text/xml', ...AUTH }));
+      expect(response.statusCode).toBe(200);
+      expect(body(response)).toEqual({ status: 'published', eventId: 'evt-1', detailType: 'jamf.ComputerAdded' });
+      const sent = eventBridge.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
+      expect(sent).toMatchObject({ EventBusName: 'jamf-bus', Source: 'jamf.pro', DetailType: 'jamf.ComputerAdded' });
+      expect(deadLetters()).toEqual([]);
+    });
+  });
+
+  it('answers 401 with a Basic challenge, and neither publishes nor dead-letters', async () => {
+    const response = await handler(proxyEvent(fixtureBytes('ComputerAdded', 'json'), { authorization: basicAuth('jamf', 'no') }));
+    expect(response.statusCode).toBe(401);
+    expect(response.headers).toMatchObject({ 'www-authenticate': expect.stringContaining('Basic') });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(deadLetters()).toEqual([]);
+  });
+
+  it('answers 503, and keeps nothing, when the credentials cannot be read', async () => {
+    const failing = createIngestHandler({
+      config,
+      eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
+      sqs: new SQSClient({ region: 'us-east-1' }),
+      authenticate: async () => {
+        throw new ServiceUnavailableError('CredentialsUnavailable', 'The webhook credentials could not be read');
+      },
+    });
+    const response = await failing(proxyEvent('{}', AUTH));
+    expect(response.statusCode).toBe(503);
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['a malformed body', '{"webhook":', 400, 'MalformedJson'],
+    ['a body that is neither JSON nor XML', 'hello', 415, 'UnsupportedMediaType'],
+    ['a body that is not a webhook', '{"a":1}', 422, 'NotAJamfWebhook'],
+    ['fields that cannot be coerced', '{"webhook":{"webhookEvent":"ComputerAdded"},"event":{"jssID":"x"}}', 422, 'InvalidEvent'],
+  ])('answers %s with %i and dead-letters it with the reason', async (_what, sent, status, code) => {
+    const response = await handler(proxyEvent(sent, AUTH));
+    expect(response.statusCode).toBe(status);
+    expect(body(response)).toMatchObject({ error: code, deadLettered: true });
+    expect(deadLetters()).toEqual([expect.objectContaining({ reason: expect.objectContaining({ code, statusCode: status }), body: sent })]);
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
+  it('answers 413 for a body over the limit and keeps its start', async () => {
+    const response = await handler(proxyEvent(Buffer.alloc(config.maxBodyBytes + 1, 'x'), AUTH));
+    expect(response.statusCode).toBe(413);
+    const [letter] = deadLetters();
+    expect(letter).toMatchObject({ reason: { code: 'BodyTooLarge' }, bodyBytes: config.maxBodyBytes + 1, bodyTruncated: true });
+    expect(letter.body).toHaveLength(64 * 1024);
+  });
+
+  it('answers 413 for an event too large for EventBridge, and dead-letters it', async () => {
+    const big = createIngestHandler({
+      config: { ...config, maxBodyBytes: 1024 * 1024 },
+      eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
+      sqs: new SQSClient({ region: 'us-east-1' }),
+      authenticate: authenticatorFor(async () => verifier),
+    });
+    const ids = Array.from({ length: 40_000 }, (_, i) => 100_000 + i);
+    const sent = JSON.stringify({
+      webhook: { webhookEvent: 'SmartGroupComputerMembershipChange' },
+      event: { groupAddedDevicesIds: ids },
+    });
+    const response = await big(proxyEvent(sent, AUTH));
+    expect(response.statusCode).toBe(413);
+    expect(body(response)).toMatchObject({ error: 'EventTooLarge', deadLettered: true });
+    expect(deadLetters()[0]).toMatchObject({ eventName: 'SmartGroupComputerMembershipChange' });
+  });
+
+  describe('when EventBridge fails', () => {
+    it('retries a throttled entry and then answers 200', async () => {
+      eventBridge
+        .on(PutEventsCommand)
+        .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException' }] })
+        .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-2' }] });
+      const response = await handler(proxyEvent(fixtureBytes('JSSStartup', 'json'), AUTH));
+      expect(response.statusCode).toBe(200);
+      expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(2);
+    });
+
+    it('answers 503, saying the webhook was dead-lettered with the attempts made', async () => {
+      eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'AccessDeniedException' }] });
+      const response = await handler(proxyEvent(fixtureBytes('JSSStartup', 'json'), AUTH));
+      expect(response.statusCode).toBe(503);
+      expect(body(response)).toMatchObject({ error: 'PublishFailed', deadLettered: true });
+      expect(deadLetters()[0]).toMatchObject({
+        eventName: 'JSSStartup',
+        reason: { code: 'PublishFailed', statusCode: 503, attempts: 1 },
+      });
+    });
+
+    it('answers 503 with deadLettered false when the dead-letter queue fails too', async () => {
+      eventBridge.on(PutEventsCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+      sqs.on(SendMessageCommand).rejects(new Error('queue down'));
+      const response = await handler(proxyEvent(fixtureBytes('JSSStartup', 'json'), AUTH));
+      expect(response.statusCode).toBe(503);
+      expect(body(response)).toMatchObject({ deadLettered: false });
+    });
+  });
+
+  it('writes one JSON log line per request, without the body', async () => {
+    await handler(proxyEvent(fixtureBytes('SCEPChallenge', 'json'), AUTH));
+    expect(stdout).toHaveBeenCalledTimes(1);
+    const line = JSON.parse(String(stdout.mock.calls[0]![0]));
+    expect(line).toMatchObject({ function: 'ingest', eventName: 'SCEPChallenge', outcome: 'published', status: 200, Published: 1 });
+    expect(String(stdout.mock.calls[0]![0])).not.toContain('targetUser');
+  });
+});
