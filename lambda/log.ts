@@ -23,7 +23,21 @@ export interface RequestLog {
 
 const METRICS = ['Published', 'DeadLettered', 'PublishFailed'] as const;
 
-/** Writes the request's log line to stdout (unprefixed, as EMF requires). */
+export type LogWriter = (line: string) => void;
+
+/** Unprefixed stdout, which is what CloudWatch needs to read EMF in Lambda. */
+let writeLine: LogWriter = (line) => {
+  process.stdout.write(line);
+};
+
+/** Sends log lines elsewhere (the test suite keeps them to scan for secrets); returns the previous writer. */
+export function setLogWriter(writer: LogWriter): LogWriter {
+  const previous = writeLine;
+  writeLine = writer;
+  return previous;
+}
+
+/** Writes the request's log line. */
 export function logRequest(entry: RequestLog, now: number = Date.now()): void {
   const line = {
     level: entry.outcome === 'failed' ? 'ERROR' : entry.outcome === 'rejected' ? 'WARN' : 'INFO',
@@ -44,5 +58,5 @@ export function logRequest(entry: RequestLog, now: number = Date.now()): void {
     DeadLettered: entry.deadLettered ? 1 : 0,
     PublishFailed: entry.errorCode === 'PublishFailed' ? 1 : 0,
   };
-  process.stdout.write(`${JSON.stringify(line)}\n`);
+  writeLine(`${JSON.stringify(line)}\n`);
 }

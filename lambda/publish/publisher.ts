@@ -96,7 +96,7 @@ export async function publishEntry(
       }, Math.min(remaining, attemptTimeoutMs));
     });
     try {
-      const sent = client.send(new PutEventsCommand({ Entries: [entry] }), { abortSignal: abort.signal });
+      const sent = Promise.resolve(client.send(new PutEventsCommand({ Entries: [entry] }), { abortSignal: abort.signal }));
       sent.catch(() => {}); // a late rejection after the race is lost is expected, not unhandled
       const response = await Promise.race([sent, timedOut]);
       const result = response.Entries?.[0];

@@ -10,10 +10,11 @@ import {
 } from '../support/fixtures';
 import { getJson, post, useLocalStack } from '../support/local-stack';
 import { basicAuth } from '../support/requests';
+import { TEST_SECRETS } from '../support/secrets';
 
-const AUTH = { authorization: basicAuth('jamf', 'integration-password') };
+const AUTH = { authorization: basicAuth('jamf', TEST_SECRETS.basicPassword) };
 const stack = useLocalStack({
-  webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: 'integration-password' }] }),
+  webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }] }),
 });
 
 describe('the local runtime, over real HTTP and the real SDK clients', () => {

@@ -1,20 +1,16 @@
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lambda/local/stack';
 
 /**
- * Starts the local stack on a free port for one test file, with the handler's
- * log lines kept out of the test output. One stack per file: the handler
- * module reads its configuration once, and jest gives each file its own modules.
+ * Starts the local stack on a free port for one test file. One stack per file:
+ * the handler module reads its configuration once, and jest gives each file its own modules.
  */
 export function useLocalStack(options: LocalStackOptions): () => LocalStack {
   let stack: LocalStack | undefined;
-  let stdout: jest.SpyInstance | undefined;
   beforeAll(async () => {
-    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     stack = await startLocalStack({ port: 0, ...options });
   });
   afterAll(async () => {
     await stack?.close();
-    stdout?.mockRestore();
   });
   return () => {
     if (!stack) throw new Error('the local stack has not started');

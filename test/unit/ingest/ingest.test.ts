@@ -6,6 +6,7 @@ import { authenticatorFor } from '../../../lambda/auth/source';
 import type { IngestConfig } from '../../../lambda/config';
 import { ServiceUnavailableError } from '../../../lambda/errors';
 import { createIngestHandler } from '../../../lambda/ingest/ingest';
+import { setLogWriter, type LogWriter } from '../../../lambda/log';
 import { fixtureBytes } from '../../support/fixtures';
 import { basicAuth, proxyEvent } from '../../support/requests';
 
@@ -30,16 +31,21 @@ describe('the ingest handler', () => {
     authenticate: authenticatorFor(async () => verifier),
     publishOptions: { sleep: async () => {}, backoffBaseMs: 1 },
   });
-  let stdout: jest.SpyInstance;
+  let logLines: string[];
+  let previousWriter: LogWriter;
 
   beforeEach(() => {
     eventBridge.reset();
     sqs.reset();
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
-    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    logLines = [];
+    previousWriter = setLogWriter((line) => {
+      logLines.push(line);
+      previousWriter(line);
+    });
   });
-  afterEach(() => stdout.mockRestore());
+  afterEach(() => setLogWriter(previousWriter));
 
   const deadLetters = () => sqs.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody!));
   const body = (response: { body: string }) => JSON.parse(response.body);
@@ -149,9 +155,9 @@ describe('the ingest handler', () => {
 
   it('writes one JSON log line per request, without the body', async () => {
     await handler(proxyEvent(fixtureBytes('SCEPChallenge', 'json'), AUTH));
-    expect(stdout).toHaveBeenCalledTimes(1);
-    const line = JSON.parse(String(stdout.mock.calls[0]![0]));
+    expect(logLines).toHaveLength(1);
+    const line = JSON.parse(logLines[0]!);
     expect(line).toMatchObject({ function: 'ingest', eventName: 'SCEPChallenge', outcome: 'published', status: 200, Published: 1 });
-    expect(String(stdout.mock.calls[0]![0])).not.toContain('targetUser');
+    expect(logLines[0]).not.toContain('targetUser');
   });
 });

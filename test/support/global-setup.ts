@@ -1,0 +1,5 @@
+import { clearCapturedLogs } from './scan-logs';
+
+export default function globalSetup(): void {
+  clearCapturedLogs();
+}
