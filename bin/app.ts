@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The CDK app (cdk.json runs it): one JamfEventBridge stack, configured from CDK
+// context (`npx cdk deploy -c eventSource=jamf.prod`), checked by cdk-nag.
+import { App } from 'aws-cdk-lib';
+import { addNagPacks } from '../lib/nag';
+import { JamfEventBridgeStack } from '../lib/jamf-eventbridge-stack';
+import { settingsFromContext } from '../lib/settings';
+
+const app = new App();
+new JamfEventBridgeStack(app, 'JamfEventBridge', { settings: settingsFromContext(app.node) });
+addNagPacks(app);

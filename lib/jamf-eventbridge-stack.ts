@@ -1,0 +1,147 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { JamfEventBridge, type JamfEventBridgeProps } from './jamf-eventbridge';
+import type { JamfEventBridgeSettings } from './settings';
+
+/** Properties of {@link JamfEventBridgeStack}. */
+export interface JamfEventBridgeStackProps extends StackProps {
+  /**
+   * The deployment settings, usually from CDK context (see `settingsFromContext`).
+   * @default - every setting at its default
+   */
+  readonly settings?: JamfEventBridgeSettings;
+}
+
+/**
+ * The deployable stack: one {@link JamfEventBridge} configured from the settings,
+ * and the outputs needed to configure Jamf Pro and the consumers.
+ */
+export class JamfEventBridgeStack extends Stack {
+  /** The construct holding every resource. */
+  public readonly jamf: JamfEventBridge;
+
+  constructor(scope: Construct, id: string, props: JamfEventBridgeStackProps = {}) {
+    super(scope, id, {
+      description: 'jamf-eventbridge: Jamf Pro webhooks to Amazon EventBridge events',
+      ...props,
+    });
+
+    this.jamf = new JamfEventBridge(this, 'JamfEventBridge', this.constructProps(props.settings ?? {}));
+
+    new CfnOutput(this, 'WebhookUrl', {
+      description: 'Jamf Pro > Settings > Global > Webhooks: the Webhook URL',
+      value: this.jamf.webhookUrl,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'The bus the events are published to',
+      value: this.jamf.eventBus.eventBusName,
+    });
+    new CfnOutput(this, 'EventBusArn', {
+      description: 'The bus the events are published to',
+      value: this.jamf.eventBus.eventBusArn,
+    });
+    new CfnOutput(this, 'WebhookAuthSecretArn', {
+      description: 'Username and password for Jamf Pro (Basic authentication): aws secretsmanager get-secret-value --secret-id <this ARN>',
+      value: this.jamf.webhookAuthSecret.secretArn,
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      description: 'Webhooks that could not be published',
+      value: this.jamf.deadLetterQueue.queueUrl,
+    });
+    if (this.jamf.eventLogGroup !== undefined) {
+      new CfnOutput(this, 'EventLogGroupName', {
+        description: 'Every published event, for watching them arrive',
+        value: this.jamf.eventLogGroup.logGroupName,
+      });
+    }
+  }
+
+  /** Turns the plain settings into construct properties, importing the existing resources they name. */
+  private constructProps(settings: JamfEventBridgeSettings): JamfEventBridgeProps {
+    return {
+      eventSource: settings.eventSource,
+      eventBus: settings.existingEventBus === undefined ? undefined : this.importEventBus(settings.existingEventBus),
+      eventBusName: settings.eventBusName,
+      archive: settings.archive,
+      archiveRetention: settings.archiveRetentionDays === undefined ? undefined : Duration.days(settings.archiveRetentionDays),
+      eventLog: settings.eventLog,
+      logRetention: settings.logRetentionDays === undefined ? undefined : retentionDays(settings.logRetentionDays),
+      throttlingRateLimit: settings.throttlingRateLimit,
+      throttlingBurstLimit: settings.throttlingBurstLimit,
+      maxBodyBytes: settings.maxBodyBytes,
+      publishBudget: settings.publishBudgetMs === undefined ? undefined : Duration.millis(settings.publishBudgetMs),
+      allowedSourceCidrs: settings.allowedSourceCidrs,
+      webAclArn: settings.webAclArn,
+      webhookAuthSecret: this.importWebhookAuthSecret(settings),
+      alarmEmail: settings.alarmEmail,
+      alarmTopic:
+        settings.alarmTopicArn === undefined ? undefined : sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn),
+      tracing: settings.tracing,
+      apiGatewayCloudWatchRole: settings.apiGatewayCloudWatchRole,
+    };
+  }
+
+  private importEventBus(nameOrArn: string): events.IEventBus {
+    if (nameOrArn.startsWith('arn:')) {
+      if (!/^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]+$/.test(nameOrArn)) {
+        throw new Error(
+          `existingEventBus "${nameOrArn}" is not an event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>); ` +
+            'give the ARN or just the name of a bus in this account and region.',
+        );
+      }
+      return events.EventBus.fromEventBusArn(this, 'EventBus', nameOrArn);
+    }
+    if (!/^[A-Za-z0-9._\-/]{1,256}$/.test(nameOrArn)) {
+      throw new Error(`existingEventBus "${nameOrArn}" is not an event bus name or ARN; e.g. -c existingEventBus=default.`);
+    }
+    return events.EventBus.fromEventBusName(this, 'EventBus', nameOrArn);
+  }
+
+  private importWebhookAuthSecret(settings: JamfEventBridgeSettings): secretsmanager.ISecret | undefined {
+    const arn = settings.webhookAuthSecretArn;
+    if (arn === undefined) {
+      if (settings.webhookAuthSecretKeyArn !== undefined) {
+        throw new Error(
+          'webhookAuthSecretKeyArn is set without webhookAuthSecretArn: it is the key of an existing secret. ' +
+            'Set webhookAuthSecretArn too, or remove webhookAuthSecretKeyArn.',
+        );
+      }
+      return undefined;
+    }
+    // Only the complete ARN (with Secrets Manager's 6-character suffix) names one
+    // secret exactly; a partial ARN would need a wildcard in the grant.
+    if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/.test(arn)) {
+      throw new Error(
+        `webhookAuthSecretArn "${arn}" is not the complete ARN of a secret. Copy the ARN that ends in the ` +
+          '6-character suffix (e.g. ...:secret:jamf-webhook-AbC123) from the console or ' +
+          '`aws secretsmanager describe-secret --secret-id <name> --query ARN`.',
+      );
+    }
+    return secretsmanager.Secret.fromSecretAttributes(this, 'WebhookAuthSecret', {
+      secretCompleteArn: arn,
+      encryptionKey:
+        settings.webhookAuthSecretKeyArn === undefined
+          ? undefined
+          : kms.Key.fromKeyArn(this, 'WebhookAuthSecretKey', settings.webhookAuthSecretKeyArn),
+    });
+  }
+}
+
+/** The `logs.RetentionDays` for a number of days, or an error listing the accepted values. */
+function retentionDays(days: number): logs.RetentionDays {
+  const accepted = Object.values(logs.RetentionDays).filter(
+    (value): value is logs.RetentionDays => typeof value === 'number' && value !== logs.RetentionDays.INFINITE,
+  );
+  const match = accepted.find((value) => value === days);
+  if (match === undefined) {
+    throw new Error(
+      `logRetentionDays must be one of the values CloudWatch Logs accepts: ${accepted.join(', ')}; got ${days}.`,
+    );
+  }
+  return match;
+}

@@ -1,0 +1,104 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { JamfEventBridgeStack } from '../../lib/jamf-eventbridge-stack';
+import { SETTING_KEYS, settingsFromContext } from '../../lib/settings';
+import { CDK_JSON_CONTEXT, newApp } from './synth';
+
+const settingsFrom = (context: Record<string, unknown>) => settingsFromContext(newApp({ context }).node);
+
+describe('settingsFromContext', () => {
+  describe('when nothing is set', () => {
+    it('returns no settings, so every default applies', () => {
+      expect(settingsFrom({})).toEqual({});
+    });
+
+    it('ignores cdk.json’s feature flags and the CLI’s own keys', () => {
+      expect(Object.keys(CDK_JSON_CONTEXT).length).toBeGreaterThan(10);
+      expect(settingsFrom({ 'aws:cdk:enable-path-metadata': true, 'acknowledged-issue-numbers': [1] })).toEqual({});
+    });
+  });
+
+  describe('when values come from the command line', () => {
+    it('converts strings to booleans, numbers and lists', () => {
+      expect(
+        settingsFrom({
+          eventSource: ' jamf.prod ',
+          archive: 'FALSE',
+          eventLog: 'true',
+          archiveRetentionDays: '90',
+          throttlingRateLimit: '12.5',
+          allowedSourceCidrs: '192.0.2.0/24, 198.51.100.7/32,',
+        }),
+      ).toEqual({
+        eventSource: 'jamf.prod',
+        archive: false,
+        eventLog: true,
+        archiveRetentionDays: 90,
+        throttlingRateLimit: 12.5,
+        allowedSourceCidrs: ['192.0.2.0/24', '198.51.100.7/32'],
+      });
+    });
+
+    it('reads a list given as a JSON array', () => {
+      expect(settingsFrom({ allowedSourceCidrs: '["192.0.2.0/24","2001:db8::/32"]' })).toEqual({
+        allowedSourceCidrs: ['192.0.2.0/24', '2001:db8::/32'],
+      });
+    });
+
+    it('keeps an empty list empty, for the construct to reject', () => {
+      expect(settingsFrom({ allowedSourceCidrs: '' })).toEqual({ allowedSourceCidrs: [] });
+    });
+  });
+
+  describe('when values come from cdk.json', () => {
+    it('takes booleans, numbers and arrays as they are', () => {
+      expect(settingsFrom({ tracing: false, maxBodyBytes: 65536, allowedSourceCidrs: ['192.0.2.0/24'] })).toEqual({
+        tracing: false,
+        maxBodyBytes: 65536,
+        allowedSourceCidrs: ['192.0.2.0/24'],
+      });
+    });
+  });
+
+  describe('when a value has the wrong type', () => {
+    it.each([
+      [{ archive: 'yes' }, "Setting 'archive' must be true or false (e.g. -c archive=false), got \"yes\"."],
+      [{ logRetentionDays: '30d' }, "Setting 'logRetentionDays' must be a whole number (e.g. -c logRetentionDays=30), got \"30d\"."],
+      [{ throttlingRateLimit: 'fast' }, "Setting 'throttlingRateLimit' must be a number (e.g. -c throttlingRateLimit=100), got \"fast\"."],
+      [{ eventSource: '' }, "Setting 'eventSource' must be a non-empty string (e.g. -c eventSource=value), got \"\"."],
+      [{ allowedSourceCidrs: '[1, 2]' }, /Setting 'allowedSourceCidrs' must be a comma-separated list or a JSON array of strings/],
+    ])('rejects %j, naming the key and an example', (context, message) => {
+      expect(() => settingsFrom(context)).toThrow(message);
+    });
+  });
+
+  describe('when a key is misspelled', () => {
+    it('rejects it rather than deploying the default', () => {
+      expect(() => settingsFrom({ allowedSourceCIDRs: '192.0.2.0/24' })).toThrow(
+        /Unknown setting 'allowedSourceCIDRs' in CDK context. Check the spelling; the settings are: eventSource, /,
+      );
+    });
+  });
+
+  it('knows every setting the README documents', () => {
+    expect(SETTING_KEYS).toHaveLength(19);
+  });
+});
+
+describe('JamfEventBridgeStack', () => {
+  describe('when settings are given with -c', () => {
+    it('builds the template from them', () => {
+      const app = newApp({ context: { eventSource: 'jamf.test', eventLog: 'false', allowedSourceCidrs: '192.0.2.0/24' } });
+      const stack = new JamfEventBridgeStack(app, 'JamfEventBridge', { settings: settingsFromContext(app.node) });
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ EVENT_SOURCE: 'jamf.test' }) },
+      });
+      template.resourceCountIs('AWS::Events::Rule', 0);
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        Policy: Match.objectLike({
+          Statement: Match.arrayWith([Match.objectLike({ Condition: { NotIpAddress: { 'aws:SourceIp': ['192.0.2.0/24'] } } })]),
+        }),
+      });
+    });
+  });
+});

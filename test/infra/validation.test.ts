@@ -1,0 +1,126 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { JamfEventBridge, type JamfEventBridgeProps } from '../../lib/jamf-eventbridge';
+import { JamfEventBridgeStack } from '../../lib/jamf-eventbridge-stack';
+import type { JamfEventBridgeSettings } from '../../lib/settings';
+import { newApp } from './synth';
+
+// Invalid properties are rejected in the constructor, before any bundling, with a
+// message that says what to change.
+function construct(props: (stack: Stack) => JamfEventBridgeProps): () => void {
+  return () => {
+    const stack = new Stack(newApp(), 'Test');
+    new JamfEventBridge(stack, 'Jamf', props(stack));
+  };
+}
+
+function stack(settings: JamfEventBridgeSettings): () => void {
+  return () => new JamfEventBridgeStack(newApp(), 'JamfEventBridge', { settings });
+}
+
+describe('JamfEventBridge', () => {
+  describe('when given properties that cannot work', () => {
+    it('rejects an existing bus together with a name for a new one', () => {
+      expect(
+        construct((s) => ({ eventBus: events.EventBus.fromEventBusName(s, 'Bus', 'default'), eventBusName: 'jamf' })),
+      ).toThrow(/eventBusName names the bus this construct creates, but eventBus .* is also set: remove one of them/);
+    });
+
+    it('rejects an event source EventBridge reserves', () => {
+      expect(construct(() => ({ eventSource: 'aws.jamf' }))).toThrow(/starts with "aws.", which EventBridge reserves/);
+    });
+
+    it('rejects an archive retention without an archive', () => {
+      expect(construct(() => ({ archive: false, archiveRetention: Duration.days(7) }))).toThrow(
+        /archiveRetention is set but archive is false: remove archiveRetention or turn the archive on/,
+      );
+    });
+
+    it('rejects an archive retention that is not whole days', () => {
+      expect(construct(() => ({ archiveRetention: Duration.hours(36) }))).toThrow(/whole number of days/);
+    });
+
+    it('rejects an empty IP allowlist, which would deny everyone', () => {
+      expect(construct(() => ({ allowedSourceCidrs: [] }))).toThrow(
+        /allowedSourceCidrs is empty, which would deny every caller: list at least one CIDR, or leave it unset/,
+      );
+    });
+
+    it('rejects allowlist entries that are not CIDR ranges, naming them', () => {
+      expect(construct(() => ({ allowedSourceCidrs: ['192.0.2.0/24', '192.0.2.1', '300.1.1.1/8', '2001:db8::/129'] }))).toThrow(
+        /not CIDR ranges: "192.0.2.1", "300.1.1.1\/8", "2001:db8::\/129"/,
+      );
+    });
+
+    it('rejects a CloudFront web ACL for the regional API', () => {
+      expect(
+        construct(() => ({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/jamf/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111' })),
+      ).toThrow(/CloudFront \(global\) web ACL, which cannot protect a regional API: create the web ACL with scope REGIONAL/);
+    });
+
+    it('rejects a web ACL value that is not an ARN', () => {
+      expect(construct(() => ({ webAclArn: 'my-acl' }))).toThrow(/is not the ARN of a regional WAF web ACL/);
+    });
+
+    it('rejects an alarm email together with an alarm topic', () => {
+      expect(
+        construct((s) => ({
+          alarmEmail: 'ops@example.com',
+          alarmTopic: sns.Topic.fromTopicArn(s, 'Topic', 'arn:aws:sns:eu-west-1:123456789012:ops'),
+        })),
+      ).toThrow(/alarmEmail and alarmTopic are both set/);
+    });
+
+    it('rejects an alarm email that is not an address', () => {
+      expect(construct(() => ({ alarmEmail: 'ops' }))).toThrow(/alarmEmail "ops" is not an email address/);
+    });
+
+    it.each([0, 786433, 10 * 1024 * 1024])('rejects a body limit of %i bytes', (maxBodyBytes) => {
+      expect(construct(() => ({ maxBodyBytes }))).toThrow(/maxBodyBytes must be a whole number from 1 to 786432/);
+    });
+
+    it('rejects a publish budget that leaves no time for the dead-letter write', () => {
+      expect(construct(() => ({ publishBudget: Duration.seconds(9) }))).toThrow(
+        /publishBudget must be from 1 ms to 8000 ms, leaving 2 s of the function's 10 s timeout for the dead-letter write/,
+      );
+    });
+
+    it.each([
+      [{ throttlingRateLimit: 0 }, /throttlingRateLimit must be a number of requests per second above 0/],
+      [{ throttlingBurstLimit: 1.5 }, /throttlingBurstLimit must be a whole number of requests above 0/],
+    ])('rejects throttling of %j', (props, message) => {
+      expect(construct(() => props)).toThrow(message);
+    });
+
+    it('lists every problem at once', () => {
+      expect(construct(() => ({ eventSource: 'aws.x', alarmEmail: 'ops' }))).toThrow(/eventSource[\s\S]*alarmEmail/);
+    });
+  });
+
+  describe('when given settings that cannot work', () => {
+    it('rejects a partial secret ARN, asking for the complete one', () => {
+      expect(stack({ webhookAuthSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jamf-webhook' })).toThrow(
+        /is not the complete ARN of a secret. Copy the ARN that ends in the 6-character suffix/,
+      );
+    });
+
+    it('rejects a secret key without the secret', () => {
+      expect(stack({ webhookAuthSecretKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc' })).toThrow(
+        /webhookAuthSecretKeyArn is set without webhookAuthSecretArn/,
+      );
+    });
+
+    it('rejects an existing bus ARN of another service', () => {
+      expect(stack({ existingEventBus: 'arn:aws:sqs:eu-west-1:123456789012:queue' })).toThrow(/is not an event bus ARN/);
+    });
+
+    it('rejects an existing bus together with a bus name', () => {
+      expect(stack({ existingEventBus: 'default', eventBusName: 'jamf' })).toThrow(/remove one of them/);
+    });
+
+    it('rejects a log retention CloudWatch Logs does not offer, listing those it does', () => {
+      expect(stack({ logRetentionDays: 10 })).toThrow(/logRetentionDays must be one of .*: 1, 3, 5, 7, 14, 30, .*; got 10/);
+    });
+  });
+});
