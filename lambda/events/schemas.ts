@@ -265,28 +265,24 @@ export const SCEPChallengeSchema = v.looseObject({
 });
 export type SCEPChallenge = v.InferOutput<typeof SCEPChallengeSchema>;
 
-export const SmartGroupComputerMembershipChangeSchema = v.looseObject({
-  computer: boolean(),
-  groupAddedDevices: list(entity(computerEntries)),
-  groupAddedDevicesIds: list(integer()),
-  groupRemovedDevices: list(entity(computerEntries)),
-  groupRemovedDevicesIds: list(integer()),
-  jssid: integer(),
-  name: text(),
-  smartGroup: boolean(),
-});
+/** Smart computer and mobile device groups send the same shape; only the device fields differ. */
+function deviceGroupMembershipChange<TEntries extends v.ObjectEntries>(deviceEntries: TEntries) {
+  return v.looseObject({
+    computer: boolean(),
+    groupAddedDevices: list(entity(deviceEntries)),
+    groupAddedDevicesIds: list(integer()),
+    groupRemovedDevices: list(entity(deviceEntries)),
+    groupRemovedDevicesIds: list(integer()),
+    jssid: integer(),
+    name: text(),
+    smartGroup: boolean(),
+  });
+}
+
+export const SmartGroupComputerMembershipChangeSchema = deviceGroupMembershipChange(computerEntries);
 export type SmartGroupComputerMembershipChange = v.InferOutput<typeof SmartGroupComputerMembershipChangeSchema>;
 
-export const SmartGroupMobileDeviceMembershipChangeSchema = v.looseObject({
-  computer: boolean(),
-  groupAddedDevices: list(entity(mobileDeviceEntries)),
-  groupAddedDevicesIds: list(integer()),
-  groupRemovedDevices: list(entity(mobileDeviceEntries)),
-  groupRemovedDevicesIds: list(integer()),
-  jssid: integer(),
-  name: text(),
-  smartGroup: boolean(),
-});
+export const SmartGroupMobileDeviceMembershipChangeSchema = deviceGroupMembershipChange(mobileDeviceEntries);
 export type SmartGroupMobileDeviceMembershipChange = v.InferOutput<
   typeof SmartGroupMobileDeviceMembershipChangeSchema
 >;

@@ -102,12 +102,11 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       // Nothing lost: whatever an authorised sender sent and we did not publish is kept, with the reason.
       let deadLetter: DeadLetterResult | undefined;
       if (authenticated) {
-        const failure = errorResponse(error);
         deadLetter = await sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, {
           reason: {
             code: error instanceof WebhookError ? error.code : 'InternalError',
             message: error instanceof WebhookError ? error.message : 'internal error',
-            statusCode: failure.statusCode,
+            statusCode: error instanceof WebhookError ? error.statusCode : 500,
             ...(error instanceof WebhookError && error.issues.length > 0 ? { issues: error.issues } : {}),
             ...(error instanceof PublishFailedError ? { attempts: error.attempts } : {}),
           },
