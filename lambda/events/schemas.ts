@@ -221,7 +221,7 @@ export type RestAPIOperation = v.InferOutput<typeof RestAPIOperationSchema>;
 
 /**
  * `targetUser.password` is deliberately not part of the schema: it is removed
- * before anything is published (see `publish/redact.ts`), so consumers never see it.
+ * right after decoding (see `lambda/redact.ts`), so consumers never see it.
  */
 export const ScepTargetUserSchema = v.looseObject({
   dn: text(),
