@@ -5,7 +5,12 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Type checking is done once by `tsc --noEmit` in `npm test`; with isolatedModules in
   // tsconfig.json, ts-jest only transpiles.
-  transform: { '^.+\\.ts$': 'ts-jest' },
+  // CommonJS for the test run: jest's module registry cannot load a native dynamic import()
+  // without --experimental-vm-modules, and the handlers load the XML parser and the AWS
+  // SDK with import() so that their init stays small (esbuild splits those into chunks).
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10' } }] },
+  // Relative imports carry the .js extension Node16 resolution asks for; the sources are .ts.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   setupFiles: ['<rootDir>/test/support/capture-logs.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

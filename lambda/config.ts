@@ -25,36 +25,48 @@ export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 /** Leaves Jamf's 2 s read timeout room for init, decoding and the response. */
 export const DEFAULT_PUBLISH_BUDGET_MS = 1200;
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
-function required(env: Env, name: string): string {
-  const value = env[name]?.trim();
+/** The variable's value, trimmed; `undefined` when unset or blank. */
+export function optionalEnv(env: Env, name: string): string | undefined {
+  return env[name]?.trim() || undefined;
+}
+
+export function requiredEnv(env: Env, name: string): string {
+  const value = optionalEnv(env, name);
   if (!value) throw new ConfigurationError(`Environment variable ${name} is required`);
   return value;
 }
 
-function positiveInteger(env: Env, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
+export function positiveIntegerEnv(env: Env, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = optionalEnv(env, name);
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigurationError(`Environment variable ${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isSafeInteger(value) || value <= 0 || value > max) {
+    throw new ConfigurationError(`Environment variable ${name} must be an integer from 1 to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+export function booleanEnv(env: Env, name: string): boolean {
+  const raw = optionalEnv(env, name)?.toLowerCase();
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigurationError(`Environment variable ${name} must be true or false, got "${raw}"`);
 }
 
 /** Reads the ingest configuration; throws a ConfigurationError naming the variable that is missing or wrong. */
 export function readIngestConfig(env: Env): IngestConfig {
   return {
-    eventBusName: required(env, 'EVENT_BUS_NAME'),
-    eventSource: env.EVENT_SOURCE?.trim() || DEFAULT_EVENT_SOURCE,
-    deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL'),
-    webhookAuthSecretId: env.WEBHOOK_AUTH_SECRET_ID?.trim() || undefined,
-    maxBodyBytes: positiveInteger(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
-    publishBudgetMs: positiveInteger(env, 'PUBLISH_BUDGET_MS', DEFAULT_PUBLISH_BUDGET_MS),
+    eventBusName: requiredEnv(env, 'EVENT_BUS_NAME'),
+    eventSource: optionalEnv(env, 'EVENT_SOURCE') ?? DEFAULT_EVENT_SOURCE,
+    deadLetterQueueUrl: requiredEnv(env, 'DEAD_LETTER_QUEUE_URL'),
+    webhookAuthSecretId: optionalEnv(env, 'WEBHOOK_AUTH_SECRET_ID'),
+    maxBodyBytes: positiveIntegerEnv(env, 'MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES),
+    publishBudgetMs: positiveIntegerEnv(env, 'PUBLISH_BUDGET_MS', DEFAULT_PUBLISH_BUDGET_MS),
   };
 }

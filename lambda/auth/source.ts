@@ -1,61 +1,25 @@
 /**
- * Where the credentials document comes from: Secrets Manager, fetched on
- * first use and cached for a short TTL, so a rotated secret takes effect
- * within minutes without a redeploy. A failed fetch denies (503), never allows.
+ * Where the credentials document comes from: a secret read on first use and
+ * cached for a short TTL (see `secret-cache.ts`). A failed read denies (503),
+ * never allows.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ServiceUnavailableError } from '../errors';
+import { cachedSecret, DEFAULT_SECRET_TTL_MS, type SecretCacheOptions } from '../secret-cache';
 import { parseCredentialsDocument } from './credentials';
 import { createVerifier, type AuthRequest, type Verifier } from './verify';
 
-export const DEFAULT_CREDENTIALS_TTL_MS = 5 * 60 * 1000;
+export const DEFAULT_CREDENTIALS_TTL_MS = DEFAULT_SECRET_TTL_MS;
 
-export interface CredentialsSourceOptions {
-  readonly ttlMs?: number;
-  readonly now?: () => number;
-}
-
-/** Returns a function that yields the current Verifier, fetching the secret when the cache is cold or stale. */
-export function secretsManagerVerifier(
-  client: SecretsManagerClient,
-  secretId: string,
-  options: CredentialsSourceOptions = {},
-): () => Promise<Verifier> {
-  const ttlMs = options.ttlMs ?? DEFAULT_CREDENTIALS_TTL_MS;
-  const now = options.now ?? Date.now;
-  let cached: { verifier: Verifier; expires: number } | undefined;
-  let inFlight: Promise<Verifier> | undefined;
-
-  const fetchVerifier = async (): Promise<Verifier> => {
-    let secret: string | undefined;
-    try {
-      const response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      secret = response.SecretString ?? (response.SecretBinary && Buffer.from(response.SecretBinary).toString('utf8'));
-    } catch (error) {
-      throw new ServiceUnavailableError('CredentialsUnavailable', 'The webhook credentials could not be read', {
-        cause: error,
-      });
-    }
-    let verifier: Verifier;
-    try {
-      verifier = createVerifier(parseCredentialsDocument(secret ?? ''));
-    } catch (error) {
-      throw new ServiceUnavailableError('CredentialsInvalid', 'The webhook credentials document is invalid', {
-        cause: error,
-      });
-    }
-    cached = { verifier, expires: now() + ttlMs };
-    return verifier;
-  };
-
-  return () => {
-    if (cached && cached.expires > now()) return Promise.resolve(cached.verifier);
-    // Concurrent cold requests share one fetch.
-    inFlight ??= fetchVerifier().finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
-  };
+/**
+ * Returns a function that yields the current Verifier. `read` returns the
+ * document's text, e.g. `() => readSecretString(client, secretId)`.
+ */
+export function credentialsVerifier(read: () => Promise<string>, options: SecretCacheOptions = {}): () => Promise<Verifier> {
+  return cachedSecret(
+    read,
+    (text) => createVerifier(parseCredentialsDocument(text)),
+    { what: 'the webhook credentials', unavailableCode: 'CredentialsUnavailable', invalidCode: 'CredentialsInvalid' },
+    options,
+  );
 }
 
 /** The authenticate step of a handler: resolves for an authorised request, throws a WebhookError otherwise. */

@@ -5,6 +5,8 @@
 import type * as v from 'valibot';
 import * as s from './schemas';
 
+export { detailTypeOf } from './envelope';
+
 export const EVENT_SCHEMAS = {
   ComputerAdded: s.ComputerAddedSchema,
   ComputerCheckIn: s.ComputerCheckInSchema,
@@ -55,9 +57,4 @@ const BY_FOLDED_NAME = new Map<string, JamfEventName>(EVENT_NAMES.map((name) => 
 /** The canonical name of a known event, whatever its casing; `undefined` for an unknown one. */
 export function canonicalEventName(name: string): JamfEventName | undefined {
   return BY_FOLDED_NAME.get(name.toLowerCase());
-}
-
-/** The EventBridge detail-type of an event: `jamf.<Name>`. */
-export function detailTypeOf(name: string): `jamf.${string}` {
-  return `jamf.${name}`;
 }

@@ -14,37 +14,8 @@
 import * as v from 'valibot';
 import { boolean, entity, integer, integerOrText, list, text } from './fields';
 
-/** Letters and digits, at most 64: what may follow `jamf.` in a detail-type. */
-export const EVENT_NAME_PATTERN = /^[A-Za-z0-9]{1,64}$/;
-
-/** The `webhook` block Jamf sends with every event. */
-export const WebhookSchema = v.looseObject({
-  id: integer(),
-  name: text(),
-  webhookEvent: v.pipe(
-    v.string('webhookEvent must be a string'),
-    v.regex(EVENT_NAME_PATTERN, 'webhookEvent must be 1 to 64 letters or digits'),
-  ),
-  /** Epoch milliseconds; absent before Jamf Pro 10.12. */
-  eventTimestamp: integer(),
-});
-export type Webhook = v.InferOutput<typeof WebhookSchema>;
-
-/** The outer shape of every Jamf webhook: `{ webhook, event }`. */
-export const EnvelopeSchema = v.looseObject({
-  webhook: v.pipe(
-    v.unknown(),
-    v.transform((input) => (input === '' ? {} : input)),
-    v.check((input) => !Array.isArray(input), 'webhook must be an object'),
-    v.looseObject(WebhookSchema.entries, 'webhook must be an object'),
-  ),
-  event: v.pipe(
-    v.unknown(),
-    v.transform((input) => (input === '' ? {} : input)),
-    v.check((input) => !Array.isArray(input), 'event must be an object'),
-    v.record(v.string(), v.unknown(), 'event must be an object'),
-  ),
-});
+export * from './envelope';
+export * from './scep';
 
 /** Inventory fields of a computer, as sent by the computer events. */
 export const computerEntries = {
@@ -218,52 +189,6 @@ export const RestAPIOperationSchema = v.looseObject({
   restAPIOperationType: text(),
 });
 export type RestAPIOperation = v.InferOutput<typeof RestAPIOperationSchema>;
-
-/**
- * `targetUser.password` is deliberately not part of the schema: it is removed
- * right after decoding (see `lambda/redact.ts`), so consumers never see it.
- */
-export const ScepTargetUserSchema = v.looseObject({
-  dn: text(),
-  username: text(),
-  uid: text(),
-  room: text(),
-  uuid: text(),
-  buildingID: integer(),
-  phone: text(),
-  departmentID: integer(),
-  position: text(),
-  email: text(),
-  realname: text(),
-});
-
-export const ScepTargetDeviceSchema = v.looseObject({
-  osBuild: text(),
-  bluetoothMacAddress: text(),
-  room: text(),
-  deviceName: text(),
-  udid: text(),
-  serialNumber: text(),
-  product: text(),
-  icciID: text(),
-  modelDisplay: text(),
-  version: text(),
-  imei: text(),
-  userDirectoryID: text(),
-  osVersion: text(),
-  model: text(),
-  wifiMacAddress: text(),
-});
-
-export const SCEPChallengeSchema = v.looseObject({
-  targetUser: entity(ScepTargetUserSchema.entries),
-  /** An object on current servers; some older payloads carry only a kind such as `"computer"`. */
-  targetDevice: v.nullish(v.union([entity(ScepTargetDeviceSchema.entries), text()])),
-  scepServerUrl: text(),
-  payloadIdentifier: text(),
-  payloadTypes: list(text()),
-});
-export type SCEPChallenge = v.InferOutput<typeof SCEPChallengeSchema>;
 
 /** Smart computer and mobile device groups send the same shape; only the device fields differ. */
 function deviceGroupMembershipChange<TEntries extends v.ObjectEntries>(deviceEntries: TEntries) {

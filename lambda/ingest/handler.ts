@@ -4,9 +4,9 @@
  * init; per-request work lives in `createIngestHandler`.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { authenticatorFor, rejectAll, secretsManagerVerifier } from '../auth/source';
+import { authenticatorFor, credentialsVerifier, rejectAll } from '../auth/source';
+import { createSecretsManagerClient, readSecretString } from '../aws/secrets-manager';
 import { readIngestConfig } from '../config';
 import { createIngestHandler } from './ingest';
 
@@ -19,10 +19,7 @@ export const handler = createIngestHandler({
   sqs: new SQSClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
   authenticate: authenticatorFor(
     config.webhookAuthSecretId
-      ? secretsManagerVerifier(
-          new SecretsManagerClient({ requestHandler: { connectionTimeout: 500, requestTimeout: 1000 } }),
-          config.webhookAuthSecretId,
-        )
+      ? credentialsVerifier(readSecretString.bind(undefined, createSecretsManagerClient(), config.webhookAuthSecretId))
       : async () => rejectAll,
   ),
 });

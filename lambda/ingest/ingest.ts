@@ -19,6 +19,7 @@ import { logRequest } from '../log';
 import { sendDeadLetter, type DeadLetterResult } from '../publish/dead-letters';
 import { entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
 import { publishEntry, type PublishOptions } from '../publish/publisher';
+import { deadLetterReason } from '../publish/reason';
 import { requestBody, requestHeaders, type WebhookRequest } from './request';
 
 export interface IngestDependencies {
@@ -103,13 +104,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       let deadLetter: DeadLetterResult | undefined;
       if (authenticated) {
         deadLetter = await sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, {
-          reason: {
-            code: error instanceof WebhookError ? error.code : 'InternalError',
-            message: error instanceof WebhookError ? error.message : 'internal error',
-            statusCode: error instanceof WebhookError ? error.statusCode : 500,
-            ...(error instanceof WebhookError && error.issues.length > 0 ? { issues: error.issues } : {}),
-            ...(error instanceof PublishFailedError ? { attempts: error.attempts } : {}),
-          },
+          reason: deadLetterReason(error),
           requestId,
           receivedAt: new Date(started),
           contentType,

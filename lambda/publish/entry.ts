@@ -1,6 +1,6 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { detailTypeOf } from '../events/catalogue';
-import type { DecodedWebhook } from '../decode/decode';
+import type { DecodedWebhook } from '../decode/envelope';
+import { detailTypeOf } from '../events/envelope';
 
 /** EventBridge's limit on one PutEvents entry. */
 export const MAX_ENTRY_BYTES = 256 * 1024;

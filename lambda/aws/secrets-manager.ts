@@ -1,0 +1,16 @@
+/**
+ * Reading a secret's text from Secrets Manager. The one module that sends
+ * GetSecretValue, so a handler can load it (and the SDK client) on first use.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/** A client for calls on the request path: a secret read must not eat Jamf's 2 s. */
+export function createSecretsManagerClient(): SecretsManagerClient {
+  return new SecretsManagerClient({ requestHandler: { connectionTimeout: 500, requestTimeout: 1000 } });
+}
+
+/** The secret's current value as text (a binary secret is read as UTF-8). */
+export async function readSecretString(client: SecretsManagerClient, secretId: string): Promise<string> {
+  const response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  return response.SecretString ?? (response.SecretBinary ? Buffer.from(response.SecretBinary).toString('utf8') : '');
+}

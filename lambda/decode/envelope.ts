@@ -1,0 +1,92 @@
+/**
+ * The steps every decode shares, whatever the event: body bytes to text, the
+ * envelope, and one event body checked against its schema. Nothing here knows
+ * the catalogue, so a handler that decodes one event (the SCEP function)
+ * loads only that event's schema.
+ */
+import * as v from 'valibot';
+import { EnvelopeSchema, type Webhook } from '../events/envelope';
+import type { ChallengeIssuance } from '../events/scep';
+import { MalformedBodyError, UnprocessableWebhookError, type Issue } from '../errors';
+import { removeSecrets } from '../redact';
+import type { BodyFormat } from './format';
+import { assertSafeStructure } from './structure';
+
+/** The EventBridge `detail` of a Jamf event. */
+export interface CanonicalDetail {
+  webhook: Webhook;
+  event: Record<string, unknown>;
+  /** Only on the SCEPChallenge events the SCEP function publishes. */
+  issuance?: ChallengeIssuance;
+}
+
+export interface DecodedWebhook {
+  /** The canonical name of a known event; the name as sent for an unknown one. */
+  readonly eventName: string;
+  /** Whether the catalogue knows the event (its fields were coerced to their documented types). */
+  readonly known: boolean;
+  readonly format: BodyFormat;
+  readonly detail: CanonicalDetail;
+}
+
+export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes the body as UTF-8 (the only encoding Jamf sends), dropping a byte-order mark. */
+export function bodyText(body: Uint8Array): string {
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch (error) {
+    throw new MalformedBodyError('InvalidUtf8', 'The body is not valid UTF-8', { cause: error });
+  }
+  if (text.trim() === '') throw new MalformedBodyError('EmptyBody', 'The body is empty');
+  return text;
+}
+
+function toIssues(issues: readonly v.BaseIssue<unknown>[], prefix: string): Issue[] {
+  return issues.map((issue) => {
+    const path = v.getDotPath(issue);
+    return { path: path ? `${prefix}${path}` : prefix.replace(/\.$/, '') || '(root)', message: issue.message };
+  });
+}
+
+/** Checks a parsed tree is a safe object with a `webhook` and an `event` block. */
+export function readEnvelope(tree: unknown): Envelope {
+  assertSafeStructure(tree);
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) {
+    throw new UnprocessableWebhookError('NotAJamfWebhook', 'The body is not an object with "webhook" and "event"');
+  }
+  const envelope = v.safeParse(EnvelopeSchema, tree);
+  if (!envelope.success) {
+    throw new UnprocessableWebhookError('NotAJamfWebhook', 'The body is not a Jamf webhook', {
+      issues: toIssues(envelope.issues, ''),
+    });
+  }
+  return envelope.output;
+}
+
+/**
+ * Checks the event body against its schema and builds the canonical detail,
+ * published under `eventName`. Secrets are removed here, so no decoded event
+ * can carry one to the bus, a dead letter or a log.
+ */
+export function decodeEvent(
+  envelope: Envelope,
+  eventName: string,
+  schema: v.GenericSchema<unknown, Record<string, unknown>>,
+  known: boolean,
+  format: BodyFormat,
+): DecodedWebhook {
+  const body = v.safeParse(schema, envelope.event);
+  if (!body.success) {
+    throw new UnprocessableWebhookError('InvalidEvent', `The ${eventName} event does not match its documented types`, {
+      issues: toIssues(body.issues, 'event.'),
+      eventName,
+    });
+  }
+  const detail: CanonicalDetail = { webhook: { ...envelope.webhook, webhookEvent: eventName }, event: body.output };
+  removeSecrets(detail);
+  return { eventName, known, format, detail };
+}
