@@ -1,9 +1,16 @@
 /**
- * `npm start`: the local runtime. Runs the ingest handler behind a local API
- * Gateway on 127.0.0.1:$PORT (default 3000), with local EventBridge, SQS and
- * Secrets Manager endpoints, and prints one line per published event.
+ * `npm start`: the local runtime. Runs the ingest and SCEP handlers behind a
+ * local API Gateway on 127.0.0.1:$PORT (default 3000), with local EventBridge,
+ * SQS, Secrets Manager and DynamoDB endpoints, and prints one line per
+ * published event.
+ *
+ * SCEP settings come from the environment as the Lambda's do: SCEP_CHALLENGE_KEY
+ * (the signing key) and SCEP_VERIFY_SECRET (step-ca's webhook secret, base64);
+ * SCEP_UPSTREAM_URL, SCEP_UPSTREAM_USERNAME, SCEP_UPSTREAM_PASSWORD for the upstream mode.
  */
 import { parseCredentialsDocument } from '../lambda/auth/credentials';
+import { MIN_SIGNING_KEY_CHARS } from '../lambda/scep/keys';
+import { parseVerifySecrets } from '../lambda/scep/step-ca';
 import { startLocalStack } from '../lambda/local/stack';
 import type { PublishedEvent } from '../lambda/local/event-bus';
 
@@ -25,17 +32,44 @@ async function main(): Promise<void> {
   const webhookAuth = process.env.JAMF_WEBHOOK_AUTH;
   // Fail at start, not on the first webhook, when the document is wrong.
   if (webhookAuth?.trim()) parseCredentialsDocument(webhookAuth);
+  const env = (name: string) => process.env[name]?.trim() || undefined;
+  const scepChallengeKey = env('SCEP_CHALLENGE_KEY');
+  if (scepChallengeKey !== undefined && scepChallengeKey.length < MIN_SIGNING_KEY_CHARS) {
+    throw new Error(`SCEP_CHALLENGE_KEY must be at least ${MIN_SIGNING_KEY_CHARS} characters`);
+  }
+  const scepVerifySecret = env('SCEP_VERIFY_SECRET');
+  if (scepVerifySecret !== undefined && parseVerifySecrets(scepVerifySecret).length === 0) {
+    throw new Error('SCEP_VERIFY_SECRET must be base64, as step-ca prints it');
+  }
+  const upstreamUrl = env('SCEP_UPSTREAM_URL');
+  const upstreamUsername = env('SCEP_UPSTREAM_USERNAME');
+  const upstreamPassword = env('SCEP_UPSTREAM_PASSWORD');
   const stack = await startLocalStack({
     port,
     ...(webhookAuth !== undefined ? { webhookAuth } : {}),
+    ...(scepChallengeKey ? { scepChallengeKey } : {}),
+    ...(scepVerifySecret ? { scepVerifySecret } : {}),
+    ...(upstreamUrl
+      ? {
+          scepUpstream: {
+            url: upstreamUrl,
+            ...(upstreamUsername ? { username: upstreamUsername } : {}),
+            ...(upstreamPassword ? { password: upstreamPassword } : {}),
+          },
+        }
+      : {}),
     onPublished: (event) => process.stderr.write(`published ${summary(event)}\n`),
   });
   const lines = [
     `jamf-eventbridge local stack`,
     `  webhooks      POST ${stack.webhookUrl}   (JSON or XML, as Jamf Pro sends them)`,
+    `  SCEP          POST ${stack.scepChallengeUrl}   (Jamf Pro's SCEPChallenge webhook: ${
+      upstreamUrl ? `forwarded to ${upstreamUrl}` : 'answers a signed challenge'
+    })`,
+    `  SCEP verify   POST ${stack.scepVerifyUrl}   (step-ca's SCEPCHALLENGE webhook)`,
     `  events        GET  ${stack.url}/_local/events`,
     `  dead letters  GET  ${stack.url}/_local/dead-letters`,
-    `  AWS endpoint  ${stack.awsEndpointUrl}   (EventBridge, SQS, Secrets Manager wire protocols)`,
+    `  AWS endpoint  ${stack.awsEndpointUrl}   (EventBridge, SQS, Secrets Manager, DynamoDB wire protocols)`,
     `  try it        npm run send -- ComputerAdded   |   npm run send -- ComputerAdded --xml`,
   ];
   if (!webhookAuth?.trim()) {
@@ -45,6 +79,12 @@ async function main(): Promise<void> {
       `  For a local try:  JAMF_WEBHOOK_AUTH='{"basic":[{"username":"jamf","password":"local-only"}]}' npm start`,
       '  (npm run send reads the same variable to authenticate.)',
     );
+  }
+  if (stack.scep.generated.length > 0) {
+    // Printed once, so a local step-ca can be pointed at this stack; they die with the process.
+    lines.push('', 'WARNING: SCEP secrets generated for this run, for local use only (set them to keep them):');
+    if (stack.scep.generated.includes('challengeKey')) lines.push(`  SCEP_CHALLENGE_KEY=${stack.scep.challengeKey}`);
+    if (stack.scep.generated.includes('verifySecret')) lines.push(`  SCEP_VERIFY_SECRET=${stack.scep.verifySecret}`);
   }
   process.stderr.write(`${lines.join('\n')}\n\n`);
 

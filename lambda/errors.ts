@@ -47,6 +47,11 @@ export class UnauthorizedError extends WebhookError {
   }
 }
 
+/** No such route. */
+export class NotFoundError extends WebhookError {
+  readonly statusCode = 404;
+}
+
 /** The body or the event it becomes is larger than we can carry. */
 export class PayloadTooLargeError extends WebhookError {
   readonly statusCode = 413;
@@ -65,6 +70,16 @@ export class UnprocessableWebhookError extends WebhookError {
 /** We could not do our part (publish, or read our credentials); the sender may try again. */
 export class ServiceUnavailableError extends WebhookError {
   readonly statusCode = 503;
+}
+
+/** An upstream service we depend on answered with an error or nonsense. */
+export class BadGatewayError extends WebhookError {
+  readonly statusCode = 502;
+}
+
+/** An upstream service we depend on did not answer in time. */
+export class GatewayTimeoutError extends WebhookError {
+  readonly statusCode = 504;
 }
 
 /** EventBridge did not take the event within the publish budget. */

@@ -10,8 +10,12 @@ export interface RequestLog {
   readonly function: string;
   readonly requestId: string;
   readonly eventName: string | undefined;
-  /** `published`, `rejected` (4xx) or `failed` (5xx). */
-  readonly outcome: 'published' | 'rejected' | 'failed';
+  /**
+   * `published`, `rejected` (4xx) or `failed` (5xx); the SCEP function also
+   * writes `issued` (a challenge was returned), `allowed` and `denied` (a
+   * verification answered).
+   */
+  readonly outcome: 'published' | 'issued' | 'allowed' | 'denied' | 'rejected' | 'failed';
   readonly status: number;
   readonly latencyMs: number;
   readonly errorCode?: string;
@@ -19,9 +23,30 @@ export interface RequestLog {
   readonly attempts?: number;
   readonly deadLettered?: boolean;
   readonly deadLetterError?: string;
+  /** Why a challenge was denied or its audit failed (never the challenge itself). */
+  readonly reason?: string;
+  /** Names a SCEP challenge without revealing it. */
+  readonly challengeId?: string;
+  /** How the challenge was issued: `signed` or `upstream`. */
+  readonly issuer?: string;
+  /** step-ca's id of the enrolment being verified. */
+  readonly transactionId?: string;
+  /** step-ca's id of the webhook that called. */
+  readonly webhookId?: string;
+  /**
+   * The counts this line reports as metrics, by name. When absent, the ingest
+   * function's: Published, DeadLettered, PublishFailed.
+   */
+  readonly metrics?: Readonly<Record<string, 0 | 1>>;
 }
 
-const METRICS = ['Published', 'DeadLettered', 'PublishFailed'] as const;
+function ingestMetrics(entry: RequestLog): Record<string, 0 | 1> {
+  return {
+    Published: entry.outcome === 'published' ? 1 : 0,
+    DeadLettered: entry.deadLettered ? 1 : 0,
+    PublishFailed: entry.errorCode === 'PublishFailed' ? 1 : 0,
+  };
+}
 
 export type LogWriter = (line: string) => void;
 
@@ -39,24 +64,24 @@ export function setLogWriter(writer: LogWriter): LogWriter {
 
 /** Writes the request's log line. */
 export function logRequest(entry: RequestLog, now: number = Date.now()): void {
+  const { metrics: given, ...fields } = entry;
+  const metrics = given ?? ingestMetrics(entry);
   const line = {
-    level: entry.outcome === 'failed' ? 'ERROR' : entry.outcome === 'rejected' ? 'WARN' : 'INFO',
+    level: entry.outcome === 'failed' ? 'ERROR' : entry.outcome === 'rejected' || entry.outcome === 'denied' ? 'WARN' : 'INFO',
     message: 'webhook',
-    ...entry,
+    ...fields,
     _aws: {
       Timestamp: now,
       CloudWatchMetrics: [
         {
           Namespace: METRIC_NAMESPACE,
           Dimensions: [['Function']],
-          Metrics: METRICS.map((Name) => ({ Name, Unit: 'Count' })),
+          Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: 'Count' })),
         },
       ],
     },
     Function: entry.function,
-    Published: entry.outcome === 'published' ? 1 : 0,
-    DeadLettered: entry.deadLettered ? 1 : 0,
-    PublishFailed: entry.errorCode === 'PublishFailed' ? 1 : 0,
+    ...metrics,
   };
   writeLine(`${JSON.stringify(line)}\n`);
 }

@@ -3,7 +3,7 @@
  * test writes in .test-logs/, instead of the terminal, so scan-logs.ts can
  * check the whole suite's output for secrets once all tests are done.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setLogWriter } from '../../lambda/log';
 
@@ -15,3 +15,8 @@ setLogWriter((line) => {
   mkdirSync(LOG_DIR, { recursive: true }); // another jest run in this checkout may have just cleared it
   appendFileSync(file, line);
 });
+
+/** The log lines this test process has written so far (other workers write their own files). */
+export function ownLogLines(): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}

@@ -10,6 +10,12 @@ export const TEST_SECRETS = {
   headerValue: 'tsecret-header-Zr8mWc3k',
   hmacSecret: 'tsecret-hmac-Jd4nTy7bQe1u',
   scepPassword: FIXTURE_SCEP_PASSWORD,
+  /** The local stack's SCEP signing key in tests. */
+  scepChallengeKey: 'tsecret-scep-key-Wm5xPq8Rt2Lk9Vb3Nc7Hd4Fg',
+  /** step-ca's webhook secret in tests, base64 as step-ca prints it. */
+  scepVerifySecret: Buffer.from('tsecret-stepca-Yp6Qs1Xz').toString('base64'),
+  /** Basic password of the fake upstream issuer. */
+  scepUpstreamPassword: 'tsecret-upstream-Gf3Kd8Lw',
 } as const;
 
 export const ALL_TEST_SECRETS: readonly string[] = Object.values(TEST_SECRETS);

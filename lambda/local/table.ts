@@ -1,0 +1,85 @@
+/**
+ * A local DynamoDB table: PutItem as the AWS JSON 1.0 protocol defines it,
+ * with the one condition the used-challenge record needs,
+ * `attribute_not_exists(<partition key>)`. Anything else is refused with
+ * ValidationException rather than half-emulated.
+ */
+import { AwsServiceError, type Operations } from './aws-endpoint';
+
+type AttributeValue = Readonly<Record<string, unknown>>;
+type Item = Readonly<Record<string, AttributeValue>>;
+
+export interface LocalTableOptions {
+  readonly tableName: string;
+  readonly partitionKey: string;
+  /** The table's TTL attribute (epoch seconds, type N). */
+  readonly ttlAttribute?: string;
+  readonly now?: () => number;
+}
+
+const NOT_EXISTS = /^\s*attribute_not_exists\s*\(\s*([#\w.]+)\s*\)\s*$/;
+
+export class LocalTable {
+  readonly items = new Map<string, Item>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: LocalTableOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  readonly operations: Operations = {
+    'DynamoDB_20120810.PutItem': (input) => this.putItem(input),
+  };
+
+  private keyOf(item: Item): string {
+    const key = item[this.options.partitionKey];
+    const value = key?.S ?? key?.N;
+    if (typeof value !== 'string' || value === '') {
+      throw new AwsServiceError(
+        'ValidationException',
+        `One or more parameter values were invalid: Missing the key ${this.options.partitionKey} in the item`,
+      );
+    }
+    return value;
+  }
+
+  /** TTL deletes expired items in the background (DynamoDB: within days; here: on the next write). */
+  private sweep(): void {
+    const ttl = this.options.ttlAttribute;
+    if (!ttl) return;
+    const nowSeconds = this.now() / 1000;
+    for (const [key, item] of this.items) {
+      const expires = Number(item[ttl]?.N);
+      if (Number.isFinite(expires) && expires < nowSeconds) this.items.delete(key);
+    }
+  }
+
+  private putItem(input: Record<string, unknown>) {
+    if (input.TableName !== this.options.tableName) {
+      throw new AwsServiceError('ResourceNotFoundException', 'Requested resource not found');
+    }
+    const item = input.Item;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      throw new AwsServiceError('ValidationException', 'Item is required');
+    }
+    const key = this.keyOf(item as Item);
+    this.sweep();
+    const condition = input.ConditionExpression;
+    if (condition !== undefined) {
+      const match = typeof condition === 'string' ? NOT_EXISTS.exec(condition) : null;
+      const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+      const attribute = match && (match[1]!.startsWith('#') ? names[match[1]!] : match[1]);
+      if (attribute !== this.options.partitionKey) {
+        throw new AwsServiceError(
+          'ValidationException',
+          `the local table supports only attribute_not_exists(${this.options.partitionKey}) as a condition`,
+        );
+      }
+      if (this.items.has(key)) {
+        throw new AwsServiceError('ConditionalCheckFailedException', 'The conditional request failed');
+      }
+    }
+    this.items.set(key, item as Item);
+    return {};
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Decodes a SCEPChallenge webhook with the same steps and schema as the
+ * ingest path, so its audit event is identical to the one `/webhooks`
+ * publishes. The XML parser is loaded on the first XML body only: it is most
+ * of the decoder's size and most of its load time.
+ */
+import { bodyText, decodeEvent, readEnvelope, type DecodedWebhook } from '../decode/envelope';
+import { chooseFormat } from '../decode/format';
+import { parseJson } from '../decode/json';
+import { UnprocessableWebhookError } from '../errors';
+import { SCEPChallengeSchema } from '../events/scep';
+
+export const SCEP_CHALLENGE_EVENT = 'SCEPChallenge';
+
+let xmlParser: Promise<typeof import('../decode/xml.js')> | undefined;
+
+export async function decodeScepChallenge(body: Uint8Array, contentType: string | undefined): Promise<DecodedWebhook> {
+  const text = bodyText(body);
+  const format = chooseFormat(contentType, text);
+  const tree = format === 'json' ? parseJson(text) : (await (xmlParser ??= import('../decode/xml.js'))).parseXml(text);
+  const envelope = readEnvelope(tree);
+  const name = envelope.webhook.webhookEvent;
+  if (name.toLowerCase() !== SCEP_CHALLENGE_EVENT.toLowerCase()) {
+    throw new UnprocessableWebhookError(
+      'NotSCEPChallenge',
+      `This endpoint answers SCEPChallenge webhooks; this one is ${name}. Send other events to /webhooks.`,
+      { eventName: name },
+    );
+  }
+  return decodeEvent(envelope, SCEP_CHALLENGE_EVENT, SCEPChallengeSchema, true, format);
+}

@@ -1,0 +1,142 @@
+/**
+ * The SCEP challenge Lambda: `POST /scep-challenge` for Jamf Pro and
+ * `POST /scep-challenge/verify` for step-ca.
+ *
+ * Jamf gives this path 2 s, cold start included, so init does only what every
+ * request needs: read the configuration and build the handlers. The AWS SDK
+ * clients, the XML parser and the publish code are loaded with `import()` the
+ * first time a request needs them (esbuild puts each in a chunk of its own),
+ * and the secrets are read then and cached.
+ */
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { authenticatorFor, credentialsVerifier, rejectAll } from '../auth/source';
+import { errorResponse, NotFoundError, ServiceUnavailableError } from '../errors';
+import type { DeadLetterInput } from '../publish/dead-letters';
+import { cachedSecret } from '../secret-cache';
+import { readScepConfig, type UpstreamConfig } from './config';
+import { createIssueHandler } from './issue';
+import { signedIssuer, type Issuer } from './issuers';
+import { parseSigningKeys } from './keys';
+import type { ChallengeUse } from './used-challenges';
+
+const config = readScepConfig(process.env);
+
+/** Runs `load` once, on first use; a failure is not kept, so the next request tries again. */
+function lazy<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () =>
+    (loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    }));
+}
+
+const secretsManager = lazy(async () => {
+  const { createSecretsManagerClient, readSecretString } = await import('../aws/secrets-manager.js');
+  const client = createSecretsManagerClient();
+  return (secretId: string) => readSecretString(client, secretId);
+});
+
+function secretReader(secretId: string | undefined, setting: string): () => Promise<string> {
+  return async () => {
+    if (!secretId) throw new Error(`${setting} is not set`);
+    return (await secretsManager())(secretId);
+  };
+}
+
+const eventBridge = lazy(async () => {
+  const [{ EventBridgeClient }, { publishEntry }] = await Promise.all([
+    import('@aws-sdk/client-eventbridge'),
+    import('../publish/publisher.js'),
+  ]);
+  // The publisher retries inside its own budget; SDK retries would stack on top of it.
+  const client = new EventBridgeClient({ maxAttempts: 1 });
+  return (entry: PutEventsRequestEntry, budgetMs: number) => publishEntry(client, entry, { budgetMs });
+});
+
+const deadLetters = lazy(async () => {
+  const [{ SQSClient }, { sendDeadLetter }] = await Promise.all([
+    import('@aws-sdk/client-sqs'),
+    import('../publish/dead-letters.js'),
+  ]);
+  const client = new SQSClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } });
+  return (input: DeadLetterInput) => sendDeadLetter(client, config.deadLetterQueueUrl, input);
+});
+
+const usedChallenges = lazy(async () => {
+  const table = config.usedChallengesTable;
+  if (!table) throw new ServiceUnavailableError('NotConfigured', 'SCEP_USED_CHALLENGES_TABLE is not set');
+  const { claimChallenge, createDynamoDbClient } = await import('./used-challenges.js');
+  const client = createDynamoDbClient();
+  return (use: ChallengeUse) => claimChallenge(client, table, use);
+});
+
+const signingKeys = cachedSecret(
+  secretReader(config.signingKeySecretId, 'SCEP_SIGNING_KEY_SECRET_ID'),
+  parseSigningKeys,
+  { what: 'the challenge signing key', unavailableCode: 'SigningKeyUnavailable', invalidCode: 'SigningKeyInvalid' },
+);
+
+/** The upstream issuer, loaded on first use: its code is not needed when challenges are signed here. */
+function upstreamIssuer(upstream: UpstreamConfig): Issuer {
+  const load = lazy(async () => {
+    const { parseUpstreamCredentials, upstreamIssuer: create } = await import('./upstream.js');
+    const secretId = upstream.credentialsSecretId;
+    const credentials = secretId
+      ? cachedSecret(secretReader(secretId, 'SCEP_UPSTREAM_SECRET_ID'), parseUpstreamCredentials, {
+          what: 'the upstream issuer credentials',
+          unavailableCode: 'UpstreamCredentialsUnavailable',
+          invalidCode: 'UpstreamCredentialsInvalid',
+        })
+      : undefined;
+    return create(upstream, credentials);
+  });
+  return async (request) => (await load())(request);
+}
+
+const issueHandler = createIssueHandler({
+  config,
+  authenticate: authenticatorFor(
+    config.webhookAuthSecretId
+      ? credentialsVerifier(secretReader(config.webhookAuthSecretId, 'WEBHOOK_AUTH_SECRET_ID'))
+      : async () => rejectAll,
+  ),
+  issue: config.upstream
+    ? upstreamIssuer(config.upstream)
+    : signedIssuer(signingKeys, config.challengeTtlSeconds),
+  publish: async (entry, budgetMs) => (await eventBridge())(entry, budgetMs),
+  deadLetter: async (input) => (await deadLetters())(input),
+});
+
+/** The verifier serves step-ca, not Jamf: its code is loaded on its first request, not at init. */
+const verifyHandler = lazy(async () => {
+  const [{ createVerifyHandler }, { parseVerifySecrets }] = await Promise.all([
+    import('./verify.js'),
+    import('./step-ca.js'),
+  ]);
+  return createVerifyHandler({
+    config,
+    webhookSecrets: cachedSecret(secretReader(config.verifySecretId, 'SCEP_VERIFY_SECRET_ID'), parseVerifySecrets, {
+      what: 'the step-ca webhook secret',
+      unavailableCode: 'VerifySecretUnavailable',
+      invalidCode: 'VerifySecretInvalid',
+    }),
+    signingKeys,
+    claim: async (use) => (await usedChallenges())(use),
+  });
+});
+
+export const VERIFY_RESOURCE = '/scep-challenge/verify';
+export const ISSUE_RESOURCE = '/scep-challenge';
+
+export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const resource = event.resource ?? event.path;
+  if (resource.endsWith(VERIFY_RESOURCE)) return (await verifyHandler())(event);
+  if (resource.endsWith(ISSUE_RESOURCE)) {
+    // Start loading the publish path while the request authenticates, decodes and signs.
+    eventBridge().catch(() => undefined);
+    return issueHandler(event);
+  }
+  return errorResponse(new NotFoundError('NoRoute', `No SCEP route for ${resource}`));
+}

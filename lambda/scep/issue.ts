@@ -1,0 +1,159 @@
+/**
+ * `POST /scep-challenge`: Jamf Pro asks for a challenge while it builds a
+ * profile and puts the body of our 200 into it. Authentication and decoding
+ * are the ingest path's; the audit event is published within a bounded time,
+ * so it can never make Jamf give up (its read timeout is 2 s).
+ */
+import { randomUUID } from 'node:crypto';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { AuthRequest } from '../auth/verify';
+import { errorResponse, PayloadTooLargeError, WebhookError } from '../errors';
+import { requestBody, requestHeaders } from '../ingest/request';
+import { logRequest } from '../log';
+import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
+import { toPutEventsEntry } from '../publish/entry';
+import type { PublishResult } from '../publish/publisher';
+import { deadLetterReason } from '../publish/reason';
+import type { ScepConfig } from './config';
+import { decodeScepChallenge } from './decode';
+import type { Issuer } from './issuers';
+
+export interface IssueDependencies {
+  readonly config: ScepConfig;
+  /** Resolves for a request from an authorised Jamf Pro server; throws a 401 or 503 `WebhookError` otherwise. */
+  readonly authenticate: (request: AuthRequest) => Promise<void>;
+  readonly issue: Issuer;
+  /** Publishes the audit entry within `budgetMs`; resolves with the outcome, never throws. */
+  readonly publish: (entry: PutEventsRequestEntry, budgetMs: number) => Promise<PublishResult>;
+  /** Stores what could not be published, with the reason; never throws. */
+  readonly deadLetter: (input: DeadLetterInput) => Promise<DeadLetterResult>;
+}
+
+type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+const FUNCTION_NAME = 'scep';
+/** How long a response waits for a dead-letter write after a failed audit publish. */
+export const AUDIT_DEAD_LETTER_WAIT_MS = 250;
+
+const NO_METRICS = { Issued: 0, AuditFailed: 0, DeadLettered: 0 } as const;
+
+/** The value of `promise`, or `undefined` once `ms` have passed; the promise itself goes on. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createIssueHandler(deps: IssueDependencies): Handler {
+  const { config } = deps;
+
+  return async (event) => {
+    const started = Date.now();
+    const requestId = event.requestContext?.requestId || randomUUID();
+    const headers = requestHeaders(event);
+    const contentType = headers['content-type'];
+    const body = requestBody(event);
+    let authenticated = false;
+    let eventName: string | undefined;
+
+    try {
+      await deps.authenticate({ headers, body });
+      authenticated = true;
+      if (body.byteLength > config.maxBodyBytes) {
+        throw new PayloadTooLargeError('BodyTooLarge', `The body is ${body.byteLength} bytes; the limit is ${config.maxBodyBytes}`);
+      }
+      const decoded = await decodeScepChallenge(body, contentType);
+      eventName = decoded.eventName;
+      const { challenge, issuance } = await deps.issue({ decoded, body, contentType });
+
+      // The audit event names the challenge but never holds it; the password went at decoding.
+      const entry = toPutEventsEntry({ ...decoded, detail: { ...decoded.detail, issuance } }, config);
+      const published = await deps.publish(entry, config.auditBudgetMs);
+      let deadLetter: DeadLetterResult | undefined;
+      if (!published.ok) {
+        // Jamf still gets its challenge (the device needs it); the record of it goes to the dead-letter store.
+        deadLetter = await within(
+          deps.deadLetter({
+            reason: {
+              code: 'AuditPublishFailed',
+              message: `The audit event was not published after ${published.attempts} attempt(s): ${published.errorCode}`,
+              statusCode: 200,
+              attempts: published.attempts,
+            },
+            requestId,
+            receivedAt: new Date(started),
+            contentType,
+            eventName,
+            body,
+          }),
+          AUDIT_DEAD_LETTER_WAIT_MS,
+        );
+      }
+      logRequest({
+        function: FUNCTION_NAME,
+        requestId,
+        eventName,
+        outcome: 'issued',
+        status: 200,
+        latencyMs: Date.now() - started,
+        issuer: issuance.issuer,
+        ...(issuance.challengeId ? { challengeId: issuance.challengeId } : {}),
+        ...(published.ok
+          ? { eventId: published.eventId, attempts: published.attempts }
+          : {
+              attempts: published.attempts,
+              reason: 'AuditPublishFailed',
+              deadLettered: deadLetter?.stored === true,
+              ...(deadLetter?.stored ? {} : { deadLetterError: deadLetter ? deadLetter.errorCode : 'StillWriting' }),
+            }),
+        metrics: {
+          ...NO_METRICS,
+          Issued: 1,
+          AuditFailed: published.ok ? 0 : 1,
+          DeadLettered: deadLetter?.stored ? 1 : 0,
+        },
+      });
+      return {
+        statusCode: 200,
+        // Jamf Pro uses the whole body as the challenge: nothing else may be in it.
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+        body: challenge,
+      };
+    } catch (error) {
+      if (error instanceof WebhookError) eventName ??= error.eventName;
+      let deadLetter: DeadLetterResult | undefined;
+      if (authenticated) {
+        deadLetter = await deps.deadLetter({
+          reason: deadLetterReason(error),
+          requestId,
+          receivedAt: new Date(started),
+          contentType,
+          eventName,
+          body,
+          truncateBody: error instanceof PayloadTooLargeError,
+        });
+      }
+      const response = errorResponse(error, deadLetter?.stored);
+      logRequest({
+        function: FUNCTION_NAME,
+        requestId,
+        eventName,
+        outcome: response.statusCode >= 500 ? 'failed' : 'rejected',
+        status: response.statusCode,
+        latencyMs: Date.now() - started,
+        errorCode: error instanceof WebhookError ? error.code : 'InternalError',
+        ...(deadLetter ? { deadLettered: deadLetter.stored } : {}),
+        ...(deadLetter && !deadLetter.stored ? { deadLetterError: deadLetter.errorCode } : {}),
+        metrics: { ...NO_METRICS, DeadLettered: deadLetter?.stored ? 1 : 0 },
+      });
+      return response;
+    }
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The upstream issuer: the Jamf request is forwarded, as sent, to another
+ * challenge service (a commercial CA's Jamf endpoint, say), and its answer's
+ * body is the challenge. The call has a hard timeout well under Jamf's 2 s.
+ */
+import * as v from 'valibot';
+import { BadGatewayError, GatewayTimeoutError } from '../errors';
+import type { UpstreamConfig } from './config';
+import type { Issuer } from './issuers';
+
+export const UpstreamCredentialsSchema = v.strictObject({
+  username: v.pipe(v.string(), v.minLength(1, 'username must not be empty')),
+  password: v.pipe(v.string(), v.minLength(1, 'password must not be empty')),
+});
+export type UpstreamCredentials = v.InferOutput<typeof UpstreamCredentialsSchema>;
+
+/** A challenge that long is not a challenge; it will not fit a profile either. */
+export const MAX_UPSTREAM_CHALLENGE_BYTES = 4096;
+
+export function parseUpstreamCredentials(text: string): UpstreamCredentials {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error('the upstream credentials are not JSON');
+  }
+  const result = v.safeParse(UpstreamCredentialsSchema, json);
+  if (!result.success) throw new Error('the upstream credentials must be {"username": "...", "password": "..."}');
+  return result.output;
+}
+
+export interface UpstreamRequest {
+  readonly body: Uint8Array;
+  readonly contentType: string | undefined;
+}
+
+/** Asks the upstream for a challenge; throws a 502 or 504 `WebhookError` when it does not give one. */
+export async function requestUpstreamChallenge(
+  upstream: UpstreamConfig,
+  credentials: UpstreamCredentials | undefined,
+  request: UpstreamRequest,
+): Promise<string> {
+  const headers: Record<string, string> = { 'content-type': request.contentType ?? 'application/json' };
+  if (credentials) {
+    headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+  }
+  const signal = AbortSignal.timeout(upstream.timeoutMs);
+  let status: number;
+  let body: string;
+  try {
+    // The deadline covers the body as well as the headers; redirects would leak the credentials elsewhere.
+    const response = await fetch(upstream.url, { method: 'POST', headers, body: request.body, signal, redirect: 'error' });
+    status = response.status;
+    body = await response.text();
+  } catch (error) {
+    if (signal.aborted) {
+      throw new GatewayTimeoutError('UpstreamTimeout', `The upstream issuer did not answer within ${upstream.timeoutMs} ms`, {
+        cause: error,
+      });
+    }
+    throw new BadGatewayError('UpstreamUnreachable', 'The upstream issuer could not be reached', { cause: error });
+  }
+  if (status < 200 || status > 299) {
+    throw new BadGatewayError('UpstreamFailed', `The upstream issuer answered HTTP ${status}`);
+  }
+  if (body.trim() === '' || Buffer.byteLength(body) > MAX_UPSTREAM_CHALLENGE_BYTES) {
+    throw new BadGatewayError('UpstreamFailed', 'The upstream issuer answered without a usable challenge');
+  }
+  return body;
+}
+
+/** Forwards the request upstream, authenticated with `credentials` when given. */
+export function upstreamIssuer(
+  upstream: UpstreamConfig,
+  credentials: (() => Promise<UpstreamCredentials>) | undefined,
+): Issuer {
+  return async ({ body, contentType }) => ({
+    challenge: await requestUpstreamChallenge(upstream, credentials && (await credentials()), { body, contentType }),
+    issuance: { issuer: 'upstream' },
+  });
+}
