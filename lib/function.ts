@@ -1,13 +1,11 @@
-import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLE_ENTRY_NAME, bundleHandler, PROJECT_ROOT } from './bundle';
 
-/** The repository root: handlers are bundled from here, with its package-lock.json. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export { PROJECT_ROOT } from './bundle';
 
 /**
  * The newest Node.js runtime that aws-cdk-lib knows and Lambda supports.
@@ -19,7 +17,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /**
- * Memory of every function, in MB.
+ * Memory of a function unless it asks for another value, in MB.
  *
  * Lambda allocates CPU in proportion to memory. A cold start has to load and
  * parse the bundle (the AWS SDK is bundled in) and open TLS connections to
@@ -41,6 +39,13 @@ export const FUNCTION_MEMORY_MB = 1024;
  */
 export const FUNCTION_TIMEOUT = Duration.seconds(10);
 
+/**
+ * The image CDK would bundle in if local bundling failed. It never does:
+ * {@link EsbuildBundling} bundles with the esbuild in node_modules or throws,
+ * so Docker is never started. CDK requires an image all the same.
+ */
+const UNUSED_BUNDLING_IMAGE = DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24');
+
 /** What differs between the project's functions. Everything else is fixed by {@link createFunction}. */
 export interface JamfFunctionProps {
   /**
@@ -55,6 +60,12 @@ export interface JamfFunctionProps {
   /** Whether X-Ray active tracing is on. */
   readonly tracing: boolean;
   /**
+   * Memory in MB, which also sets the CPU share (a full vCPU at 1769 MB).
+   * Say why next to the value when it is not the default.
+   * @default FUNCTION_MEMORY_MB (1024)
+   */
+  readonly memorySize?: number;
+  /**
    * Environment variables known when the function is created. Prefer
    * `fn.addEnvironment()` next to the grant that gives the variable its meaning.
    * @default - only NODE_OPTIONS
@@ -65,8 +76,9 @@ export interface JamfFunctionProps {
 /**
  * The one factory for the project's Lambda functions, so that they cannot drift apart:
  * runtime, arm64, memory, timeout, a log group with retention, least-privilege logging
- * permissions, and esbuild bundling with the local esbuild (never Docker), minified,
- * with source maps and the AWS SDK bundled in (what is tested is what ships).
+ * permissions, and the same esbuild bundle for every handler ({@link handlerBuildOptions}:
+ * an ES module with code splitting, minified, source maps, the AWS SDK bundled in),
+ * built with the local esbuild, never Docker.
  *
  * Creates a construct `id` holding `Function`, `Role` and `LogGroup`.
  *
@@ -80,7 +92,7 @@ export interface JamfFunctionProps {
  * bus.grantPutEventsTo(fn);
  * fn.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
  */
-export function createFunction(scope: Construct, id: string, props: JamfFunctionProps): NodejsFunction {
+export function createFunction(scope: Construct, id: string, props: JamfFunctionProps): lambda.Function {
   const container = new Construct(scope, id);
 
   const logGroup = new logs.LogGroup(container, 'LogGroup', { retention: props.logRetention });
@@ -93,15 +105,13 @@ export function createFunction(scope: Construct, id: string, props: JamfFunction
   });
   logGroup.grantWrite(role);
 
-  return new NodejsFunction(container, 'Function', {
-    entry: path.join(PROJECT_ROOT, props.entry),
-    handler: 'handler',
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+  return new lambda.Function(container, 'Function', {
+    code: handlerCode(props.entry),
+    handler: `${BUNDLE_ENTRY_NAME}.handler`,
     description: props.description,
     runtime: FUNCTION_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
-    memorySize: FUNCTION_MEMORY_MB,
+    memorySize: props.memorySize ?? FUNCTION_MEMORY_MB,
     timeout: FUNCTION_TIMEOUT,
     role,
     logGroup,
@@ -111,23 +121,37 @@ export function createFunction(scope: Construct, id: string, props: JamfFunction
       NODE_OPTIONS: '--enable-source-maps',
       ...props.environment,
     },
-    bundling: {
-      // Bundling runs the esbuild in node_modules; Docker is never used.
-      forceDockerBundling: false,
-      format: OutputFormat.CJS,
-      target: 'node24',
-      // ES module builds first, so esbuild can drop unused code from the AWS SDK.
-      mainFields: ['module', 'main'],
-      minify: true,
-      sourceMap: true,
-      // A linked .map file: Node finds it through the sourceMappingURL comment.
-      sourceMapMode: SourceMapMode.DEFAULT,
-      // The map points at sources by path; leaving their text out keeps it small,
-      // which matters because --enable-source-maps loads it at start-up.
-      sourcesContent: false,
-      // Nothing is external: the SDK version we test with is the one we ship.
-      externalModules: [],
-      logLevel: LogLevel.WARNING,
-    },
   });
+}
+
+/**
+ * The handler's bundle as a Lambda asset.
+ *
+ * Not `NodejsFunction`: it passes esbuild `--outfile`, which rules out code
+ * splitting. The asset's source directory is the repository root only because
+ * CDK wants one; nothing is copied from it, and the hash is taken of the bundle
+ * (`AssetHashType.OUTPUT`), so node_modules is never fingerprinted. When bundling
+ * is skipped (`cdk synth OtherStack`, tests), CDK hashes the construct path instead.
+ */
+function handlerCode(entry: string): lambda.Code {
+  return lambda.Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: { image: UNUSED_BUNDLING_IMAGE, local: new EsbuildBundling(entry) },
+  });
+}
+
+/**
+ * Local bundling with esbuild's synchronous API.
+ *
+ * `entry` is a field, not only a closure variable, on purpose: CDK caches staged
+ * assets by the JSON of the bundling options, where a function does not appear,
+ * so the field is what tells two handlers' bundles apart.
+ */
+class EsbuildBundling implements ILocalBundling {
+  constructor(public readonly entry: string) {}
+
+  public tryBundle(outputDir: string): boolean {
+    bundleHandler(this.entry, outputDir);
+    return true;
+  }
 }

@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { JamfEventBridge, type JamfEventBridgeProps } from './jamf-eventbridge';
+import type { ScepUpstream } from './scep-challenge';
 import type { JamfEventBridgeSettings } from './settings';
 
 /** Properties of {@link JamfEventBridgeStack}. */
@@ -53,6 +54,27 @@ export class JamfEventBridgeStack extends Stack {
       description: 'Webhooks that could not be published',
       value: this.jamf.deadLetterQueue.queueUrl,
     });
+    const scep = this.jamf.scep;
+    if (scep !== undefined && this.jamf.scepChallengeUrl !== undefined && this.jamf.scepVerifyUrl !== undefined) {
+      new CfnOutput(this, 'ScepChallengeUrl', {
+        description: 'Jamf Pro > SCEP dynamic challenge: the challenge URL (authenticates with the webhook credentials)',
+        value: this.jamf.scepChallengeUrl,
+      });
+      new CfnOutput(this, 'ScepVerifyUrl', {
+        description: 'step-ca: the URL of the SCEPCHALLENGE webhook (step ca provisioner webhook add --url)',
+        value: this.jamf.scepVerifyUrl,
+      });
+      new CfnOutput(this, 'ScepVerifySecretArn', {
+        description:
+          "Put step-ca's webhook secret here: " +
+          "aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string '<base64 secret>'",
+        value: scep.verifySecret.secretArn,
+      });
+      new CfnOutput(this, 'ScepSigningKeySecretArn', {
+        description: 'The key that signs SCEP challenges; to rotate, put a new "key" and move the old one to "previousKeys"',
+        value: scep.signingKeySecret.secretArn,
+      });
+    }
     if (this.jamf.eventLogGroup !== undefined) {
       new CfnOutput(this, 'EventLogGroupName', {
         description: 'Every published event, for watching them arrive',
@@ -83,6 +105,44 @@ export class JamfEventBridgeStack extends Stack {
         settings.alarmTopicArn === undefined ? undefined : sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn),
       tracing: settings.tracing,
       apiGatewayCloudWatchRole: settings.apiGatewayCloudWatchRole,
+      scepChallenge: settings.scepChallenge,
+      scepSigningKeySecret: this.importSecret(
+        'ScepSigningKeySecret',
+        'scepSigningKeySecretArn',
+        settings.scepSigningKeySecretArn,
+      ),
+      scepVerifySecret: this.importSecret('ScepVerifySecret', 'scepVerifySecretArn', settings.scepVerifySecretArn),
+      scepChallengeTtl:
+        settings.scepChallengeTtlSeconds === undefined ? undefined : Duration.seconds(settings.scepChallengeTtlSeconds),
+      scepAuditBudget: settings.scepAuditBudgetMs === undefined ? undefined : Duration.millis(settings.scepAuditBudgetMs),
+      scepRequireDeviceMatch: settings.scepRequireDeviceMatch,
+      scepMaxBodyBytes: settings.scepMaxBodyBytes,
+      scepUpstream: this.scepUpstream(settings),
+      scepProvisionedConcurrency: settings.scepProvisionedConcurrency,
+    };
+  }
+
+  private scepUpstream(settings: JamfEventBridgeSettings): ScepUpstream | undefined {
+    if (settings.scepUpstreamUrl === undefined) {
+      const dependent = (['scepUpstreamSecretArn', 'scepUpstreamTimeoutMs'] as const).filter(
+        (key) => settings[key] !== undefined,
+      );
+      if (dependent.length > 0) {
+        throw new Error(
+          `${dependent.join(' and ')} ${dependent.length === 1 ? 'is' : 'are'} set without scepUpstreamUrl: ` +
+            'set scepUpstreamUrl to the upstream issuer, or remove them.',
+        );
+      }
+      return undefined;
+    }
+    return {
+      url: settings.scepUpstreamUrl,
+      credentialsSecret: this.importSecret(
+        'ScepUpstreamSecret',
+        'scepUpstreamSecretArn',
+        settings.scepUpstreamSecretArn,
+      ),
+      timeout: settings.scepUpstreamTimeoutMs === undefined ? undefined : Duration.millis(settings.scepUpstreamTimeoutMs),
     };
   }
 
@@ -113,22 +173,34 @@ export class JamfEventBridgeStack extends Stack {
       }
       return undefined;
     }
+    return this.importSecret(
+      'WebhookAuthSecret',
+      'webhookAuthSecretArn',
+      arn,
+      settings.webhookAuthSecretKeyArn === undefined
+        ? undefined
+        : kms.Key.fromKeyArn(this, 'WebhookAuthSecretKey', settings.webhookAuthSecretKeyArn),
+    );
+  }
+
+  /** The secret a setting names by its complete ARN, or undefined when the setting is not given. */
+  private importSecret(
+    id: string,
+    setting: keyof JamfEventBridgeSettings,
+    arn: string | undefined,
+    encryptionKey?: kms.IKey,
+  ): secretsmanager.ISecret | undefined {
+    if (arn === undefined) return undefined;
     // Only the complete ARN (with Secrets Manager's 6-character suffix) names one
     // secret exactly; a partial ARN would need a wildcard in the grant.
     if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/.test(arn)) {
       throw new Error(
-        `webhookAuthSecretArn "${arn}" is not the complete ARN of a secret. Copy the ARN that ends in the ` +
+        `${setting} "${arn}" is not the complete ARN of a secret. Copy the ARN that ends in the ` +
           '6-character suffix (e.g. ...:secret:jamf-webhook-AbC123) from the console or ' +
           '`aws secretsmanager describe-secret --secret-id <name> --query ARN`.',
       );
     }
-    return secretsmanager.Secret.fromSecretAttributes(this, 'WebhookAuthSecret', {
-      secretCompleteArn: arn,
-      encryptionKey:
-        settings.webhookAuthSecretKeyArn === undefined
-          ? undefined
-          : kms.Key.fromKeyArn(this, 'WebhookAuthSecretKey', settings.webhookAuthSecretKeyArn),
-    });
+    return secretsmanager.Secret.fromSecretAttributes(this, id, { secretCompleteArn: arn, encryptionKey });
   }
 }
 

@@ -6,7 +6,6 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -15,6 +14,16 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { createFunction, FUNCTION_TIMEOUT } from './function';
+import { grantReadSecret } from './grants';
+import {
+  SCEP_CHALLENGE_PATH,
+  SCEP_METRICS,
+  SCEP_VERIFY_PATH,
+  ScepChallenge,
+  type ScepChallengeOptions,
+  SCEP_OPTION_NAMES,
+  scepOptionProblems,
+} from './scep-challenge';
 
 /** The ingest handler, relative to the repository root (the contract with lambda/). */
 export const INGEST_ENTRY = 'lambda/ingest/handler.ts';
@@ -69,9 +78,38 @@ const TRACING_OFF =
   'tracing to true to diagnose latency.';
 /** Time the function keeps after the publish budget for the dead-letter write. */
 const DEAD_LETTER_RESERVE = Duration.seconds(2);
+/**
+ * p99 duration, in ms, over which the SCEP function is slow: Jamf Pro gives up
+ * on a challenge request after 2 s, and the network and API Gateway need the rest.
+ */
+const SCEP_SLOW_MS = 1500;
 
-/** Properties of {@link JamfEventBridge}. Every one is optional: the defaults make a working deployment. */
-export interface JamfEventBridgeProps {
+/** Who calls a route and how the function, not API Gateway, authenticates them (cdk-nag acknowledgements). */
+interface RouteAuthentication {
+  readonly caller: string;
+  readonly howTheFunctionAuthenticates: string;
+}
+
+const JAMF_CREDENTIALS_CHECKED: RouteAuthentication = {
+  caller: 'Jamf Pro',
+  howTheFunctionAuthenticates:
+    'Jamf Pro can only send Basic or header credentials, not IAM signatures or tokens. The function checks them ' +
+    'against the Secrets Manager secret before doing anything else, and answers 401 otherwise.',
+};
+
+const STEP_CA_SIGNATURE_CHECKED: RouteAuthentication = {
+  caller: "step-ca's SCEPCHALLENGE webhook",
+  howTheFunctionAuthenticates:
+    'step-ca signs each webhook request with HMAC-SHA256 over the body and sends no credentials API Gateway ' +
+    'could check. The function verifies the signature with the secret from Secrets Manager before doing ' +
+    'anything else, and answers 401 otherwise.',
+};
+
+/**
+ * Properties of {@link JamfEventBridge}. Every one is optional: the defaults make a working deployment.
+ * The `scep*` options of the SCEP challenge service are documented in {@link ScepChallengeOptions}.
+ */
+export interface JamfEventBridgeProps extends ScepChallengeOptions {
   /**
    * `Source` of every event the ingest function publishes. EventBridge reserves
    * sources starting with `aws.`.
@@ -200,6 +238,14 @@ export interface JamfEventBridgeProps {
    * @default true
    */
   readonly apiGatewayCloudWatchRole?: boolean;
+
+  /**
+   * Whether to deploy the SCEP dynamic-challenge service: `POST /scep-challenge`
+   * for Jamf Pro and `POST /scep-challenge/verify` for step-ca, with its function,
+   * table and secrets. Without it, none of these exist and no `scep*` option may be set.
+   * @default true
+   */
+  readonly scepChallenge?: boolean;
 }
 
 /**
@@ -211,6 +257,11 @@ export interface JamfEventBridgeProps {
  * encrypted dead-letter queue. The bus archives the events for replay, and an
  * optional rule logs them. Alarms watch the API, the functions, the failed
  * publishes and the dead-letter queue.
+ *
+ * Unless `scepChallenge` is false, the same API also serves the SCEP dynamic
+ * challenge service ({@link ScepChallenge}): `POST /scep-challenge` for Jamf Pro
+ * and `POST /scep-challenge/verify` for step-ca, publishing a `jamf.SCEPChallenge`
+ * audit event to the same bus for each challenge issued.
  *
  * @example
  * new JamfEventBridge(this, 'Jamf', {
@@ -231,11 +282,17 @@ export class JamfEventBridge extends Construct {
   /** Where the ingest function keeps the webhooks it could not publish. */
   public readonly deadLetterQueue: sqs.Queue;
   /** The function behind `POST /webhooks`. */
-  public readonly ingestFunction: NodejsFunction;
+  public readonly ingestFunction: lambda.Function;
   /** The REST API. */
   public readonly api: apigw.RestApi;
   /** The URL to enter in Jamf Pro's webhook settings. */
   public readonly webhookUrl: string;
+  /** The SCEP challenge service, unless `scepChallenge` is false. */
+  public readonly scep?: ScepChallenge;
+  /** The challenge URL to enter in Jamf Pro's SCEP dynamic challenge settings, unless `scepChallenge` is false. */
+  public readonly scepChallengeUrl?: string;
+  /** The URL for step-ca's SCEPCHALLENGE webhook, unless `scepChallenge` is false. */
+  public readonly scepVerifyUrl?: string;
   /** The topic alarms notify, if any. */
   public readonly alarmTopic?: sns.ITopic;
   /** Every alarm of this construct. */
@@ -282,8 +339,9 @@ export class JamfEventBridge extends Construct {
       maxMessageSizeBytes: 1024 * 1024,
     });
     const isTheDeadLetterStore =
-      'This queue is the dead-letter store itself: the ingest function writes the webhooks it could not publish, ' +
-      'and people inspect and re-send them. A dead-letter queue behind it would never receive anything.';
+      'This queue is the dead-letter store itself: the functions write what they could not publish (webhooks, ' +
+      'SCEP audit records), and people inspect and re-send them. A dead-letter queue behind it would never ' +
+      'receive anything.';
     Validations.of(this.deadLetterQueue).acknowledge(
       { id: 'AwsSolutions-SQS3', reason: isTheDeadLetterStore },
       { id: 'Serverless-SQSRedrivePolicy', reason: isTheDeadLetterStore },
@@ -308,9 +366,8 @@ export class JamfEventBridge extends Construct {
     this.deadLetterQueue.grantSendMessages(ingest);
     ingest.addEnvironment(INGEST_ENV.deadLetterQueueUrl, this.deadLetterQueue.queueUrl);
     // The ARN, not the value: the function reads the secret at run time.
-    this.webhookAuthSecret.grantRead(ingest);
+    grantReadSecret(ingest, this.webhookAuthSecret);
     ingest.addEnvironment(INGEST_ENV.webhookAuthSecretId, this.webhookAuthSecret.secretArn);
-    this.grantDecryptThroughSecretsManager(ingest);
     ingest.addEnvironment(INGEST_ENV.maxBodyBytes, String(props.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
     if (props.publishBudget !== undefined) {
       ingest.addEnvironment(INGEST_ENV.publishBudgetMs, String(props.publishBudget.toMilliseconds()));
@@ -318,8 +375,35 @@ export class JamfEventBridge extends Construct {
 
     // --- API -------------------------------------------------------------
     this.api = this.createApi(props);
-    this.addLambdaRoute(WEBHOOKS_PATH, ingest);
+    this.addLambdaRoute(WEBHOOKS_PATH, ingest, JAMF_CREDENTIALS_CHECKED);
     this.webhookUrl = this.api.urlForPath(`/${WEBHOOKS_PATH}`);
+
+    // --- SCEP challenge service -----------------------------------------------
+    if (props.scepChallenge ?? true) {
+      const scep = new ScepChallenge(this, 'ScepChallenge', {
+        scepSigningKeySecret: props.scepSigningKeySecret,
+        scepVerifySecret: props.scepVerifySecret,
+        scepChallengeTtl: props.scepChallengeTtl,
+        scepAuditBudget: props.scepAuditBudget,
+        scepRequireDeviceMatch: props.scepRequireDeviceMatch,
+        scepMaxBodyBytes: props.scepMaxBodyBytes,
+        scepUpstream: props.scepUpstream,
+        scepProvisionedConcurrency: props.scepProvisionedConcurrency,
+        eventBus: this.eventBus,
+        eventSource,
+        deadLetterQueue: this.deadLetterQueue,
+        webhookAuthSecret: this.webhookAuthSecret,
+        logRetention: this.logRetention,
+        tracing: this.tracing,
+      });
+      this.scep = scep;
+      this.acknowledgeFunctionRules(scep.function);
+      // One function, both routes: it tells them apart by event.resource.
+      this.addLambdaRoute(SCEP_CHALLENGE_PATH, scep.target, JAMF_CREDENTIALS_CHECKED);
+      this.addLambdaRoute(SCEP_VERIFY_PATH, scep.target, STEP_CA_SIGNATURE_CHECKED);
+      this.scepChallengeUrl = this.api.urlForPath(`/${SCEP_CHALLENGE_PATH}`);
+      this.scepVerifyUrl = this.api.urlForPath(`/${SCEP_VERIFY_PATH}`);
+    }
 
     // --- Alarms ----------------------------------------------------------
     if (props.alarmEmail !== undefined) {
@@ -344,23 +428,18 @@ export class JamfEventBridge extends Construct {
   }
 
   /**
-   * Routes `POST /<path>` to a function through a Lambda proxy integration.
-   * The SCEP challenge routes will be added the same way.
+   * Routes `POST /<path>` to a function through a Lambda proxy integration,
+   * without an authorizer: the function authenticates the caller, as `auth` says.
    */
-  private addLambdaRoute(path: string, fn: lambda.IFunction): apigw.Method {
+  private addLambdaRoute(path: string, fn: lambda.IFunction, auth: RouteAuthentication): apigw.Method {
     const method = this.api.root.resourceForPath(path).addMethod('POST', new apigw.LambdaIntegration(fn), {
       authorizationType: apigw.AuthorizationType.NONE,
     });
     Validations.of(method).acknowledge(
-      {
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'Jamf Pro webhooks can only send Basic or header credentials, not IAM signatures or tokens. The function ' +
-          'checks them against the Secrets Manager secret before doing anything else, and answers 401 otherwise.',
-      },
+      { id: 'AwsSolutions-APIG4', reason: auth.howTheFunctionAuthenticates },
       {
         id: 'AwsSolutions-COG4',
-        reason: 'The caller is Jamf Pro, not a user: there is no Cognito user pool to sign in to (see AwsSolutions-APIG4).',
+        reason: `The caller is ${auth.caller}, not a user: there is no Cognito user pool to sign in to (see AwsSolutions-APIG4).`,
       },
     );
     return method;
@@ -510,28 +589,8 @@ export class JamfEventBridge extends Construct {
     return secret;
   }
 
-  /**
-   * Lets a function decrypt the secret when it is under a customer managed key.
-   *
-   * `grantRead` only asks the key to trust the function through Secrets Manager,
-   * and an imported key's policy cannot be changed here, so it grants nothing; the
-   * permission is written on the function's side instead, still limited to calls
-   * that Secrets Manager makes on the function's behalf.
-   */
-  private grantDecryptThroughSecretsManager(fn: lambda.IFunction): void {
-    const key = this.webhookAuthSecret.encryptionKey;
-    if (key === undefined) return;
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-      }),
-    );
-  }
-
   /** Rules that do not fit a function invoked synchronously by API Gateway. */
-  private acknowledgeFunctionRules(fn: NodejsFunction): void {
+  private acknowledgeFunctionRules(fn: lambda.Function): void {
     Validations.of(fn).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:
@@ -559,8 +618,9 @@ export class JamfEventBridge extends Construct {
     this.addAlarm('Api5xxAlarm', {
       metric: this.api.deploymentStage.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
       description:
-        'The webhook API answered 5xx: Jamf Pro does not resend webhooks, so these events may be lost. ' +
-        'Check the ingest function logs and the API access logs.',
+        'The API answered 5xx: Jamf Pro does not resend webhooks, so these events may be lost, and a failed SCEP ' +
+        'challenge request fails an enrolment. The access logs (resourcePath) say which route; check that ' +
+        "function's logs.",
     });
     this.addAlarm('IngestErrorsAlarm', {
       metric: ingest.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
@@ -584,26 +644,73 @@ export class JamfEventBridge extends Construct {
         'PutEvents failed for webhooks (the function dead-letters them). Check the ingest logs for the error code ' +
         'and the dead-letter queue.',
     });
-    // No separate alarm on the DeadLettered metric: every dead letter lands in the
-    // queue, and the queue depth alarm also covers messages nobody has handled yet.
+    // No separate alarm on the DeadLettered metrics (ingest and SCEP): every dead
+    // letter lands in this one queue, and the queue depth alarm also covers
+    // messages nobody has handled yet.
     this.addAlarm('DeadLetterQueueNotEmptyAlarm', {
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: 'Maximum',
       }),
       description:
-        'Webhooks are waiting in the dead-letter queue (kept 14 days). Fix the cause, then re-send them: ' +
-        'each message holds the original body.',
+        'Webhooks or SCEP audit records are waiting in the dead-letter queue (kept 14 days). Fix the cause, then ' +
+        're-send them: each message holds the original body.',
+    });
+    if (this.scep !== undefined) this.createScepAlarms(this.scep.function);
+  }
+
+  private createScepAlarms(fn: lambda.Function): void {
+    const fiveMinutes = Duration.minutes(5);
+    this.addAlarm('ScepErrorsAlarm', {
+      metric: fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      description: 'The SCEP challenge function failed (error, crash or timeout): an enrolment may have failed. Check its logs.',
+    });
+    this.addAlarm('ScepThrottlesAlarm', {
+      metric: fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+      description:
+        'The SCEP challenge function was throttled: the account or function concurrency limit was reached and ' +
+        'Jamf Pro or step-ca got errors. Ask for a higher Lambda concurrency quota or lower the API throttling.',
+    });
+    this.addAlarm('ScepSlowAlarm', {
+      // Per function, so verify requests count too; both should be fast.
+      metric: fn.metricDuration({ period: fiveMinutes, statistic: 'p99' }),
+      threshold: SCEP_SLOW_MS,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        `The SCEP challenge function took over ${SCEP_SLOW_MS} ms (p99): Jamf Pro gives up after 2 s, and the ` +
+        'enrolment fails. Check for cold starts, a slow upstream issuer or a slow audit publish; consider ' +
+        'scepProvisionedConcurrency.',
+    });
+    this.addAlarm('ScepAuditFailedAlarm', {
+      metric: new cloudwatch.Metric({
+        namespace: SCEP_METRICS.namespace,
+        metricName: SCEP_METRICS.auditFailed,
+        dimensionsMap: { ...SCEP_METRICS.dimensions },
+        period: fiveMinutes,
+        statistic: 'Sum',
+      }),
+      description:
+        'The SCEP function could not publish jamf.SCEPChallenge audit events (it dead-letters them). Check its ' +
+        'logs for the error code and the dead-letter queue.',
     });
   }
 
-  private addAlarm(id: string, options: { metric: cloudwatch.IMetric; description: string }): void {
+  /** An alarm on one period of `metric`, at or over 1 unless said otherwise. */
+  private addAlarm(
+    id: string,
+    options: {
+      metric: cloudwatch.IMetric;
+      description: string;
+      threshold?: number;
+      comparisonOperator?: cloudwatch.ComparisonOperator;
+    },
+  ): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric: options.metric,
       alarmDescription: options.description,
-      threshold: 1,
+      threshold: options.threshold ?? 1,
       evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparisonOperator: options.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     if (this.alarmTopic !== undefined) {
@@ -766,6 +873,18 @@ function validateProps(props: JamfEventBridgeProps): void {
     if (!EMAIL.test(props.alarmEmail)) {
       problems.push(`alarmEmail "${props.alarmEmail}" is not an email address.`);
     }
+  }
+
+  if (props.scepChallenge === false) {
+    const scepOptions = SCEP_OPTION_NAMES.filter((name) => isSet(props[name]));
+    if (scepOptions.length > 0) {
+      problems.push(
+        `scepChallenge is false, but ${scepOptions.join(', ')} ${scepOptions.length === 1 ? 'is' : 'are'} set: ` +
+          'remove them, or turn the SCEP challenge service on.',
+      );
+    }
+  } else {
+    problems.push(...scepOptionProblems(props));
   }
 
   if (problems.length > 0) {

@@ -117,6 +117,66 @@ export interface JamfEventBridgeSettings {
    * @default true
    */
   readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * Whether to deploy the SCEP dynamic-challenge service (`/scep-challenge` for
+   * Jamf Pro, `/scep-challenge/verify` for step-ca). With false, no other `scep*`
+   * setting may be given.
+   * @default true
+   */
+  readonly scepChallenge?: boolean;
+  /**
+   * Complete ARN of an existing secret holding the challenge signing key
+   * (`{"key": "...", "previousKeys": [...]}`).
+   * @default - the stack creates a secret with a generated 64-character key
+   */
+  readonly scepSigningKeySecretArn?: string;
+  /**
+   * Complete ARN of an existing secret holding step-ca's webhook signing secret
+   * (the base64 value, or `{"secrets": ["..."]}`).
+   * @default - the stack creates a placeholder secret to put step-ca's value in
+   */
+  readonly scepVerifySecretArn?: string;
+  /**
+   * Seconds a challenge is valid, at most 604800 (7 days).
+   * @default 3600
+   */
+  readonly scepChallengeTtlSeconds?: number;
+  /**
+   * Milliseconds the audit publish may add to a SCEP response, at most 1500.
+   * @default 500
+   */
+  readonly scepAuditBudgetMs?: number;
+  /**
+   * Whether step-ca's certificate request must name the device the challenge was issued for.
+   * @default false
+   */
+  readonly scepRequireDeviceMatch?: boolean;
+  /**
+   * Largest SCEP request body in bytes, at most 786432; larger ones get 413.
+   * @default 65536
+   */
+  readonly scepMaxBodyBytes?: number;
+  /**
+   * https URL of an upstream issuer to get challenges from instead of signing them.
+   * @default - challenges are signed by the function
+   */
+  readonly scepUpstreamUrl?: string;
+  /**
+   * Complete ARN of a secret `{"username": "...", "password": "..."}` for the
+   * upstream issuer. Requires `scepUpstreamUrl`.
+   * @default - no credentials upstream
+   */
+  readonly scepUpstreamSecretArn?: string;
+  /**
+   * Milliseconds a call to the upstream issuer may take, at most 1800. Requires `scepUpstreamUrl`.
+   * @default 1000
+   */
+  readonly scepUpstreamTimeoutMs?: number;
+  /**
+   * Instances of the SCEP function kept initialized (billed all the time); 0 for none.
+   * @default 0
+   */
+  readonly scepProvisionedConcurrency?: number;
 }
 
 type SettingKind = 'string' | 'boolean' | 'integer' | 'number' | 'list';
@@ -142,6 +202,17 @@ const SETTING_KINDS: { readonly [K in keyof Required<JamfEventBridgeSettings>]: 
   alarmTopicArn: 'string',
   tracing: 'boolean',
   apiGatewayCloudWatchRole: 'boolean',
+  scepChallenge: 'boolean',
+  scepSigningKeySecretArn: 'string',
+  scepVerifySecretArn: 'string',
+  scepChallengeTtlSeconds: 'integer',
+  scepAuditBudgetMs: 'integer',
+  scepRequireDeviceMatch: 'boolean',
+  scepMaxBodyBytes: 'integer',
+  scepUpstreamUrl: 'string',
+  scepUpstreamSecretArn: 'string',
+  scepUpstreamTimeoutMs: 'integer',
+  scepProvisionedConcurrency: 'integer',
 };
 
 /** The context keys that are settings, in the order of the README table. */

@@ -59,6 +59,42 @@ describe('settingsFromContext', () => {
     });
   });
 
+  describe('when the SCEP challenge service is configured on the command line', () => {
+    it('converts its strings to booleans and whole numbers', () => {
+      expect(
+        settingsFrom({
+          scepChallenge: 'true',
+          scepChallengeTtlSeconds: '900',
+          scepAuditBudgetMs: '300',
+          scepRequireDeviceMatch: 'TRUE',
+          scepMaxBodyBytes: '16384',
+          scepUpstreamUrl: ' https://ca.example.com/challenge ',
+          scepUpstreamTimeoutMs: '1500',
+          scepProvisionedConcurrency: '0',
+        }),
+      ).toEqual({
+        scepChallenge: true,
+        scepChallengeTtlSeconds: 900,
+        scepAuditBudgetMs: 300,
+        scepRequireDeviceMatch: true,
+        scepMaxBodyBytes: 16384,
+        scepUpstreamUrl: 'https://ca.example.com/challenge',
+        scepUpstreamTimeoutMs: 1500,
+        scepProvisionedConcurrency: 0,
+      });
+    });
+
+    it('turns the service off with scepChallenge=false', () => {
+      expect(settingsFrom({ scepChallenge: 'false' })).toEqual({ scepChallenge: false });
+    });
+
+    it('rejects a lifetime that is not whole seconds', () => {
+      expect(() => settingsFrom({ scepChallengeTtlSeconds: '1h' })).toThrow(
+        "Setting 'scepChallengeTtlSeconds' must be a whole number (e.g. -c scepChallengeTtlSeconds=30), got \"1h\".",
+      );
+    });
+  });
+
   describe('when a value has the wrong type', () => {
     it.each([
       [{ archive: 'yes' }, "Setting 'archive' must be true or false (e.g. -c archive=false), got \"yes\"."],
@@ -79,8 +115,9 @@ describe('settingsFromContext', () => {
     });
   });
 
-  it('knows every setting the README documents', () => {
-    expect(SETTING_KEYS).toHaveLength(19);
+  it('knows every setting: 19 for the webhooks, 11 for the SCEP challenge service', () => {
+    expect(SETTING_KEYS).toHaveLength(30);
+    expect(SETTING_KEYS.filter((key) => key.startsWith('scep'))).toHaveLength(11);
   });
 });
 

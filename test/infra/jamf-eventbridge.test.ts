@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { FUNCTION_RUNTIME } from '../../lib/function';
 import { INGEST_ENV } from '../../lib/jamf-eventbridge';
-import { synthesize, type Synthesized } from './synth';
+import { assetDirectory, bundleFiles, handlerTypeInPlainNode, synthesize, type Synthesized } from './synth';
 
 // One synthesized default stack for the whole file, bundled for real: what
 // `npx cdk deploy` with no settings would deploy.
@@ -60,11 +60,13 @@ describe('JamfEventBridge', () => {
       });
 
       it('routes POST /webhooks to the ingest function through a proxy integration', () => {
-        template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'webhooks' });
+        const webhooks = Object.keys(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: 'webhooks' } }));
+        expect(webhooks).toHaveLength(1);
         const uri = new Capture();
         template.hasResourceProperties('AWS::ApiGateway::Method', {
           HttpMethod: 'POST',
           AuthorizationType: 'NONE',
+          ResourceId: { Ref: webhooks[0] },
           Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: uri },
         });
         expect(JSON.stringify(uri.asObject())).toContain(
@@ -72,9 +74,13 @@ describe('JamfEventBridge', () => {
         );
       });
 
-      it('has no method but POST /webhooks', () => {
+      it('has no method but POST, on /webhooks and the two SCEP challenge routes', () => {
         const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-        expect(methods.map((method) => (method.Properties as { HttpMethod: string }).HttpMethod)).toEqual(['POST']);
+        expect(methods.map((method) => (method.Properties as { HttpMethod: string }).HttpMethod)).toEqual(['POST', 'POST', 'POST']);
+        const paths = Object.values(template.findResources('AWS::ApiGateway::Resource')).map(
+          (resource) => (resource.Properties as { PathPart: string }).PathPart,
+        );
+        expect(paths.sort()).toEqual(['scep-challenge', 'verify', 'webhooks']);
       });
 
       it('throttles the stage at 100 requests per second with bursts of 200', () => {
@@ -253,30 +259,37 @@ describe('JamfEventBridge', () => {
       describe('its bundle', () => {
         let assetDir: string;
         let code: string;
+        let everything: string;
 
         beforeAll(() => {
-          const key = new Capture();
-          template.hasResourceProperties('AWS::Lambda::Function', { Code: { S3Key: key } });
-          const hash = key.asString().replace(/\.zip$/, '');
-          assetDir = path.join(synthesized.app.synth().directory, `asset.${hash}`);
-          code = readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+          assetDir = assetDirectory(synthesized, synthesized.stack.jamf.ingestFunction);
+          const files = bundleFiles(assetDir);
+          code = files.get('index.mjs') ?? '';
+          everything = [...files.values()].join('\n');
         });
 
-        it('is minified and links its source map', () => {
+        it('is an ES module entry, index.mjs, minified, that links its source map', () => {
           // Assertions on booleans: a failing matcher would print the whole bundle.
+          expect(code.length).toBeGreaterThan(0);
           expect(code.split('\n').length).toBeLessThan(code.length / 1000);
-          expect(/\/\/# sourceMappingURL=index\.js\.map\s*$/.test(code)).toBe(true);
-          expect(existsSync(path.join(assetDir, 'index.js.map'))).toBe(true);
+          expect(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/.test(code)).toBe(true);
+          expect(existsSync(path.join(assetDir, 'index.mjs.map'))).toBe(true);
+        });
+
+        it('loads in plain Node.js, whose ES modules have no require', () => {
+          expect(
+            handlerTypeInPlainNode(assetDir, { EVENT_BUS_NAME: 'bus', DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/queue' }),
+          ).toBe('function');
         });
 
         it('includes the AWS SDK instead of using the runtime’s', () => {
           // (The SDK's optional CRT signer is still looked up with require, and not used.)
-          expect(/require\(["']@(aws-sdk\/client-|smithy\/)/.test(code)).toBe(false);
-          expect(code.includes('PutEvents')).toBe(true);
+          expect(/require\(["']@(aws-sdk\/client-|smithy\/)/.test(everything)).toBe(false);
+          expect(everything.includes('PutEvents')).toBe(true);
         });
 
         it.each(Object.values(INGEST_ENV))('reads the %s variable the construct sets', (name) => {
-          expect(code.includes(name)).toBe(true);
+          expect(everything.includes(name)).toBe(true);
         });
       });
     });

@@ -50,11 +50,22 @@ const VARIANTS: ReadonlyArray<[string, JamfEventBridgeSettings]> = [
       webhookAuthSecretKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       existingEventBus: 'default',
       tracing: true,
+      scepSigningKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:scep-signing-key-AbC123',
+      scepVerifySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:step-ca-webhook-DeF456',
+      scepUpstreamUrl: 'https://ca.example.com/challenge',
+      scepUpstreamSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:upstream-GhI789',
+      scepProvisionedConcurrency: 2,
     },
   ],
   [
     'every option turned off',
-    { archive: false, eventLog: false, apiGatewayCloudWatchRole: false, alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops' },
+    {
+      archive: false,
+      eventLog: false,
+      apiGatewayCloudWatchRole: false,
+      alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops',
+      scepChallenge: false,
+    },
   ],
 ];
 

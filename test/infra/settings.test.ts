@@ -209,8 +209,13 @@ describe('JamfEventBridge', () => {
       withSecret = template({ webhookAuthSecretArn: SECRET_ARN, webhookAuthSecretKeyArn: KEY_ARN });
     });
 
-    it('creates no secret', () => {
-      withSecret.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    it('creates no credentials secret (only the SCEP service’s two)', () => {
+      withSecret.resourcePropertiesCountIs(
+        'AWS::SecretsManager::Secret',
+        { GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }) },
+        0,
+      );
+      withSecret.resourceCountIs('AWS::SecretsManager::Secret', 2);
     });
 
     it('gives the function its ARN and the right to read it', () => {
@@ -261,7 +266,8 @@ describe('JamfEventBridge', () => {
     it('notifies the topic when any alarm fires or clears', () => {
       const topicId = Object.keys(withEmail.findResources('AWS::SNS::Topic'))[0] ?? '';
       const alarms = Object.values(withEmail.findResources('AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(5);
+      // 5 for the webhooks, 4 for the SCEP challenge service.
+      expect(alarms).toHaveLength(9);
       for (const alarm of alarms) {
         expect(alarm.Properties).toMatchObject({ AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] });
       }

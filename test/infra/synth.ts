@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { PROJECT_ROOT } from '../../lib/function';
 import { JamfEventBridgeStack } from '../../lib/jamf-eventbridge-stack';
 import type { JamfEventBridgeSettings } from '../../lib/settings';
@@ -44,4 +47,40 @@ export function newApp(options: SynthOptions = {}): App {
       ...options.context,
     },
   });
+}
+
+/** The directory in the cloud assembly that holds a function's bundle (`index.mjs`, `chunks/`). */
+export function assetDirectory(synthesized: Synthesized, fn: lambda.Function): string {
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  const resource = synthesized.template.toJSON().Resources[synthesized.stack.getLogicalId(cfn)] as {
+    Properties: { Code: { S3Key: string } };
+  };
+  const hash = resource.Properties.Code.S3Key.replace(/\.zip$/, '');
+  return path.join(synthesized.app.synth().directory, `asset.${hash}`);
+}
+
+/** The JavaScript files of a bundle, entry and chunks, by path relative to its directory. */
+export function bundleFiles(directory: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(directory, { recursive: true, encoding: 'utf8' })) {
+    if (entry.endsWith('.mjs')) files.set(entry.split(path.sep).join('/'), readFileSync(path.join(directory, entry), 'utf8'));
+  }
+  return files;
+}
+
+/**
+ * Imports a bundle's `index.mjs` in a plain Node.js process, as Lambda's runtime
+ * does (an ES module, with no `require` of its own), and returns `typeof handler`,
+ * or the error it threw.
+ */
+export function handlerTypeInPlainNode(directory: string, env: Record<string, string>): string {
+  const script =
+    `const m = await import(${JSON.stringify(pathToFileURL(path.join(directory, 'index.mjs')).href)});` +
+    'process.stdout.write(typeof m.handler);';
+  const result = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return result.status === 0 ? result.stdout : `exit ${result.status}: ${result.stderr}`;
 }

@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { JamfEventBridge, type JamfEventBridgeProps } from '../../lib/jamf-eventbridge';
 import { JamfEventBridgeStack } from '../../lib/jamf-eventbridge-stack';
@@ -93,6 +94,77 @@ describe('JamfEventBridge', () => {
       expect(construct(() => props)).toThrow(message);
     });
 
+    describe('of the SCEP challenge service', () => {
+      it('rejects an upstream issuer over plain http', () => {
+        expect(construct(() => ({ scepUpstream: { url: 'http://ca.example.com/challenge' } }))).toThrow(
+          /scepUpstream.url "http:\/\/ca.example.com\/challenge" must use https/,
+        );
+      });
+
+      it('rejects an upstream URL with credentials in it, pointing to the secret instead', () => {
+        expect(construct(() => ({ scepUpstream: { url: 'https://jamf:pw@ca.example.com/challenge' } }))).toThrow(
+          /scepUpstream.url carries credentials.*put them in scepUpstream.credentialsSecret/,
+        );
+      });
+
+      it('rejects an upstream URL that is not a URL', () => {
+        expect(construct(() => ({ scepUpstream: { url: 'ca.example.com' } }))).toThrow(/scepUpstream.url "ca.example.com" is not a URL/);
+      });
+
+      it.each([Duration.millis(1801), Duration.seconds(2), Duration.millis(0)])('rejects an upstream timeout of %s', (timeout) => {
+        expect(construct(() => ({ scepUpstream: { url: 'https://ca.example.com/challenge', timeout } }))).toThrow(
+          /scepUpstream.timeout must be a whole number of milliseconds from 1 to 1800, under Jamf Pro's 2 s read timeout/,
+        );
+      });
+
+      it('rejects an upstream timeout and audit budget that together leave Jamf Pro no time to read', () => {
+        expect(
+          construct(() => ({
+            scepUpstream: { url: 'https://ca.example.com/challenge', timeout: Duration.millis(1500) },
+            scepAuditBudget: Duration.millis(400),
+          })),
+        ).toThrow(/scepUpstream.timeout plus scepAuditBudget must be at most 1800 ms.*got 1900 ms/);
+      });
+
+      it('rejects a challenge lifetime over 7 days', () => {
+        expect(construct(() => ({ scepChallengeTtl: Duration.days(8) }))).toThrow(
+          /scepChallengeTtl must be a whole number of seconds from 1 to 604800 \(7 days\), got 691200 s/,
+        );
+      });
+
+      it('rejects a challenge lifetime that is not whole seconds', () => {
+        expect(construct(() => ({ scepChallengeTtl: Duration.millis(1500) }))).toThrow(/got 1.5 s/);
+      });
+
+      it('rejects an audit budget over 1500 ms', () => {
+        expect(construct(() => ({ scepAuditBudget: Duration.seconds(2) }))).toThrow(
+          /scepAuditBudget must be a whole number of milliseconds from 1 to 1500/,
+        );
+      });
+
+      it.each([0, 786433])('rejects a SCEP body limit of %i bytes', (scepMaxBodyBytes) => {
+        expect(construct(() => ({ scepMaxBodyBytes }))).toThrow(/scepMaxBodyBytes must be a whole number from 1 to 786432/);
+      });
+
+      it.each([-1, 1.5])('rejects %d provisioned instances', (scepProvisionedConcurrency) => {
+        expect(construct(() => ({ scepProvisionedConcurrency }))).toThrow(
+          /scepProvisionedConcurrency must be a whole number of instances, 0 for none/,
+        );
+      });
+
+      it('rejects SCEP options when the service is turned off, naming them', () => {
+        expect(
+          construct((s) => ({
+            scepChallenge: false,
+            scepChallengeTtl: Duration.minutes(5),
+            scepVerifySecret: secretsmanager.Secret.fromSecretNameV2(s, 'Verify', 'step-ca'),
+          })),
+        ).toThrow(
+          /scepChallenge is false, but scepVerifySecret, scepChallengeTtl are set: remove them, or turn the SCEP challenge service on/,
+        );
+      });
+    });
+
     it('lists every problem at once', () => {
       expect(construct(() => ({ eventSource: 'aws.x', alarmEmail: 'ops' }))).toThrow(/eventSource[\s\S]*alarmEmail/);
     });
@@ -117,6 +189,31 @@ describe('JamfEventBridge', () => {
 
     it('rejects an existing bus together with a bus name', () => {
       expect(stack({ existingEventBus: 'default', eventBusName: 'jamf' })).toThrow(/remove one of them/);
+    });
+
+    it('rejects a partial ARN for an existing SCEP secret, naming the setting', () => {
+      expect(stack({ scepVerifySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:step-ca' })).toThrow(
+        /scepVerifySecretArn "arn:aws:secretsmanager:eu-west-1:123456789012:secret:step-ca" is not the complete ARN of a secret/,
+      );
+    });
+
+    it('rejects upstream issuer settings without its URL', () => {
+      expect(
+        stack({
+          scepUpstreamSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:upstream-AbC123',
+          scepUpstreamTimeoutMs: 900,
+        }),
+      ).toThrow(/scepUpstreamSecretArn and scepUpstreamTimeoutMs are set without scepUpstreamUrl/);
+    });
+
+    it('rejects an upstream timeout over 1800 ms', () => {
+      expect(stack({ scepUpstreamUrl: 'https://ca.example.com/challenge', scepUpstreamTimeoutMs: 1801 })).toThrow(
+        /scepUpstream.timeout must be a whole number of milliseconds from 1 to 1800/,
+      );
+    });
+
+    it('rejects an upstream issuer over plain http', () => {
+      expect(stack({ scepUpstreamUrl: 'http://ca.example.com/challenge' })).toThrow(/must use https/);
     });
 
     it('rejects a log retention CloudWatch Logs does not offer, listing those it does', () => {
