@@ -25,11 +25,12 @@ export interface SecretDescription {
 
 /**
  * Returns a function that yields the parsed secret, reading it when the cache
- * is cold or stale. Concurrent cold calls share one read; a failure is not cached.
+ * is cold or stale. Concurrent cold calls share one read; a failure is not
+ * cached. `parse` may be async, to load its code with the secret.
  */
 export function cachedSecret<T>(
   read: () => Promise<string>,
-  parse: (text: string) => T,
+  parse: (text: string) => T | Promise<T>,
   description: SecretDescription,
   options: SecretCacheOptions = {},
 ): () => Promise<T> {
@@ -49,7 +50,7 @@ export function cachedSecret<T>(
     }
     let value: T;
     try {
-      value = parse(text);
+      value = await parse(text);
     } catch (error) {
       throw new ServiceUnavailableError(description.invalidCode, `${capitalise(description.what)} is invalid`, {
         cause: error,

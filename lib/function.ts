@@ -66,9 +66,17 @@ export interface JamfFunctionProps {
    */
   readonly memorySize?: number;
   /**
+   * Whether Node maps stack traces through the bundle's source maps
+   * (`NODE_OPTIONS=--enable-source-maps`). It reads the maps of every module
+   * it loads, which costs cold-start time; the maps ship either way, so it can
+   * be switched on in the console when debugging.
+   * @default true
+   */
+  readonly sourceMapsAtRuntime?: boolean;
+  /**
    * Environment variables known when the function is created. Prefer
    * `fn.addEnvironment()` next to the grant that gives the variable its meaning.
-   * @default - only NODE_OPTIONS
+   * @default - only NODE_OPTIONS, when source maps are on at runtime
    */
   readonly environment?: Record<string, string>;
 }
@@ -118,7 +126,7 @@ export function createFunction(scope: Construct, id: string, props: JamfFunction
     tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
     environment: {
       // Stack traces point into the TypeScript sources (the bundle is minified).
-      NODE_OPTIONS: '--enable-source-maps',
+      ...((props.sourceMapsAtRuntime ?? true) ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       ...props.environment,
     },
   });

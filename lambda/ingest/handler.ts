@@ -5,7 +5,7 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { authenticatorFor, credentialsVerifier, rejectAll } from '../auth/source';
+import { authenticatorFor, credentialsVerifier, noCredentials } from '../auth/source';
 import { createSecretsManagerClient, readSecretString } from '../aws/secrets-manager';
 import { readIngestConfig } from '../config';
 import { createIngestHandler } from './ingest';
@@ -18,8 +18,10 @@ export const handler = createIngestHandler({
   eventBridge: new EventBridgeClient({ maxAttempts: 1 }),
   sqs: new SQSClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
   authenticate: authenticatorFor(
-    config.webhookAuthSecretId
-      ? credentialsVerifier(readSecretString.bind(undefined, createSecretsManagerClient(), config.webhookAuthSecretId))
-      : async () => rejectAll,
+    credentialsVerifier(
+      config.webhookAuthSecretId
+        ? readSecretString.bind(undefined, createSecretsManagerClient(), config.webhookAuthSecretId)
+        : noCredentials,
+    ),
   ),
 });

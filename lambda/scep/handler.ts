@@ -10,27 +10,17 @@
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { authenticatorFor, credentialsVerifier, rejectAll } from '../auth/source';
+import { authenticatorFor, credentialsVerifier, noCredentials } from '../auth/source';
 import { errorResponse, NotFoundError, ServiceUnavailableError } from '../errors';
 import type { DeadLetterInput } from '../publish/dead-letters';
+import { lazy } from '../lazy';
 import { cachedSecret } from '../secret-cache';
 import { readScepConfig, type UpstreamConfig } from './config';
 import { createIssueHandler } from './issue';
 import { signedIssuer, type Issuer } from './issuers';
-import { parseSigningKeys } from './keys';
 import type { ChallengeUse } from './used-challenges';
 
 const config = readScepConfig(process.env);
-
-/** Runs `load` once, on first use; a failure is not kept, so the next request tries again. */
-function lazy<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () =>
-    (loaded ??= load().catch((error: unknown) => {
-      loaded = undefined;
-      throw error;
-    }));
-}
 
 const secretsManager = lazy(async () => {
   const { createSecretsManagerClient, readSecretString } = await import('../aws/secrets-manager.js');
@@ -72,9 +62,10 @@ const usedChallenges = lazy(async () => {
   return (use: ChallengeUse) => claimChallenge(client, table, use);
 });
 
+// Parsers load with their secret: they are not needed before it arrives.
 const signingKeys = cachedSecret(
   secretReader(config.signingKeySecretId, 'SCEP_SIGNING_KEY_SECRET_ID'),
-  parseSigningKeys,
+  async (text) => (await import('./keys.js')).parseSigningKeys(text),
   { what: 'the challenge signing key', unavailableCode: 'SigningKeyUnavailable', invalidCode: 'SigningKeyInvalid' },
 );
 
@@ -98,9 +89,9 @@ function upstreamIssuer(upstream: UpstreamConfig): Issuer {
 const issueHandler = createIssueHandler({
   config,
   authenticate: authenticatorFor(
-    config.webhookAuthSecretId
-      ? credentialsVerifier(secretReader(config.webhookAuthSecretId, 'WEBHOOK_AUTH_SECRET_ID'))
-      : async () => rejectAll,
+    credentialsVerifier(
+      config.webhookAuthSecretId ? secretReader(config.webhookAuthSecretId, 'WEBHOOK_AUTH_SECRET_ID') : noCredentials,
+    ),
   ),
   issue: config.upstream
     ? upstreamIssuer(config.upstream)

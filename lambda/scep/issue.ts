@@ -4,7 +4,6 @@
  * are the ingest path's; the audit event is published within a bounded time,
  * so it can never make Jamf give up (its read timeout is 2 s).
  */
-import { randomUUID } from 'node:crypto';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { AuthRequest } from '../auth/verify';
@@ -56,7 +55,8 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
 
   return async (event) => {
     const started = Date.now();
-    const requestId = event.requestContext?.requestId || randomUUID();
+    // API Gateway always sends one; the global crypto does not load node:crypto at init.
+    const requestId = event.requestContext?.requestId || crypto.randomUUID();
     const headers = requestHeaders(event);
     const contentType = headers['content-type'];
     const body = requestBody(event);

@@ -5,8 +5,9 @@
  */
 import type { DecodedWebhook } from '../decode/envelope';
 import type { ChallengeIssuance } from '../events/scep';
+import { lazy } from '../lazy';
 import type { SigningKeys } from './keys';
-import { issueChallenge, type ChallengeBinding } from './token';
+import type { ChallengeBinding } from './token';
 
 export interface IssueRequest {
   readonly decoded: DecodedWebhook;
@@ -39,10 +40,13 @@ export function bindingOf(decoded: DecodedWebhook): ChallengeBinding {
   };
 }
 
+/** The signing code (and node:crypto) loads with the first key fetch, not at init. */
+const signing = lazy(() => import('./token.js'));
+
 /** Signs challenges with the current key; `keys` is cached, so a warm call makes no network call. */
 export function signedIssuer(keys: () => Promise<SigningKeys>, ttlSeconds: number, now: () => number = Date.now): Issuer {
   return async ({ decoded }) => {
-    const { current } = await keys();
+    const [{ current }, { issueChallenge }] = await Promise.all([keys(), signing()]);
     const issued = issueChallenge(current, bindingOf(decoded), ttlSeconds, now());
     return {
       challenge: issued.challenge,

@@ -89,7 +89,6 @@ describe('the SCEP challenge service', () => {
       it('sets every variable the handler reads, except the optional upstream issuer', () => {
         const { jamf } = synthesized.stack;
         expect(t.environment()).toEqual({
-          NODE_OPTIONS: '--enable-source-maps',
           EVENT_BUS_NAME: t.ref(jamf.eventBus.eventBusName),
           EVENT_SOURCE: 'jamf.pro',
           DEAD_LETTER_QUEUE_URL: t.ref(jamf.deadLetterQueue.queueUrl),
