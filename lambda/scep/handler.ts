@@ -2,11 +2,13 @@
  * The SCEP challenge Lambda: `POST /scep-challenge` for Jamf Pro and
  * `POST /scep-challenge/verify` for step-ca.
  *
- * Jamf gives this path 2 s, cold start included, so init does only what every
- * request needs: read the configuration and build the handlers. The AWS SDK
- * clients, the XML parser and the publish code are loaded with `import()` the
- * first time a request needs them (esbuild puts each in a chunk of its own),
- * and the secrets are read then and cached.
+ * Jamf gives this path 2 s, cold start included, so init does only what a
+ * request needs before its first network call: read the configuration and
+ * build the handlers. The AWS SDK clients, the XML parser, the publish code,
+ * the verifier and the upstream issuer are loaded with `import()` the first
+ * time a request needs them (esbuild puts each in a chunk of its own); the
+ * secrets are read then and cached, and their parsers (with node:crypto) load
+ * alongside them.
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';

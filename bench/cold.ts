@@ -1,0 +1,84 @@
+/**
+ * Cold starts, each in a fresh `node` process as Lambda makes one: how long the
+ * bundle's import takes (module init), how long the first request takes after
+ * it (SDK chunks, secret fetch, first connections, all against the local AWS
+ * endpoint), and the process's wall time over a bare `node` start.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { median, since } from './stats';
+
+/** Imports the bundle as Lambda's runtime does, then serves one request. */
+const CHILD = `
+const started = process.hrtime.bigint();
+const { handler } = await import(process.env.BENCH_BUNDLE);
+const imported = process.hrtime.bigint();
+let status = 0;
+if (process.env.BENCH_EVENT) status = (await handler(JSON.parse(process.env.BENCH_EVENT))).statusCode;
+const answered = process.hrtime.bigint();
+process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ initMs: Number(imported - started) / 1e6, firstMs: Number(answered - imported) / 1e6, status }));
+process.exit(0);
+`;
+
+function run(args: string[], env: Record<string, string>): Promise<{ wallMs: number; stdout: string }> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`benchmark child failed (${code}): ${stderr.slice(0, 500)}`));
+      else resolve({ wallMs: since(started), stdout });
+    });
+  });
+}
+
+export interface ColdReport {
+  readonly runs: number;
+  /** Median import time of the bundle inside the process. */
+  readonly initMs: number;
+  /** Median time of the first request after the import. */
+  readonly firstRequestMs: number;
+  /** Median wall time of the whole process (start, import, request, exit) over a bare `node -e 0`. */
+  readonly wallOverBareMs: number;
+  readonly status: number;
+}
+
+/** `runs` fresh processes per measurement, interleaved with bare starts so that machine noise hits both alike. */
+export async function coldStart(
+  bundleDir: string,
+  event: APIGatewayProxyEvent | undefined,
+  env: Record<string, string>,
+  runs: number,
+  /** As the function is deployed: `--enable-source-maps` or nothing (lib/function.ts). */
+  nodeOptions: string,
+): Promise<ColdReport> {
+  const childEnv = {
+    ...env,
+    NODE_OPTIONS: nodeOptions,
+    NODE_NO_WARNINGS: '1',
+    BENCH_BUNDLE: join(bundleDir, 'index.mjs'),
+    ...(event ? { BENCH_EVENT: JSON.stringify(event) } : {}),
+  };
+  const init: number[] = [];
+  const first: number[] = [];
+  const overBare: number[] = [];
+  let status = 0;
+  for (let i = 0; i < runs; i++) {
+    const bare = await run(['-e', '0'], { NODE_OPTIONS: nodeOptions });
+    const measured = await run(['--input-type=module', '-e', CHILD], childEnv);
+    // The handler writes its own log line to stdout too.
+    const resultLine = measured.stdout.split('\n').find((text) => text.startsWith('BENCH_RESULT '));
+    if (!resultLine) throw new Error(`benchmark child printed no result: ${measured.stdout.slice(0, 500)}`);
+    const result = JSON.parse(resultLine.slice('BENCH_RESULT '.length)) as { initMs: number; firstMs: number; status: number };
+    init.push(result.initMs);
+    first.push(result.firstMs);
+    overBare.push(measured.wallMs - bare.wallMs);
+    status = result.status;
+  }
+  return { runs, initMs: median(init), firstRequestMs: median(first), wallOverBareMs: median(overBare), status };
+}
