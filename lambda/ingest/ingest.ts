@@ -9,17 +9,12 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { IngestConfig } from '../config';
 import { decodeWebhook } from '../decode/decode';
-import {
-  errorResponse,
-  PayloadTooLargeError,
-  PublishFailedError,
-  WebhookError,
-} from '../errors';
+import { PayloadTooLargeError, PublishFailedError } from '../errors';
 import { logRequest } from '../log';
-import { sendDeadLetter, type DeadLetterResult } from '../publish/dead-letters';
+import { sendDeadLetter } from '../publish/dead-letters';
 import { entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
+import { answerFailure } from '../publish/failure';
 import { publishEntry, type PublishOptions } from '../publish/publisher';
-import { deadLetterReason } from '../publish/reason';
 import { requestBody, requestHeaders, type WebhookRequest } from './request';
 
 export interface IngestDependencies {
@@ -99,34 +94,12 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         body: JSON.stringify({ status: 'published', eventId: published.eventId, detailType: entry.DetailType }),
       };
     } catch (error) {
-      if (error instanceof WebhookError) eventName ??= error.eventName;
       // Nothing lost: whatever an authorised sender sent and we did not publish is kept, with the reason.
-      let deadLetter: DeadLetterResult | undefined;
-      if (authenticated) {
-        deadLetter = await sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, {
-          reason: deadLetterReason(error),
-          requestId,
-          receivedAt: new Date(started),
-          contentType,
-          eventName,
-          body,
-          truncateBody: error instanceof PayloadTooLargeError,
-        });
-      }
-      const response = errorResponse(error, deadLetter?.stored);
-      logRequest({
-        function: FUNCTION_NAME,
-        requestId,
-        eventName,
-        outcome: response.statusCode >= 500 ? 'failed' : 'rejected',
-        status: response.statusCode,
-        latencyMs: Date.now() - started,
-        errorCode: error instanceof WebhookError ? error.code : 'InternalError',
-        ...(error instanceof PublishFailedError ? { attempts: error.attempts } : {}),
-        ...(deadLetter ? { deadLettered: deadLetter.stored } : {}),
-        ...(deadLetter && !deadLetter.stored ? { deadLetterError: deadLetter.errorCode } : {}),
-      });
-      return response;
+      return answerFailure(
+        error,
+        { functionName: FUNCTION_NAME, requestId, started, contentType, eventName, body, authenticated },
+        (input) => sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, input),
+      );
     }
   };
 }

@@ -7,13 +7,13 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { AuthRequest } from '../auth/verify';
-import { errorResponse, PayloadTooLargeError, WebhookError } from '../errors';
+import { PayloadTooLargeError } from '../errors';
 import { requestBody, requestHeaders } from '../ingest/request';
 import { logRequest } from '../log';
 import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
 import { toPutEventsEntry } from '../publish/entry';
+import { answerFailure } from '../publish/failure';
 import type { PublishResult } from '../publish/publisher';
-import { deadLetterReason } from '../publish/reason';
 import type { ScepConfig } from './config';
 import { decodeScepChallenge } from './decode';
 import type { Issuer } from './issuers';
@@ -127,33 +127,12 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
         body: challenge,
       };
     } catch (error) {
-      if (error instanceof WebhookError) eventName ??= error.eventName;
-      let deadLetter: DeadLetterResult | undefined;
-      if (authenticated) {
-        deadLetter = await deps.deadLetter({
-          reason: deadLetterReason(error),
-          requestId,
-          receivedAt: new Date(started),
-          contentType,
-          eventName,
-          body,
-          truncateBody: error instanceof PayloadTooLargeError,
-        });
-      }
-      const response = errorResponse(error, deadLetter?.stored);
-      logRequest({
-        function: FUNCTION_NAME,
-        requestId,
-        eventName,
-        outcome: response.statusCode >= 500 ? 'failed' : 'rejected',
-        status: response.statusCode,
-        latencyMs: Date.now() - started,
-        errorCode: error instanceof WebhookError ? error.code : 'InternalError',
-        ...(deadLetter ? { deadLettered: deadLetter.stored } : {}),
-        ...(deadLetter && !deadLetter.stored ? { deadLetterError: deadLetter.errorCode } : {}),
-        metrics: { ...NO_METRICS, DeadLettered: deadLetter?.stored ? 1 : 0 },
-      });
-      return response;
+      return answerFailure(
+        error,
+        { functionName: FUNCTION_NAME, requestId, started, contentType, eventName, body, authenticated },
+        deps.deadLetter,
+        (stored) => ({ ...NO_METRICS, DeadLettered: stored ? 1 : 0 }),
+      );
     }
   };
 }

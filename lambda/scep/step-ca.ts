@@ -11,7 +11,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as v from 'valibot';
 import { UnauthorizedError } from '../errors';
-import { InvalidSecretError, problems } from './keys';
+import { InvalidSecretError, parseSecretDocument } from '../secret-document';
 
 export const STEP_CA_SIGNATURE_HEADER = 'x-smallstep-signature';
 export const STEP_CA_WEBHOOK_ID_HEADER = 'x-smallstep-webhook-id';
@@ -92,17 +92,7 @@ export function parseVerifySecrets(text: string): readonly Uint8Array[] {
   const trimmed = text.trim();
   let encoded: readonly string[];
   if (trimmed.startsWith('{')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(trimmed);
-    } catch {
-      throw new InvalidSecretError('the step-ca webhook secret document is not JSON');
-    }
-    const result = v.safeParse(VerifySecretDocumentSchema, json);
-    if (!result.success) {
-      throw new InvalidSecretError(`the step-ca webhook secret document is invalid: ${problems(result.issues)}`);
-    }
-    encoded = result.output.secrets;
+    encoded = parseSecretDocument(trimmed, VerifySecretDocumentSchema, 'the step-ca webhook secret document').secrets;
   } else if (trimmed === '') {
     encoded = [];
   } else {

@@ -5,12 +5,14 @@
  */
 import * as v from 'valibot';
 import { BadGatewayError, GatewayTimeoutError } from '../errors';
+import { parseSecretDocument } from '../secret-document';
 import type { UpstreamConfig } from './config';
 import type { Issuer } from './issuers';
 
+/** `{"username": "...", "password": "..."}`: Basic credentials for the upstream issuer. */
 export const UpstreamCredentialsSchema = v.strictObject({
-  username: v.pipe(v.string(), v.minLength(1, 'username must not be empty')),
-  password: v.pipe(v.string(), v.minLength(1, 'password must not be empty')),
+  username: v.pipe(v.string(), v.minLength(1)),
+  password: v.pipe(v.string(), v.minLength(1)),
 });
 export type UpstreamCredentials = v.InferOutput<typeof UpstreamCredentialsSchema>;
 
@@ -18,15 +20,7 @@ export type UpstreamCredentials = v.InferOutput<typeof UpstreamCredentialsSchema
 export const MAX_UPSTREAM_CHALLENGE_BYTES = 4096;
 
 export function parseUpstreamCredentials(text: string): UpstreamCredentials {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error('the upstream credentials are not JSON');
-  }
-  const result = v.safeParse(UpstreamCredentialsSchema, json);
-  if (!result.success) throw new Error('the upstream credentials must be {"username": "...", "password": "..."}');
-  return result.output;
+  return parseSecretDocument(text, UpstreamCredentialsSchema, 'the upstream credentials document');
 }
 
 export interface UpstreamRequest {

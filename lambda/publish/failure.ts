@@ -1,0 +1,59 @@
+/**
+ * What a handler does with a Jamf request it did not publish, whatever the
+ * reason: keep it in the dead-letter store with the reason (when the sender
+ * was authenticated: nothing from an authorised server is lost), answer with
+ * the error's response, and write the request's log line.
+ */
+import { errorResponse, PayloadTooLargeError, PublishFailedError, WebhookError, type ErrorResponse } from '../errors';
+import { logRequest } from '../log';
+import type { DeadLetterInput, DeadLetterResult } from './dead-letters';
+import { deadLetterReason } from './reason';
+
+export interface FailedRequest {
+  readonly functionName: string;
+  readonly requestId: string;
+  /** When the request arrived (epoch ms). */
+  readonly started: number;
+  readonly contentType: string | undefined;
+  /** The event name, if it was read before the failure. */
+  readonly eventName: string | undefined;
+  readonly body: Uint8Array;
+  /** Only an authenticated request is kept; anyone can send the others. */
+  readonly authenticated: boolean;
+}
+
+export async function answerFailure(
+  error: unknown,
+  request: FailedRequest,
+  deadLetter: (input: DeadLetterInput) => Promise<DeadLetterResult>,
+  /** The log line's metrics, when not the ingest function's. */
+  metrics?: (stored: boolean) => Readonly<Record<string, 0 | 1>>,
+): Promise<ErrorResponse> {
+  const eventName = request.eventName ?? (error instanceof WebhookError ? error.eventName : undefined);
+  const kept = request.authenticated
+    ? await deadLetter({
+        reason: deadLetterReason(error),
+        requestId: request.requestId,
+        receivedAt: new Date(request.started),
+        contentType: request.contentType,
+        eventName,
+        body: request.body,
+        truncateBody: error instanceof PayloadTooLargeError,
+      })
+    : undefined;
+  const response = errorResponse(error, kept?.stored);
+  logRequest({
+    function: request.functionName,
+    requestId: request.requestId,
+    eventName,
+    outcome: response.statusCode >= 500 ? 'failed' : 'rejected',
+    status: response.statusCode,
+    latencyMs: Date.now() - request.started,
+    errorCode: error instanceof WebhookError ? error.code : 'InternalError',
+    ...(error instanceof PublishFailedError ? { attempts: error.attempts } : {}),
+    ...(kept ? { deadLettered: kept.stored } : {}),
+    ...(kept && !kept.stored ? { deadLetterError: kept.errorCode } : {}),
+    ...(metrics ? { metrics: metrics(kept?.stored === true) } : {}),
+  });
+  return response;
+}
