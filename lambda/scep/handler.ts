@@ -99,7 +99,14 @@ const issueHandler = createIssueHandler({
     ? upstreamIssuer(config.upstream)
     : signedIssuer(signingKeys, config.challengeTtlSeconds),
   publish: async (entry, budgetMs) => (await eventBridge())(entry, budgetMs),
-  deadLetter: async (input) => (await deadLetters())(input),
+  // Never throws, as the handler expects: a client that cannot even load is a failed write.
+  deadLetter: async (input) => {
+    try {
+      return await (await deadLetters())(input);
+    } catch (error) {
+      return { stored: false, errorCode: (error as { name?: string }).name ?? 'Error' };
+    }
+  },
 });
 
 /** The verifier serves step-ca, not Jamf: its code is loaded on its first request, not at init. */

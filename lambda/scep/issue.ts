@@ -34,6 +34,12 @@ type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 const FUNCTION_NAME = 'scep';
 /** How long a response waits for a dead-letter write after a failed audit publish. */
 export const AUDIT_DEAD_LETTER_WAIT_MS = 250;
+/**
+ * Time over the audit budget after which the response stops waiting for the
+ * publish: the budget starts when PutEvents does, and loading the client on
+ * a cold start comes before that.
+ */
+export const AUDIT_GRACE_MS = 100;
 
 const NO_METRICS = { Issued: 0, AuditFailed: 0, DeadLettered: 0 } as const;
 
@@ -48,6 +54,25 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Publishes the audit entry, bounded: whatever happens (an error, a hang), the
+ * answer is a PublishResult within the budget and its grace, so a challenge
+ * already issued always reaches Jamf.
+ */
+async function publishAudit(deps: IssueDependencies, entry: PutEventsRequestEntry, budgetMs: number): Promise<PublishResult> {
+  const failed = (errorCode: string, errorMessage: string): PublishResult => ({
+    ok: false,
+    attempts: 0,
+    errorCode,
+    errorMessage,
+    retryable: true,
+  });
+  const publishing = deps.publish(entry, budgetMs).catch((error: unknown) =>
+    failed((error as { name?: string }).name ?? 'Error', 'the publish path failed before PutEvents'),
+  );
+  return (await within(publishing, budgetMs + AUDIT_GRACE_MS)) ?? failed('AuditTimeout', `no answer within ${budgetMs} ms`);
 }
 
 export function createIssueHandler(deps: IssueDependencies): Handler {
@@ -75,7 +100,7 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
 
       // The audit event names the challenge but never holds it; the password went at decoding.
       const entry = toPutEventsEntry({ ...decoded, detail: { ...decoded.detail, issuance } }, config);
-      const published = await deps.publish(entry, config.auditBudgetMs);
+      const published = await publishAudit(deps, entry, config.auditBudgetMs);
       let deadLetter: DeadLetterResult | undefined;
       if (!published.ok) {
         // Jamf still gets its challenge (the device needs it); the record of it goes to the dead-letter store.

@@ -23,7 +23,7 @@ export const StepCaChallengeRequestSchema = v.looseObject({
   provisionerName: v.optional(v.string('provisionerName must be a string')),
   /** The certificate request as step-ca parsed it (subject, SANs, ...). */
   x509CertificateRequest: v.optional(v.unknown()),
-});
+}, 'the body must be a JSON object');
 export type StepCaChallengeRequest = v.InferOutput<typeof StepCaChallengeRequestSchema>;
 
 /** The signature step-ca sends for `body` under `secret` (the decoded base64 secret). */

@@ -85,6 +85,17 @@ describe('the challenge issuer', () => {
       expect(lastLine()).toMatchObject({ outcome: 'issued', Issued: 1, AuditFailed: 1, DeadLettered: 1, deadLettered: true });
     });
 
+    it.each([
+      ['throws before PutEvents (the client could not load)', () => Promise.reject(new TypeError('chunk missing'))],
+      ['never answers', () => new Promise<PublishResult>(() => undefined)],
+    ])('still answers the challenge when the publish %s', async (_, publish) => {
+      const { send, deadLetters } = setup({ publish });
+      const response = await send();
+      expect(response.statusCode).toBe(200);
+      expect(verifyChallenge(response.body, [KEY]).valid).toBe(true);
+      expect(deadLetters[0]!.reason.code).toBe('AuditPublishFailed');
+    });
+
     it('does not wait for a dead-letter write that does not finish', async () => {
       const { send } = setup({ publish: async () => failed, deadLetter: () => new Promise(() => undefined) });
       const response = await send();
