@@ -21,6 +21,9 @@ export interface BundleReport {
   /** Entry file plus every chunk it imports statically: what init loads. */
   readonly initBytes: number;
   readonly initSdkBytes: number;
+  /** Files loaded at init, and files in all. */
+  readonly initFiles: number;
+  readonly totalFiles: number;
   /** Every .mjs file of the bundle. */
   readonly totalBytes: number;
   readonly totalSdkBytes: number;
@@ -65,6 +68,8 @@ export function bundle(name: string, entry: string): BundleReport {
     name,
     dir: join(PROJECT_ROOT, relative(PROJECT_ROOT, dir)),
     entryBytes: byPath.get(entryPath)!.bytes,
+    initFiles: init.size,
+    totalFiles: outputs.length,
     initBytes: initOutputs.reduce((sum, output) => sum + output.bytes, 0),
     initSdkBytes: initOutputs.reduce((sum, output) => sum + sdkBytes(output), 0),
     totalBytes: outputs.reduce((sum, [, output]) => sum + output.bytes, 0),
