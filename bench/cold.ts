@@ -5,11 +5,18 @@
  * endpoint), and the process's wall time over a bare `node` start.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { median, since } from './stats';
 
-/** Imports the bundle as Lambda's runtime does, then serves one request. */
+/**
+ * Imports the bundle as Lambda's runtime does, from an ES module that is
+ * already running (so the ESM loader is up, as in Lambda's runtime), then
+ * serves one request. A file, not `node -e`: an eval'd script would start the
+ * ESM loader inside the measurement.
+ */
 const CHILD = `
 const started = process.hrtime.bigint();
 const { handler } = await import(process.env.BENCH_BUNDLE);
@@ -43,7 +50,7 @@ export interface ColdReport {
   readonly initMs: number;
   /** Median time of the first request after the import. */
   readonly firstRequestMs: number;
-  /** Median wall time of the whole process (start, import, request, exit) over a bare `node -e 0`. */
+  /** Median wall time of the whole process (start, import, request, exit) over a bare `node` start of an empty module. */
   readonly wallOverBareMs: number;
   readonly status: number;
 }
@@ -64,13 +71,18 @@ export async function coldStart(
     BENCH_BUNDLE: join(bundleDir, 'index.mjs'),
     ...(event ? { BENCH_EVENT: JSON.stringify(event) } : {}),
   };
+  const dir = mkdtempSync(join(tmpdir(), 'jeb-bench-cold-'));
+  const child = join(dir, 'child.mjs');
+  const bareChild = join(dir, 'bare.mjs');
+  writeFileSync(child, CHILD);
+  writeFileSync(bareChild, 'process.exit(0);\n');
   const init: number[] = [];
   const first: number[] = [];
   const overBare: number[] = [];
   let status = 0;
   for (let i = 0; i < runs; i++) {
-    const bare = await run(['-e', '0'], { NODE_OPTIONS: nodeOptions });
-    const measured = await run(['--input-type=module', '-e', CHILD], childEnv);
+    const bare = await run([bareChild], { NODE_OPTIONS: nodeOptions });
+    const measured = await run([child], childEnv);
     // The handler writes its own log line to stdout too.
     const resultLine = measured.stdout.split('\n').find((text) => text.startsWith('BENCH_RESULT '));
     if (!resultLine) throw new Error(`benchmark child printed no result: ${measured.stdout.slice(0, 500)}`);
