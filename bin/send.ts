@@ -1,7 +1,9 @@
 /**
- * `npm run send -- <EventName> [--xml] [--url <webhook url>]`: posts the
- * fixture of an event from events/ to the local stack, authenticated with the
- * first credential of JAMF_WEBHOOK_AUTH, and prints the response.
+ * `npm run send -- <EventName> [--xml] [--scep] [--url <webhook url>]`: posts
+ * the fixture of an event from events/ to the local stack, authenticated with
+ * the first credential of JAMF_WEBHOOK_AUTH, and prints the response. With
+ * `--scep` it posts to /scep-challenge, as Jamf Pro does for a dynamic SCEP
+ * challenge, and the response is the challenge.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ const EVENTS_DIR = join(__dirname, '..', 'events');
 
 function usage(message: string): never {
   const names = readdirSync(join(EVENTS_DIR, 'json')).map((f) => f.replace(/\.json$/, ''));
-  process.stderr.write(`${message}\nusage: npm run send -- <EventName> [--xml] [--url <url>]\nevents: ${names.join(', ')}\n`);
+  process.stderr.write(`${message}\nusage: npm run send -- <EventName> [--xml] [--scep] [--url <url>]\nevents: ${names.join(', ')}\n`);
   process.exit(2);
 }
 
@@ -20,7 +22,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const xml = args.includes('--xml');
   const urlIndex = args.indexOf('--url');
-  const url = urlIndex >= 0 ? args[urlIndex + 1] : `http://127.0.0.1:${process.env.PORT ?? 3000}/webhooks`;
+  const path = args.includes('--scep') ? 'scep-challenge' : 'webhooks';
+  const url = urlIndex >= 0 ? args[urlIndex + 1] : `http://127.0.0.1:${process.env.PORT ?? 3000}/${path}`;
   const name = args.find((arg, i) => !arg.startsWith('--') && (urlIndex < 0 || i !== urlIndex + 1));
   if (!name || !url) usage('Which event?');
 
