@@ -3,7 +3,6 @@
  * or the dead-letter store with the reason. Built from its dependencies so
  * tests and the local runtime drive the very code the Lambda runs.
  */
-import { randomUUID } from 'node:crypto';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -15,7 +14,7 @@ import { sendDeadLetter } from '../publish/dead-letters';
 import { entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
 import { answerFailure } from '../publish/failure';
 import { publishEntry, type PublishOptions } from '../publish/publisher';
-import { requestBody, requestHeaders, type WebhookRequest } from './request';
+import { incomingRequest, type WebhookRequest } from '../request';
 
 export interface IngestDependencies {
   readonly config: IngestConfig;
@@ -39,11 +38,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
   const { config } = deps;
 
   return async (event) => {
-    const started = Date.now();
-    const requestId = event.requestContext?.requestId || randomUUID();
-    const headers = requestHeaders(event);
-    const contentType = headers['content-type'];
-    const body = requestBody(event);
+    const { started, requestId, headers, contentType, body } = incomingRequest(event);
     let authenticated = false;
     let eventName: string | undefined;
 

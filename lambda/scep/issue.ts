@@ -8,7 +8,7 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { AuthRequest } from '../auth/verify';
 import { PayloadTooLargeError } from '../errors';
-import { requestBody, requestHeaders } from '../ingest/request';
+import { incomingRequest } from '../request';
 import { logRequest } from '../log';
 import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
 import { toPutEventsEntry } from '../publish/entry';
@@ -79,12 +79,7 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
   const { config } = deps;
 
   return async (event) => {
-    const started = Date.now();
-    // API Gateway always sends one; the global crypto does not load node:crypto at init.
-    const requestId = event.requestContext?.requestId || crypto.randomUUID();
-    const headers = requestHeaders(event);
-    const contentType = headers['content-type'];
-    const body = requestBody(event);
+    const { started, requestId, headers, contentType, body } = incomingRequest(event);
     let authenticated = false;
     let eventName: string | undefined;
 

@@ -4,13 +4,12 @@
  * once: signature good, not expired, optionally naming the right device, and
  * never seen before. The answer is `{"allow": true|false}`.
  */
-import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as v from 'valibot';
 import { bodyText } from '../decode/envelope';
 import { parseJson } from '../decode/json';
 import { errorResponse, PayloadTooLargeError, UnprocessableWebhookError, WebhookError } from '../errors';
-import { requestBody, requestHeaders } from '../ingest/request';
+import { incomingRequest } from '../request';
 import { logRequest } from '../log';
 import type { ScepConfig } from './config';
 import type { SigningKeys } from './keys';
@@ -45,10 +44,7 @@ export function createVerifyHandler(deps: VerifyDependencies): Handler {
   const now = deps.now ?? Date.now;
 
   return async (event) => {
-    const started = Date.now();
-    const requestId = event.requestContext?.requestId || randomUUID();
-    const headers = requestHeaders(event);
-    const body = requestBody(event);
+    const { started, requestId, headers, body } = incomingRequest(event);
     const webhookId = headers[STEP_CA_WEBHOOK_ID_HEADER];
     const log = (fields: {
       outcome: 'allowed' | 'denied' | 'rejected' | 'failed';

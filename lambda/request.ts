@@ -21,3 +21,23 @@ export function requestBody(event: APIGatewayProxyEvent): Uint8Array {
   if (!event.body) return new Uint8Array(0);
   return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 }
+
+/** A request as every handler starts with it. */
+export interface IncomingRequest extends WebhookRequest {
+  /** When it arrived (epoch ms). */
+  readonly started: number;
+  readonly requestId: string;
+  readonly contentType: string | undefined;
+}
+
+export function incomingRequest(event: APIGatewayProxyEvent): IncomingRequest {
+  const headers = requestHeaders(event);
+  return {
+    started: Date.now(),
+    // API Gateway always sends an id; the global crypto does not load node:crypto at init.
+    requestId: event.requestContext?.requestId || crypto.randomUUID(),
+    headers,
+    contentType: headers['content-type'],
+    body: requestBody(event),
+  };
+}
