@@ -8,6 +8,7 @@
  * Options: --quick (fewer runs, for a smoke check).
  */
 import { cpus } from 'node:os';
+import { SCEP_ENTRY } from '../lib/scep-challenge';
 import { bundle, type BundleReport } from './bundles';
 import { startBenchAwsProcess } from './aws';
 import { coldStart } from './cold';
@@ -39,7 +40,7 @@ function bundleLines(report: BundleReport): void {
 async function main(): Promise<void> {
   process.stdout.write(`jamf-eventbridge bench: node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}${quick ? ', --quick' : ''}\n`);
 
-  const scep = bundle('scep', 'lambda/scep/handler.ts');
+  const scep = bundle('scep', SCEP_ENTRY);
   const ingest = bundle('ingest', 'lambda/ingest/handler.ts');
   bundleLines(scep);
   line('XML parser loaded at init', scep.loadsAtInit(/fast-xml-parser/) ? 'yes' : 'no');
@@ -58,6 +59,15 @@ async function main(): Promise<void> {
     line('scep: process wall time over bare node, JSON', ms(scepJson.wallOverBareMs));
     const scepXml = await coldStart(scep.dir, jamfEvent('/scep-challenge', 'SCEPChallenge', 'xml'), aws.env, COLD_RUNS, '');
     line('scep: init + first request, XML', ms(scepXml.initMs + scepXml.firstRequestMs));
+    const prepared = await coldStart(
+      scep.dir,
+      jamfEvent('/scep-challenge', 'SCEPChallenge', 'json'),
+      { ...aws.env, SCEP_PREPARE_AT_INIT: 'true' },
+      COLD_RUNS,
+      '',
+    );
+    line('scep, provisioned (prepared at init): init', ms(prepared.initMs), 'before any request');
+    line('scep, provisioned: first request, JSON', ms(prepared.firstRequestMs));
     const scepMaps = await coldStart(scep.dir, undefined, aws.env, COLD_RUNS, '--enable-source-maps');
     line('scep: module init with --enable-source-maps', ms(scepMaps.initMs), 'not shipped for scep');
     const ingestCold = await coldStart(
@@ -69,7 +79,8 @@ async function main(): Promise<void> {
     );
     line('ingest: module init (--enable-source-maps)', ms(ingestCold.initMs));
     line('ingest: init + first request, JSON', ms(ingestCold.initMs + ingestCold.firstRequestMs));
-    for (const [name, report] of [['scep JSON', scepJson], ['scep XML', scepXml], ['ingest', ingestCold]] as const) {
+    const cold = [['scep JSON', scepJson], ['scep XML', scepXml], ['scep prepared', prepared], ['ingest', ingestCold]] as const;
+    for (const [name, report] of cold) {
       if (report.status !== 200) throw new Error(`${name} cold request answered ${report.status}`);
     }
 

@@ -9,8 +9,11 @@ import { Construct } from 'constructs';
 import { createFunction } from './function';
 import { grantReadSecret } from './grants';
 
-/** The SCEP challenge handler, relative to the repository root (the contract with lambda/). */
-export const SCEP_ENTRY = 'lambda/scep/handler.ts';
+/**
+ * The SCEP function's entry, relative to the repository root (the contract
+ * with lambda/): an ES module so that it can await its init (see the file).
+ */
+export const SCEP_ENTRY = 'lambda/scep/lambda.mts';
 
 /**
  * The environment variables the SCEP handler reads (`SCEP_ENV` in
@@ -31,6 +34,7 @@ export const SCEP_ENV = {
   upstreamUrl: 'SCEP_UPSTREAM_URL',
   upstreamSecretId: 'SCEP_UPSTREAM_SECRET_ID',
   upstreamTimeoutMs: 'SCEP_UPSTREAM_TIMEOUT_MS',
+  prepareAtInit: 'SCEP_PREPARE_AT_INIT',
   maxBodyBytes: 'MAX_BODY_BYTES',
 } as const;
 
@@ -304,6 +308,9 @@ export class ScepChallenge extends Construct {
 
     const provisioned = props.scepProvisionedConcurrency ?? 0;
     if (provisioned > 0) {
+      // A provisioned instance is initialized before it serves: init also loads the
+      // issue path and reads its secrets, so its first request is a warm one.
+      fn.addEnvironment(SCEP_ENV.prepareAtInit, 'true');
       // currentVersion publishes a new version whenever the code or configuration changes.
       this.alias = new lambda.Alias(this, 'LiveAlias', {
         aliasName: SCEP_LIVE_ALIAS,

@@ -3,6 +3,8 @@ import { AwsServiceError, type Operations } from './aws-endpoint';
 
 export class LocalSecrets {
   private readonly values = new Map<string, string>();
+  /** GetSecretValue calls so far, by secret id. */
+  readonly reads = new Map<string, number>();
 
   set(name: string, value: string): void {
     this.values.set(name, value);
@@ -11,6 +13,7 @@ export class LocalSecrets {
   readonly operations: Operations = {
     'secretsmanager.GetSecretValue': (input) => {
       const id = String(input.SecretId ?? '');
+      this.reads.set(id, (this.reads.get(id) ?? 0) + 1);
       const value = this.values.get(id);
       if (value === undefined) {
         throw new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");

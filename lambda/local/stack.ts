@@ -54,6 +54,8 @@ export interface LocalStackOptions {
   readonly scepRequireDeviceMatch?: boolean;
   /** Forward challenge requests to this issuer instead of signing. */
   readonly scepUpstream?: LocalScepUpstream;
+  /** Prepare the SCEP issue path at start, as a provisioned instance does. @default false */
+  readonly scepPrepareAtInit?: boolean;
 }
 
 /** The SCEP secrets the local stack runs with, and whether it made them up. */
@@ -80,6 +82,7 @@ export interface LocalStack {
   readonly scepVerifyUrl: string;
   readonly scep: LocalScepSecrets;
   readonly usedChallenges: LocalTable;
+  readonly secrets: LocalSecrets;
   readonly awsEndpointUrl: string;
   readonly bus: LocalEventBus;
   readonly queues: LocalQueues;
@@ -129,6 +132,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     SCEP_UPSTREAM_SECRET_ID:
       upstream?.username !== undefined || upstream?.password !== undefined ? LOCAL_SCEP_UPSTREAM_SECRET : undefined,
     SCEP_UPSTREAM_TIMEOUT_MS: upstream?.timeoutMs?.toString(),
+    SCEP_PREPARE_AT_INIT: options.scepPrepareAtInit ? 'true' : undefined,
   };
   // Unset what this stack does not use, so a setting cannot leak in from an earlier stack in this process.
   for (const [name, value] of Object.entries(scepEnv)) {
@@ -153,7 +157,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   delete process.env.AWS_PROFILE;
   // Loaded only now, after the environment above is set, as Lambda loads it after its own.
   const { handler: ingest } = require('../ingest/handler') as typeof import('../ingest/handler');
-  const { handler: scepChallenge } = require('../scep/handler') as typeof import('../scep/handler');
+  const { handler: scepChallenge, ready } = require('../scep/handler') as typeof import('../scep/handler');
+  // What the Lambda entry (lambda.mts) does with a top-level await.
+  await ready;
   /** API Gateway's routes: path -> the function behind it. */
   const routes: Record<string, (event: ReturnType<typeof toProxyEvent>) => ReturnType<typeof ingest>> = {
     '/webhooks': ingest,
@@ -204,6 +210,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     scepVerifyUrl: `${url}/scep-challenge/verify`,
     scep,
     usedChallenges,
+    secrets,
     awsEndpointUrl: aws.url,
     bus,
     queues,

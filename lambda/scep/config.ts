@@ -46,6 +46,12 @@ export interface ScepConfig {
   readonly requireDeviceMatch: boolean;
   /** Set when challenges come from an upstream issuer instead of being signed here. */
   readonly upstream: UpstreamConfig | undefined;
+  /**
+   * Whether init also loads the issue path's code and reads its secrets, so
+   * that the first request is a warm one: worth it only where init runs ahead
+   * of requests, with provisioned concurrency.
+   */
+  readonly prepareAtInit: boolean;
   readonly maxBodyBytes: number;
 }
 
@@ -63,6 +69,7 @@ export const SCEP_ENV = {
   upstreamUrl: 'SCEP_UPSTREAM_URL',
   upstreamSecretId: 'SCEP_UPSTREAM_SECRET_ID',
   upstreamTimeoutMs: 'SCEP_UPSTREAM_TIMEOUT_MS',
+  prepareAtInit: 'SCEP_PREPARE_AT_INIT',
   maxBodyBytes: 'MAX_BODY_BYTES',
 } as const;
 
@@ -122,6 +129,7 @@ export function readScepConfig(env: Env): ScepConfig {
           timeoutMs: positiveInteger(env, SCEP_ENV.upstreamTimeoutMs, DEFAULT_UPSTREAM_TIMEOUT_MS, 1800),
         }
       : undefined,
+    prepareAtInit: booleanEnv(env, SCEP_ENV.prepareAtInit),
     maxBodyBytes: positiveInteger(env, SCEP_ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
   };
   if (config.upstream && config.upstream.timeoutMs + config.auditBudgetMs > MAX_ISSUE_WAIT_MS) {

@@ -9,15 +9,17 @@ import { chooseFormat } from '../decode/format';
 import { parseJson } from '../decode/json';
 import { UnprocessableWebhookError } from '../errors';
 import { SCEPChallengeSchema } from '../events/scep';
+import { lazy } from '../lazy';
 
 export const SCEP_CHALLENGE_EVENT = 'SCEPChallenge';
 
-let xmlParser: Promise<typeof import('../decode/xml.js')> | undefined;
+/** The XML parser, loaded on the first XML body. */
+export const loadXmlParser = lazy(() => import('../decode/xml.js'));
 
 export async function decodeScepChallenge(body: Uint8Array, contentType: string | undefined): Promise<DecodedWebhook> {
   const text = bodyText(body);
   const format = chooseFormat(contentType, text);
-  const tree = format === 'json' ? parseJson(text) : (await (xmlParser ??= import('../decode/xml.js'))).parseXml(text);
+  const tree = format === 'json' ? parseJson(text) : (await loadXmlParser()).parseXml(text);
   const envelope = readEnvelope(tree);
   const name = envelope.webhook.webhookEvent;
   if (name.toLowerCase() !== SCEP_CHALLENGE_EVENT.toLowerCase()) {

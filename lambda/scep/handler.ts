@@ -18,8 +18,9 @@ import type { DeadLetterInput } from '../publish/dead-letters';
 import { lazy } from '../lazy';
 import { cachedSecret } from '../secret-cache';
 import { readScepConfig, type UpstreamConfig } from './config';
+import { loadXmlParser } from './decode';
 import { createIssueHandler } from './issue';
-import { signedIssuer, type Issuer } from './issuers';
+import { loadSigning, signedIssuer, type Issuer } from './issuers';
 import type { ChallengeUse } from './used-challenges';
 
 const config = readScepConfig(process.env);
@@ -88,13 +89,13 @@ function upstreamIssuer(upstream: UpstreamConfig): Issuer {
   return async (request) => (await load())(request);
 }
 
+const jamfCredentials = credentialsVerifier(
+  config.webhookAuthSecretId ? secretReader(config.webhookAuthSecretId, 'WEBHOOK_AUTH_SECRET_ID') : noCredentials,
+);
+
 const issueHandler = createIssueHandler({
   config,
-  authenticate: authenticatorFor(
-    credentialsVerifier(
-      config.webhookAuthSecretId ? secretReader(config.webhookAuthSecretId, 'WEBHOOK_AUTH_SECRET_ID') : noCredentials,
-    ),
-  ),
+  authenticate: authenticatorFor(jamfCredentials),
   issue: config.upstream
     ? upstreamIssuer(config.upstream)
     : signedIssuer(signingKeys, config.challengeTtlSeconds),
@@ -126,6 +127,28 @@ const verifyHandler = lazy(async () => {
     claim: async (use) => (await usedChallenges())(use),
   });
 });
+
+/**
+ * Everything the first challenge request would otherwise wait for: the code
+ * of the issue path (SDK client, XML parser, signing) and its secrets. A
+ * failure here is left to the request, which tries again.
+ */
+async function prepare(): Promise<void> {
+  await Promise.allSettled([
+    eventBridge(),
+    jamfCredentials(),
+    loadXmlParser(),
+    ...(config.upstream ? [] : [signingKeys(), loadSigning()]),
+  ]);
+}
+
+/**
+ * Settles when init is done. With `SCEP_PREPARE_AT_INIT` (set by the CDK
+ * construct with provisioned concurrency) that includes `prepare()`, and the
+ * Lambda entry (`lambda.mts`) awaits it, so Lambda finishes it before it
+ * sends the instance a request.
+ */
+export const ready: Promise<void> = config.prepareAtInit ? prepare() : Promise.resolve();
 
 export const VERIFY_RESOURCE = '/scep-challenge/verify';
 export const ISSUE_RESOURCE = '/scep-challenge';

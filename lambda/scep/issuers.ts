@@ -41,12 +41,12 @@ export function bindingOf(decoded: DecodedWebhook): ChallengeBinding {
 }
 
 /** The signing code (and node:crypto) loads with the first key fetch, not at init. */
-const signing = lazy(() => import('./token.js'));
+export const loadSigning = lazy(() => import('./token.js'));
 
 /** Signs challenges with the current key; `keys` is cached, so a warm call makes no network call. */
 export function signedIssuer(keys: () => Promise<SigningKeys>, ttlSeconds: number, now: () => number = Date.now): Issuer {
   return async ({ decoded }) => {
-    const [{ current }, { issueChallenge }] = await Promise.all([keys(), signing()]);
+    const [{ current }, { issueChallenge }] = await Promise.all([keys(), loadSigning()]);
     const issued = issueChallenge(current, bindingOf(decoded), ttlSeconds, now());
     return {
       challenge: issued.challenge,

@@ -399,6 +399,10 @@ describe('the SCEP challenge service', () => {
       t.template.resourceCountIs('AWS::Lambda::Version', 1);
     });
 
+    it('prepares the issue path at init, which Lambda runs before a provisioned instance serves', () => {
+      expect(t.environment()).toMatchObject({ SCEP_PREPARE_AT_INIT: 'true' });
+    });
+
     it('points both routes at the alias', () => {
       const aliasId = t.logicalId(t.scep.alias);
       for (const pathPart of ['scep-challenge', 'verify']) {
