@@ -84,6 +84,11 @@ export const MAX_SCEP_CHALLENGE_TTL = Duration.days(7);
 export const DEFAULT_SCEP_AUDIT_BUDGET = Duration.millis(500);
 /** The longest audit budget: it must leave the answer well inside Jamf Pro's 2 s read timeout. */
 export const MAX_SCEP_AUDIT_BUDGET = Duration.millis(1500);
+/**
+ * What a failed audit publish adds over its budget: the grace for a cold
+ * client and the wait for the dead-letter write (the function's `AUDIT_OVERHEAD_MS`).
+ */
+export const SCEP_AUDIT_OVERHEAD = Duration.millis(250);
 /** The limit on a call to the upstream issuer unless set otherwise. */
 export const DEFAULT_SCEP_UPSTREAM_TIMEOUT = Duration.millis(1000);
 /**
@@ -438,14 +443,16 @@ export function scepOptionProblems(options: ScepChallengeOptions): string[] {
         );
       }
     }
-    // The function waits for the issuer, then for the audit publish: together they must leave Jamf time to read.
+    // The function waits for the issuer, then for the audit publish (its budget and, when it fails, the
+    // overhead of giving up and dead-lettering): together they must leave Jamf time to read.
     const wait =
       (upstream.timeout ?? DEFAULT_SCEP_UPSTREAM_TIMEOUT).toMilliseconds({ integral: false }) +
       (options.scepAuditBudget ?? DEFAULT_SCEP_AUDIT_BUDGET).toMilliseconds({ integral: false });
-    if (wait > MAX_SCEP_UPSTREAM_TIMEOUT.toMilliseconds()) {
+    const max = MAX_SCEP_UPSTREAM_TIMEOUT.toMilliseconds() - SCEP_AUDIT_OVERHEAD.toMilliseconds();
+    if (wait > max) {
       problems.push(
-        `scepUpstream.timeout plus scepAuditBudget must be at most ${MAX_SCEP_UPSTREAM_TIMEOUT.toMilliseconds()} ms, ` +
-          `so that Jamf Pro's 2 s read timeout is never reached, got ${wait} ms: lower one of them.`,
+        `scepUpstream.timeout plus scepAuditBudget must be at most ${max} ms, so that Jamf Pro's 2 s read ` +
+          `timeout is never reached, got ${wait} ms: lower one of them.`,
       );
     }
   }

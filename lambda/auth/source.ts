@@ -6,6 +6,7 @@
  * The parser and the verifier are loaded with the secret, not at init: they
  * (and node:crypto) are needed only once the document has arrived.
  */
+import { ServiceUnavailableError } from '../errors';
 import { cachedSecret, DEFAULT_SECRET_TTL_MS, type SecretCacheOptions } from '../secret-cache';
 import type { AuthRequest, Verifier } from './verify';
 
@@ -36,7 +37,27 @@ export function credentialsVerifier(read: () => Promise<string>, options: Secret
 /** The document when no secret is configured: empty, so every request is rejected. */
 export const noCredentials = async (): Promise<string> => '';
 
+export interface AuthenticatorOptions {
+  /**
+   * Refuse to serve when the document lets anyone in (`{"none": true}`): for a
+   * route whose answer is itself a credential, such as a SCEP challenge.
+   */
+  readonly requireCredentials?: boolean;
+}
+
 /** The authenticate step of a handler: resolves for an authorised request, throws a WebhookError otherwise. */
-export function authenticatorFor(verifier: () => Promise<Verifier>): (request: AuthRequest) => Promise<void> {
-  return async (request) => (await verifier()).verify(request);
+export function authenticatorFor(
+  verifier: () => Promise<Verifier>,
+  options: AuthenticatorOptions = {},
+): (request: AuthRequest) => Promise<void> {
+  return async (request) => {
+    const current = await verifier();
+    if (options.requireCredentials && current.anonymous) {
+      throw new ServiceUnavailableError(
+        'CredentialsRequired',
+        'This route hands out credentials, so it does not accept {"none": true}: add a credential to the webhook credentials document',
+      );
+    }
+    current.verify(request);
+  };
 }

@@ -28,6 +28,8 @@ function sameDigest(a: Buffer, b: Buffer): boolean {
 export interface Verifier {
   /** Whether the document accepts anything at all. */
   readonly acceptsAnything: boolean;
+  /** Whether it accepts requests without credentials (`{"none": true}`). */
+  readonly anonymous: boolean;
   verify(request: AuthRequest): void;
 }
 
@@ -59,6 +61,7 @@ export function createVerifier(document: CredentialsDocument): Verifier {
 
   return {
     acceptsAnything,
+    anonymous: allowAll,
     verify(request) {
       if (allowAll) return;
       if (!acceptsAnything) {

@@ -112,7 +112,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   secrets.set(LOCAL_SCEP_SIGNING_KEY_SECRET, JSON.stringify({ key: scep.challengeKey }));
   secrets.set(LOCAL_SCEP_VERIFY_SECRET, scep.verifySecret);
   const upstream = options.scepUpstream;
-  if (upstream?.username !== undefined || upstream?.password !== undefined) {
+  if ((upstream?.username === undefined) !== (upstream?.password === undefined)) {
+    throw new Error('scepUpstream needs both a username and a password, or neither');
+  }
+  const upstreamBasic = upstream?.username !== undefined && upstream.password !== undefined;
+  if (upstreamBasic) {
     secrets.set(LOCAL_SCEP_UPSTREAM_SECRET, JSON.stringify({ username: upstream.username, password: upstream.password }));
   }
   const aws: AwsEndpoint = await startAwsEndpoint({
@@ -129,12 +133,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     SCEP_CHALLENGE_TTL_SECONDS: options.scepChallengeTtlSeconds?.toString(),
     SCEP_REQUIRE_DEVICE_MATCH: options.scepRequireDeviceMatch ? 'true' : undefined,
     SCEP_UPSTREAM_URL: upstream?.url,
-    SCEP_UPSTREAM_SECRET_ID:
-      upstream?.username !== undefined || upstream?.password !== undefined ? LOCAL_SCEP_UPSTREAM_SECRET : undefined,
+    SCEP_UPSTREAM_SECRET_ID: upstreamBasic ? LOCAL_SCEP_UPSTREAM_SECRET : undefined,
     SCEP_UPSTREAM_TIMEOUT_MS: upstream?.timeoutMs?.toString(),
     SCEP_PREPARE_AT_INIT: options.scepPrepareAtInit ? 'true' : undefined,
   };
-  // Unset what this stack does not use, so a setting cannot leak in from an earlier stack in this process.
+  // Unset what this stack does not use: test files that jest runs in one process share
+  // process.env (each file gets its own modules), so a setting could leak in from an earlier file.
   for (const [name, value] of Object.entries(scepEnv)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;

@@ -79,7 +79,21 @@ export const DEFAULT_CHALLENGE_TTL_SECONDS = 3600;
 export const DEFAULT_AUDIT_BUDGET_MS = 500;
 /** Well under Jamf's 2 s read timeout, leaving room for our own work on a cold start. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 1000;
-/** The most the upstream call and the audit publish together may add to a challenge response. */
+/**
+ * Time over the audit budget after which a response stops waiting for the
+ * publish: the budget starts when PutEvents does, and loading the client on a
+ * cold start comes before that.
+ */
+export const AUDIT_GRACE_MS = 50;
+/** How long a response waits for the dead-letter write after a failed audit publish. */
+export const AUDIT_DEAD_LETTER_WAIT_MS = 200;
+/** What a failed audit publish can add on top of its budget. */
+export const AUDIT_OVERHEAD_MS = AUDIT_GRACE_MS + AUDIT_DEAD_LETTER_WAIT_MS;
+/**
+ * The most the upstream call and the audit (its budget and overhead) together
+ * may add to a challenge response, leaving Jamf's 2 s read timeout room for
+ * the rest.
+ */
 export const MAX_ISSUE_WAIT_MS = 1800;
 /** Signed challenges live at most a week: the token stores its expiry in seconds and a verifier keeps used ids that long. */
 export const MAX_CHALLENGE_TTL_SECONDS = 7 * 24 * 3600;
@@ -132,10 +146,11 @@ export function readScepConfig(env: Env): ScepConfig {
     prepareAtInit: booleanEnv(env, SCEP_ENV.prepareAtInit),
     maxBodyBytes: positiveInteger(env, SCEP_ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
   };
-  if (config.upstream && config.upstream.timeoutMs + config.auditBudgetMs > MAX_ISSUE_WAIT_MS) {
+  const upstreamMs = config.upstream?.timeoutMs ?? 0;
+  if (upstreamMs + config.auditBudgetMs + AUDIT_OVERHEAD_MS > MAX_ISSUE_WAIT_MS) {
     throw new ConfigurationError(
-      `${SCEP_ENV.upstreamTimeoutMs} plus ${SCEP_ENV.auditBudgetMs} must be at most ${MAX_ISSUE_WAIT_MS} ms, ` +
-        "so that Jamf's 2 s read timeout is never reached",
+      `${config.upstream ? `${SCEP_ENV.upstreamTimeoutMs} plus ` : ''}${SCEP_ENV.auditBudgetMs} must be at most ` +
+        `${MAX_ISSUE_WAIT_MS - AUDIT_OVERHEAD_MS} ms, so that Jamf's 2 s read timeout is never reached`,
     );
   }
   return config;

@@ -95,7 +95,8 @@ const jamfCredentials = credentialsVerifier(
 
 const issueHandler = createIssueHandler({
   config,
-  authenticate: authenticatorFor(jamfCredentials),
+  // A challenge gets a certificate from the CA: never hand one out without credentials.
+  authenticate: authenticatorFor(jamfCredentials, { requireCredentials: true }),
   issue: config.upstream
     ? upstreamIssuer(config.upstream)
     : signedIssuer(signingKeys, config.challengeTtlSeconds),
@@ -136,6 +137,8 @@ const verifyHandler = lazy(async () => {
 async function prepare(): Promise<void> {
   await Promise.allSettled([
     eventBridge(),
+    // Ready for a failed audit publish too: a cold SQS client would not write within the wait.
+    deadLetters(),
     jamfCredentials(),
     loadXmlParser(),
     ...(config.upstream ? [] : [signingKeys(), loadSigning()]),

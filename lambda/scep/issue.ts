@@ -7,6 +7,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { AuthRequest } from '../auth/verify';
+import { within } from '../deadline';
 import { PayloadTooLargeError } from '../errors';
 import { incomingRequest } from '../request';
 import { logRequest } from '../log';
@@ -14,7 +15,7 @@ import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters'
 import { toPutEventsEntry } from '../publish/entry';
 import { answerFailure } from '../publish/failure';
 import type { PublishResult } from '../publish/publisher';
-import type { ScepConfig } from './config';
+import { AUDIT_DEAD_LETTER_WAIT_MS, AUDIT_GRACE_MS, type ScepConfig } from './config';
 import { decodeScepChallenge } from './decode';
 import type { Issuer } from './issuers';
 
@@ -32,29 +33,8 @@ export interface IssueDependencies {
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 const FUNCTION_NAME = 'scep';
-/** How long a response waits for a dead-letter write after a failed audit publish. */
-export const AUDIT_DEAD_LETTER_WAIT_MS = 250;
-/**
- * Time over the audit budget after which the response stops waiting for the
- * publish: the budget starts when PutEvents does, and loading the client on
- * a cold start comes before that.
- */
-export const AUDIT_GRACE_MS = 100;
 
 const NO_METRICS = { Issued: 0, AuditFailed: 0, DeadLettered: 0 } as const;
-
-/** The value of `promise`, or `undefined` once `ms` have passed; the promise itself goes on. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Publishes the audit entry, bounded: whatever happens (an error, a hang), the

@@ -4,6 +4,7 @@
  * body is the challenge. The call has a hard timeout well under Jamf's 2 s.
  */
 import * as v from 'valibot';
+import { within } from '../deadline';
 import { BadGatewayError, GatewayTimeoutError } from '../errors';
 import { parseSecretDocument } from '../secret-document';
 import type { UpstreamConfig } from './config';
@@ -33,12 +34,14 @@ export async function requestUpstreamChallenge(
   upstream: UpstreamConfig,
   credentials: UpstreamCredentials | undefined,
   request: UpstreamRequest,
+  /** What is left of `upstream.timeoutMs`. */
+  remainingMs: number = upstream.timeoutMs,
 ): Promise<string> {
   const headers: Record<string, string> = { 'content-type': request.contentType ?? 'application/json' };
   if (credentials) {
     headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
   }
-  const signal = AbortSignal.timeout(upstream.timeoutMs);
+  const signal = AbortSignal.timeout(remainingMs);
   let status: number;
   let body: string;
   try {
@@ -47,11 +50,7 @@ export async function requestUpstreamChallenge(
     status = response.status;
     body = await response.text();
   } catch (error) {
-    if (signal.aborted) {
-      throw new GatewayTimeoutError('UpstreamTimeout', `The upstream issuer did not answer within ${upstream.timeoutMs} ms`, {
-        cause: error,
-      });
-    }
+    if (signal.aborted) throw timedOut(upstream, error);
     throw new BadGatewayError('UpstreamUnreachable', 'The upstream issuer could not be reached', { cause: error });
   }
   if (status < 200 || status > 299) {
@@ -63,13 +62,33 @@ export async function requestUpstreamChallenge(
   return body;
 }
 
-/** Forwards the request upstream, authenticated with `credentials` when given. */
+/**
+ * Forwards the request upstream, authenticated with `credentials` when given.
+ * The timeout counts from the start: reading the credentials (on a cold start,
+ * or every few minutes) is part of it.
+ */
 export function upstreamIssuer(
   upstream: UpstreamConfig,
   credentials: (() => Promise<UpstreamCredentials>) | undefined,
 ): Issuer {
-  return async ({ body, contentType }) => ({
-    challenge: await requestUpstreamChallenge(upstream, credentials && (await credentials()), { body, contentType }),
-    issuance: { issuer: 'upstream' },
+  return async ({ body, contentType }) => {
+    const started = Date.now();
+    let basic: UpstreamCredentials | undefined;
+    if (credentials) {
+      basic = await within(credentials(), upstream.timeoutMs);
+      if (!basic) throw timedOut(upstream);
+    }
+    const remainingMs = upstream.timeoutMs - (Date.now() - started);
+    if (remainingMs <= 0) throw timedOut(upstream);
+    return {
+      challenge: await requestUpstreamChallenge(upstream, basic, { body, contentType }, remainingMs),
+      issuance: { issuer: 'upstream' },
+    };
+  };
+}
+
+function timedOut(upstream: UpstreamConfig, cause?: unknown): GatewayTimeoutError {
+  return new GatewayTimeoutError('UpstreamTimeout', `The upstream issuer did not answer within ${upstream.timeoutMs} ms`, {
+    cause,
   });
 }

@@ -35,6 +35,18 @@ const FUNCTION_NAME = 'scep';
 /** step-ca's request carries the parsed certificate request; a few KiB, never near this. */
 export const MAX_VERIFY_BODY_BYTES = 64 * 1024;
 
+/** The tag of no device: a challenge Jamf asked for without a UDID or serial number. */
+const UNBOUND = deviceTag('');
+
+/**
+ * Whether the certificate request names the device the challenge was issued
+ * for. A challenge bound to no device names none, and blank names match nothing.
+ */
+function namesDevice(certificateRequest: unknown, tag: string): boolean {
+  if (tag === UNBOUND) return false;
+  return certificateRequestNames(certificateRequest).some((name) => name.trim() !== '' && deviceTag(name) === tag);
+}
+
 function answer(allow: boolean): APIGatewayProxyResult {
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ allow }) };
 }
@@ -88,10 +100,7 @@ export function createVerifyHandler(deps: VerifyDependencies): Handler {
       if (!request.scepChallenge) return deny('MissingChallenge');
       const check = verifyChallenge(request.scepChallenge, (await deps.signingKeys()).all, now());
       if (!check.valid) return deny(check.reason);
-      if (
-        config.requireDeviceMatch &&
-        !certificateRequestNames(request.x509CertificateRequest).some((name) => deviceTag(name) === check.deviceTag)
-      ) {
+      if (config.requireDeviceMatch && !namesDevice(request.x509CertificateRequest, check.deviceTag)) {
         return deny('DeviceMismatch', check.challengeId);
       }
       const first = await deps.claim({

@@ -10,6 +10,7 @@ import {
   MAX_SCEP_AUDIT_BUDGET,
   MAX_SCEP_CHALLENGE_TTL,
   MAX_SCEP_UPSTREAM_TIMEOUT,
+  SCEP_AUDIT_OVERHEAD,
   SCEP_ENV,
   SCEP_METRICS,
   type ScepChallenge,
@@ -114,6 +115,7 @@ describe('the SCEP challenge service', () => {
         expect(MAX_SCEP_AUDIT_BUDGET.toMilliseconds()).toBe(1500);
         expect(DEFAULT_SCEP_UPSTREAM_TIMEOUT.toMilliseconds()).toBe(lambdaConfig.DEFAULT_UPSTREAM_TIMEOUT_MS);
         expect(MAX_SCEP_UPSTREAM_TIMEOUT.toMilliseconds()).toBe(lambdaConfig.MAX_ISSUE_WAIT_MS);
+        expect(SCEP_AUDIT_OVERHEAD.toMilliseconds()).toBe(lambdaConfig.AUDIT_OVERHEAD_MS);
       });
 
       it('is published without a version or alias', () => {
@@ -350,7 +352,7 @@ describe('the SCEP challenge service', () => {
           scepMaxBodyBytes: '16384',
           scepUpstreamUrl: UPSTREAM_URL,
           scepUpstreamSecretArn: UPSTREAM_SECRET_ARN,
-          scepUpstreamTimeoutMs: '1500',
+          scepUpstreamTimeoutMs: '1200',
           scepProvisionedConcurrency: '2',
         },
       });
@@ -368,7 +370,7 @@ describe('the SCEP challenge service', () => {
         MAX_BODY_BYTES: '16384',
         SCEP_UPSTREAM_URL: UPSTREAM_URL,
         SCEP_UPSTREAM_SECRET_ID: UPSTREAM_SECRET_ARN,
-        SCEP_UPSTREAM_TIMEOUT_MS: '1500',
+        SCEP_UPSTREAM_TIMEOUT_MS: '1200',
       });
     });
 

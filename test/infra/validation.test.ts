@@ -123,7 +123,7 @@ describe('JamfEventBridge', () => {
             scepUpstream: { url: 'https://ca.example.com/challenge', timeout: Duration.millis(1500) },
             scepAuditBudget: Duration.millis(400),
           })),
-        ).toThrow(/scepUpstream.timeout plus scepAuditBudget must be at most 1800 ms.*got 1900 ms/);
+        ).toThrow(/scepUpstream.timeout plus scepAuditBudget must be at most 1550 ms.*got 1900 ms/);
       });
 
       it('rejects a challenge lifetime over 7 days', () => {

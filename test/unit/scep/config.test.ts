@@ -27,7 +27,8 @@ describe('readScepConfig', () => {
     [{ SCEP_UPSTREAM_URL: 'not a url' }, /SCEP_UPSTREAM_URL must be a URL/],
     [{ SCEP_UPSTREAM_URL: 'ftp://ca.example/' }, /http\(s\) URL/],
     [{ SCEP_UPSTREAM_URL: 'https://user:pw@ca.example/' }, /must not carry credentials/],
-    [{ SCEP_UPSTREAM_URL: 'https://ca.example/', SCEP_UPSTREAM_TIMEOUT_MS: '1500' }, /plus SCEP_AUDIT_BUDGET_MS must be at most 1800/],
+    [{ SCEP_UPSTREAM_URL: 'https://ca.example/', SCEP_UPSTREAM_TIMEOUT_MS: '1500' }, /plus SCEP_AUDIT_BUDGET_MS must be at most 1550 ms/],
+    [{ SCEP_UPSTREAM_URL: 'https://ca.example/', SCEP_AUDIT_BUDGET_MS: '600' }, /plus SCEP_AUDIT_BUDGET_MS must be at most 1550 ms/],
     [{ EVENT_BUS_NAME: '' }, /EVENT_BUS_NAME is required/],
   ])('rejects %j', (env, message) => {
     expect(() => readScepConfig({ ...ENV, ...env })).toThrow(ConfigurationError);

@@ -3,7 +3,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ServiceUnavailableError } from '../../../lambda/errors';
 import { parseSigningKeys } from '../../../lambda/scep/keys';
 import { certificateRequestNames, checkStepCaSignature, parseVerifySecrets, stepCaSignature } from '../../../lambda/scep/step-ca';
-import { parseUpstreamCredentials } from '../../../lambda/scep/upstream';
+import { parseUpstreamCredentials, upstreamIssuer } from '../../../lambda/scep/upstream';
+import { decodeScepChallenge } from '../../../lambda/scep/decode';
+import { fixtureBytes } from '../../support/fixtures';
 import { claimChallenge } from '../../../lambda/scep/used-challenges';
 
 const KEY = 'k'.repeat(32);
@@ -77,6 +79,20 @@ describe('the upstream credentials', () => {
     expect(parseUpstreamCredentials('{"username":"u","password":"p"}')).toEqual({ username: 'u', password: 'p' });
     expect(() => parseUpstreamCredentials('{"username":"u"}')).toThrow(/the upstream credentials document is invalid: password: expected/);
     expect(() => parseUpstreamCredentials('{"username":"u","password":42}')).not.toThrow(/42/);
+  });
+});
+
+describe('the upstream issuer', () => {
+  it('counts the credentials read in its timeout', async () => {
+    const issue = upstreamIssuer(
+      { url: 'http://127.0.0.1:9/never-called', credentialsSecretId: 'arn:up', timeoutMs: 50 },
+      () => new Promise(() => undefined),
+    );
+    const decoded = await decodeScepChallenge(fixtureBytes('SCEPChallenge', 'json'), 'application/json');
+    await expect(issue({ decoded, body: fixtureBytes('SCEPChallenge', 'json'), contentType: 'application/json' })).rejects.toMatchObject({
+      statusCode: 504,
+      code: 'UpstreamTimeout',
+    });
   });
 });
 

@@ -62,6 +62,14 @@ describe('the verifier', () => {
       expect(uses).toHaveLength(0);
     });
 
+    it('denies a challenge bound to no device, whatever the request names', async () => {
+      const { ask } = handlerWith({ env });
+      for (const commonName of ['', ' ', FIXTURE_DEVICE.udid]) {
+        const body = stepCaBody({ scepChallenge: challengeFor(''), x509CertificateRequest: { subject: { commonName } } });
+        expect(JSON.parse((await ask(body)).body)).toEqual({ allow: false });
+      }
+    });
+
     it('does not take the public key or a challenge password for a name', async () => {
       const { ask } = handlerWith({ env });
       const body = stepCaBody({
