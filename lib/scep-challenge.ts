@@ -123,7 +123,8 @@ export interface ScepUpstream {
   readonly credentialsSecret?: secretsmanager.ISecret;
   /**
    * Limit on one call to the issuer, connection included, in whole milliseconds;
-   * at most 1800 ms, under Jamf Pro's 2 s read timeout.
+   * at most 1800 ms, under Jamf Pro's 2 s read timeout, and at most 1550 ms
+   * together with `scepAuditBudget` (a failed audit adds 250 ms more).
    * @default Duration.millis(1000)
    */
   readonly timeout?: Duration;

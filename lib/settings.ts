@@ -168,7 +168,8 @@ export interface JamfEventBridgeSettings {
    */
   readonly scepUpstreamSecretArn?: string;
   /**
-   * Milliseconds a call to the upstream issuer may take, at most 1800. Requires `scepUpstreamUrl`.
+   * Milliseconds a call to the upstream issuer may take, at most 1800, and at most 1550 together
+   * with `scepAuditBudgetMs`. Requires `scepUpstreamUrl`.
    * @default 1000
    */
   readonly scepUpstreamTimeoutMs?: number;
