@@ -34,18 +34,10 @@ export interface RequestLog {
   /** step-ca's id of the webhook that called. */
   readonly webhookId?: string;
   /**
-   * The counts this line reports as metrics, by name. When absent, the ingest
-   * function's: Published, DeadLettered, PublishFailed.
+   * The counts this line reports as metrics, by name: every metric the
+   * function has, 0 where this request did not count, so each line carries all.
    */
-  readonly metrics?: Readonly<Record<string, 0 | 1>>;
-}
-
-function ingestMetrics(entry: RequestLog): Record<string, 0 | 1> {
-  return {
-    Published: entry.outcome === 'published' ? 1 : 0,
-    DeadLettered: entry.deadLettered ? 1 : 0,
-    PublishFailed: entry.errorCode === 'PublishFailed' ? 1 : 0,
-  };
+  readonly metrics: Readonly<Record<string, 0 | 1>>;
 }
 
 export type LogWriter = (line: string) => void;
@@ -64,8 +56,7 @@ export function setLogWriter(writer: LogWriter): LogWriter {
 
 /** Writes the request's log line. */
 export function logRequest(entry: RequestLog, now: number = Date.now()): void {
-  const { metrics: given, ...fields } = entry;
-  const metrics = given ?? ingestMetrics(entry);
+  const { metrics, ...fields } = entry;
   const line = {
     level: entry.outcome === 'failed' ? 'ERROR' : entry.outcome === 'rejected' || entry.outcome === 'denied' ? 'WARN' : 'INFO',
     message: 'webhook',

@@ -33,6 +33,8 @@ export interface IngestDependencies {
 export type IngestHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 const FUNCTION_NAME = 'ingest';
+/** The ingest function's metrics (see lib/ INGEST_METRICS), none counted. */
+const NO_METRICS = { Published: 0, DeadLettered: 0, PublishFailed: 0 } as const;
 
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
   const { config } = deps;
@@ -82,6 +84,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         latencyMs: Date.now() - started,
         eventId: published.eventId,
         attempts: published.attempts,
+        metrics: { ...NO_METRICS, Published: 1 },
       });
       return {
         statusCode: 200,
@@ -94,6 +97,11 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         error,
         { functionName: FUNCTION_NAME, requestId, started, contentType, eventName, body, authenticated },
         (input) => sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, input),
+        ({ deadLettered, errorCode }) => ({
+          ...NO_METRICS,
+          DeadLettered: deadLettered ? 1 : 0,
+          PublishFailed: errorCode === 'PublishFailed' ? 1 : 0,
+        }),
       );
     }
   };

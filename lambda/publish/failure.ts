@@ -26,8 +26,8 @@ export async function answerFailure(
   error: unknown,
   request: FailedRequest,
   deadLetter: (input: DeadLetterInput) => Promise<DeadLetterResult>,
-  /** The log line's metrics, when not the ingest function's. */
-  metrics?: (stored: boolean) => Readonly<Record<string, 0 | 1>>,
+  /** The function's metrics for this failure: whether it was dead-lettered, and its error code. */
+  metrics: (failure: { readonly deadLettered: boolean; readonly errorCode: string }) => Readonly<Record<string, 0 | 1>>,
 ): Promise<ErrorResponse> {
   const eventName = request.eventName ?? (error instanceof WebhookError ? error.eventName : undefined);
   const kept = request.authenticated
@@ -42,6 +42,7 @@ export async function answerFailure(
       })
     : undefined;
   const response = errorResponse(error, kept?.stored);
+  const errorCode = error instanceof WebhookError ? error.code : 'InternalError';
   logRequest({
     function: request.functionName,
     requestId: request.requestId,
@@ -49,11 +50,11 @@ export async function answerFailure(
     outcome: response.statusCode >= 500 ? 'failed' : 'rejected',
     status: response.statusCode,
     latencyMs: Date.now() - request.started,
-    errorCode: error instanceof WebhookError ? error.code : 'InternalError',
+    errorCode,
     ...(error instanceof PublishFailedError ? { attempts: error.attempts } : {}),
     ...(kept ? { deadLettered: kept.stored } : {}),
     ...(kept && !kept.stored ? { deadLetterError: kept.errorCode } : {}),
-    ...(metrics ? { metrics: metrics(kept?.stored === true) } : {}),
+    metrics: metrics({ deadLettered: kept?.stored === true, errorCode }),
   });
   return response;
 }

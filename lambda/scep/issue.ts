@@ -131,7 +131,7 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
         error,
         { functionName: FUNCTION_NAME, requestId, started, contentType, eventName, body, authenticated },
         deps.deadLetter,
-        (stored) => ({ ...NO_METRICS, DeadLettered: stored ? 1 : 0 }),
+        ({ deadLettered }) => ({ ...NO_METRICS, DeadLettered: deadLettered ? 1 : 0 }),
       );
     }
   };
