@@ -144,6 +144,18 @@ describe('the ingest handler', () => {
       });
     });
 
+    it('counts the failure in its log line: PublishFailed and DeadLettered', async () => {
+      eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'AccessDeniedException' }] });
+      await handler(proxyEvent(fixtureBytes('JSSStartup', 'json'), AUTH));
+      expect(JSON.parse(logLines.at(-1)!)).toMatchObject({
+        outcome: 'failed',
+        errorCode: 'PublishFailed',
+        Published: 0,
+        PublishFailed: 1,
+        DeadLettered: 1,
+      });
+    });
+
     it('answers 503 with deadLettered false when the dead-letter queue fails too', async () => {
       eventBridge.on(PutEventsCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
       sqs.on(SendMessageCommand).rejects(new Error('queue down'));
