@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { PayloadTooLargeError } from './errors';
 
 /** What authentication and decoding need of a request: headers by lower-case name, and the exact body bytes. */
 export interface WebhookRequest {
@@ -40,4 +41,11 @@ export function incomingRequest(event: APIGatewayProxyEvent): IncomingRequest {
     contentType: headers['content-type'],
     body: requestBody(event),
   };
+}
+
+/** Throws a 413 `BodyTooLarge` for a body over `maxBytes`. */
+export function assertBodyWithin(body: Uint8Array, maxBytes: number): void {
+  if (body.byteLength > maxBytes) {
+    throw new PayloadTooLargeError('BodyTooLarge', `The body is ${body.byteLength} bytes; the limit is ${maxBytes}`);
+  }
 }

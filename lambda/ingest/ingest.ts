@@ -14,7 +14,7 @@ import { sendDeadLetter } from '../publish/dead-letters';
 import { entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
 import { answerFailure } from '../publish/failure';
 import { publishEntry, type PublishOptions } from '../publish/publisher';
-import { incomingRequest, type WebhookRequest } from '../request';
+import { assertBodyWithin, incomingRequest, type WebhookRequest } from '../request';
 
 export interface IngestDependencies {
   readonly config: IngestConfig;
@@ -47,12 +47,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
     try {
       await deps.authenticate({ headers, body });
       authenticated = true;
-      if (body.byteLength > config.maxBodyBytes) {
-        throw new PayloadTooLargeError(
-          'BodyTooLarge',
-          `The body is ${body.byteLength} bytes; the limit is ${config.maxBodyBytes}`,
-        );
-      }
+      assertBodyWithin(body, config.maxBodyBytes);
       const decoded = decodeWebhook(body, contentType);
       eventName = decoded.eventName;
       const entry = toPutEventsEntry(decoded, config);

@@ -8,8 +8,7 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { AuthRequest } from '../auth/verify';
 import { within } from '../deadline';
-import { PayloadTooLargeError } from '../errors';
-import { incomingRequest } from '../request';
+import { assertBodyWithin, incomingRequest } from '../request';
 import { logRequest } from '../log';
 import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
 import { toPutEventsEntry } from '../publish/entry';
@@ -66,9 +65,7 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
     try {
       await deps.authenticate({ headers, body });
       authenticated = true;
-      if (body.byteLength > config.maxBodyBytes) {
-        throw new PayloadTooLargeError('BodyTooLarge', `The body is ${body.byteLength} bytes; the limit is ${config.maxBodyBytes}`);
-      }
+      assertBodyWithin(body, config.maxBodyBytes);
       const decoded = await decodeScepChallenge(body, contentType);
       eventName = decoded.eventName;
       const { challenge, issuance } = await deps.issue({ decoded, body, contentType });

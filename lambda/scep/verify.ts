@@ -8,8 +8,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as v from 'valibot';
 import { bodyText } from '../decode/envelope';
 import { parseJson } from '../decode/json';
-import { errorResponse, PayloadTooLargeError, UnprocessableWebhookError, WebhookError } from '../errors';
-import { incomingRequest } from '../request';
+import { errorResponse, UnprocessableWebhookError, WebhookError } from '../errors';
+import { assertBodyWithin, incomingRequest } from '../request';
 import { logRequest } from '../log';
 import type { ScepConfig } from './config';
 import type { SigningKeys } from './keys';
@@ -80,9 +80,7 @@ export function createVerifyHandler(deps: VerifyDependencies): Handler {
       });
 
     try {
-      if (body.byteLength > MAX_VERIFY_BODY_BYTES) {
-        throw new PayloadTooLargeError('BodyTooLarge', `The body is ${body.byteLength} bytes; the limit is ${MAX_VERIFY_BODY_BYTES}`);
-      }
+      assertBodyWithin(body, MAX_VERIFY_BODY_BYTES);
       checkStepCaSignature(await deps.webhookSecrets(), headers, body);
       const parsed = v.safeParse(StepCaChallengeRequestSchema, parseJson(bodyText(body)));
       if (!parsed.success) {
