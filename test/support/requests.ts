@@ -1,11 +1,16 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 /** An API Gateway REST proxy event as the deployed API sends it: body base64, headers as sent. */
-export function proxyEvent(body: string | Buffer, headers: Record<string, string> = {}): APIGatewayProxyEvent {
+export function proxyEvent(
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  /** The route, as API Gateway names it in `resource`. */
+  resource = '/webhooks',
+): APIGatewayProxyEvent {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   return {
-    resource: '/webhooks',
-    path: '/webhooks',
+    resource,
+    path: resource,
     httpMethod: 'POST',
     headers,
     multiValueHeaders: {},
