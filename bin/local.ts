@@ -11,7 +11,7 @@
 import { parseCredentialsDocument } from '../lambda/auth/credentials';
 import { MIN_SIGNING_KEY_CHARS } from '../lambda/scep/keys';
 import { parseVerifySecrets } from '../lambda/scep/step-ca';
-import { startLocalStack } from '../lambda/local/stack';
+import { startLocalStack } from '../lambda/local/runtime';
 import type { PublishedEvent } from '../lambda/local/event-bus';
 
 function summary(event: PublishedEvent): string {

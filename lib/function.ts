@@ -1,9 +1,10 @@
-import { AssetHashType, DockerImage, Duration, type ILocalBundling } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE_ENTRY_NAME, bundleHandler, PROJECT_ROOT } from './bundle';
+import { TRACING_OFF_REASON } from './nag';
 
 export { PROJECT_ROOT } from './bundle';
 
@@ -130,6 +131,32 @@ export function createFunction(scope: Construct, id: string, props: JamfFunction
       ...props.environment,
     },
   });
+}
+
+/**
+ * Acknowledges the rules that do not fit a function API Gateway invokes
+ * synchronously, each with its reason.
+ */
+export function acknowledgeFunctionRules(fn: lambda.Function, tracing: boolean): void {
+  Validations.of(fn).acknowledge({
+    id: 'Serverless-LambdaDLQ',
+    reason:
+      'API Gateway invokes the function synchronously, so a Lambda dead-letter queue (for asynchronous ' +
+      'invocations) would never be used; the function writes failures to its own SQS dead-letter queue.',
+  });
+  if (!tracing) {
+    Validations.of(fn).acknowledge({ id: 'Serverless-LambdaTracing', reason: TRACING_OFF_REASON });
+    return;
+  }
+  const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+  if (policy !== undefined) {
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray actions (xray:PutTraceSegments, xray:PutTelemetryRecords) have resource "*": X-Ray ' +
+        'has no resource-level permissions for them.',
+    });
+  }
 }
 
 /**

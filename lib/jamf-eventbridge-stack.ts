@@ -6,7 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { JamfEventBridge, type JamfEventBridgeProps } from './jamf-eventbridge';
-import type { ScepUpstream } from './scep-challenge';
+import type { ScepUpstream } from './scep-options';
 import type { JamfEventBridgeSettings } from './settings';
 
 /** Properties of {@link JamfEventBridgeStack}. */

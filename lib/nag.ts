@@ -10,3 +10,9 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 export function addNagPacks(app: App): void {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
 }
+
+/** Why X-Ray tracing is off unless asked for (acknowledgements of the tracing rules). */
+export const TRACING_OFF_REASON =
+  'X-Ray is off by default for cost: at webhook rates its sampling records nearly every request (about $5 per ' +
+  'million, more than the rest of the stack). Access logs, function logs and metrics cover operations; set ' +
+  'tracing to true to diagnose latency.';

@@ -14,6 +14,7 @@
  * }
  */
 import * as v from 'valibot';
+import { describeIssuesWithoutValues } from '../shared/issues';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const nonEmpty = (what: string) => v.pipe(v.string(`${what} must be a string`), v.minLength(1, `${what} must not be empty`));
@@ -72,8 +73,9 @@ export function parseCredentialsDocument(text: string): CredentialsDocument {
   }
   const result = v.safeParse(CredentialsDocumentSchema, json);
   if (!result.success) {
-    const problems = result.issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`);
-    throw new InvalidCredentialsDocumentError(`the credentials document is invalid: ${problems.join('; ')}`);
+    throw new InvalidCredentialsDocumentError(
+      `the credentials document is invalid: ${describeIssuesWithoutValues(result.issues)}`,
+    );
   }
   const { username, password } = result.output;
   if ((username === undefined) !== (password === undefined)) {

@@ -1,16 +1,15 @@
 /**
  * Where the credentials document comes from: a secret read on first use and
- * cached for a short TTL (see `secret-cache.ts`). A failed read denies (503),
+ * cached for a short TTL (see `secrets/cache.ts`). A failed read denies (503),
  * never allows.
  *
  * The parser and the verifier are loaded with the secret, not at init: they
  * (and node:crypto) are needed only once the document has arrived.
  */
-import { ServiceUnavailableError } from '../errors';
-import { cachedSecret, DEFAULT_SECRET_TTL_MS, type SecretCacheOptions } from '../secret-cache';
-import type { AuthRequest, Verifier } from './verify';
-
-export const DEFAULT_CREDENTIALS_TTL_MS = DEFAULT_SECRET_TTL_MS;
+import { ServiceUnavailableError } from '../shared/errors';
+import { cachedSecret, type SecretCacheOptions } from '../secrets/cache';
+import type { WebhookRequest } from '../shared/request';
+import type { Verifier } from './verify';
 
 async function verifierFor(document: string): Promise<Verifier> {
   const [{ parseCredentialsDocument }, { createVerifier }] = await Promise.all([
@@ -49,7 +48,7 @@ export interface AuthenticatorOptions {
 export function authenticatorFor(
   verifier: () => Promise<Verifier>,
   options: AuthenticatorOptions = {},
-): (request: AuthRequest) => Promise<void> {
+): (request: WebhookRequest) => Promise<void> {
   return async (request) => {
     const current = await verifier();
     if (options.requireCredentials && current.anonymous) {

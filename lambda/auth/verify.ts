@@ -4,15 +4,10 @@
  * the length of a secret leaks through timing.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { UnauthorizedError } from '../errors';
+import { UnauthorizedError } from '../shared/errors';
+import type { WebhookRequest } from '../shared/request';
 import type { CredentialsDocument, HmacCredential } from './credentials';
 
-export interface AuthRequest {
-  /** Header values by lower-case name. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  /** The exact body bytes (signatures are computed over them). */
-  readonly body: Uint8Array;
-}
 
 export const BASIC_CHALLENGE = 'Basic realm="jamf-eventbridge", charset="UTF-8"';
 
@@ -30,10 +25,10 @@ export interface Verifier {
   readonly acceptsAnything: boolean;
   /** Whether it accepts requests without credentials (`{"none": true}`). */
   readonly anonymous: boolean;
-  verify(request: AuthRequest): void;
+  verify(request: WebhookRequest): void;
 }
 
-function hmacMatches(credential: HmacCredential, request: AuthRequest): boolean {
+function hmacMatches(credential: HmacCredential, request: WebhookRequest): boolean {
   let provided = request.headers[credential.header.toLowerCase()]?.trim();
   if (!provided) return false;
   if (credential.prefix && provided.toLowerCase().startsWith(credential.prefix.toLowerCase())) {

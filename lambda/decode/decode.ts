@@ -4,12 +4,12 @@
  */
 import { canonicalEventName, EVENT_SCHEMAS } from '../events/catalogue';
 import { UnknownEventSchema } from '../events/schemas';
-import { bodyText, decodeEvent, readEnvelope, type DecodedWebhook } from './envelope';
+import { bodyText, decodeEvent, readEnvelope, type DecodedWebhook } from './canonical';
 import { chooseFormat, type BodyFormat } from './format';
 import { parseJson } from './json';
 import { parseXml } from './xml';
 
-export { bodyText, type CanonicalDetail, type DecodedWebhook } from './envelope';
+export { bodyText, type CanonicalDetail, type DecodedWebhook } from './canonical';
 
 /**
  * Reads the envelope, then the event body by the schema its name selects.
@@ -20,8 +20,8 @@ export function decodeTree(tree: unknown, format: BodyFormat): DecodedWebhook {
   const envelope = readEnvelope(tree);
   const known = canonicalEventName(envelope.webhook.webhookEvent);
   return known
-    ? decodeEvent(envelope, known, EVENT_SCHEMAS[known], true, format)
-    : decodeEvent(envelope, envelope.webhook.webhookEvent, UnknownEventSchema, false, format);
+    ? decodeEvent(envelope, { eventName: known, schema: EVENT_SCHEMAS[known], known: true, format })
+    : decodeEvent(envelope, { eventName: envelope.webhook.webhookEvent, schema: UnknownEventSchema, known: false, format });
 }
 
 /** Decodes a webhook request body. Throws a `WebhookError` that says what is wrong. */

@@ -1,4 +1,4 @@
-import { UnsupportedMediaTypeError } from '../errors';
+import { UnsupportedMediaTypeError } from '../shared/errors';
 
 export type BodyFormat = 'json' | 'xml';
 

@@ -1,4 +1,4 @@
-import { MalformedBodyError } from '../errors';
+import { MalformedBodyError } from '../shared/errors';
 
 /**
  * Parses a JSON body. The error names the position only: V8's message quotes

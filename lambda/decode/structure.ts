@@ -1,4 +1,4 @@
-import { MalformedBodyError } from '../errors';
+import { MalformedBodyError } from '../shared/errors';
 
 /** Deeper than any Jamf payload (4 levels) by a wide margin. */
 export const MAX_DEPTH = 32;

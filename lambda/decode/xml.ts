@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { MalformedBodyError } from '../errors';
+import { MalformedBodyError } from '../shared/errors';
 import { MAX_DEPTH } from './structure';
 
 /**

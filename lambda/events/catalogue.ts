@@ -5,7 +5,7 @@
 import type * as v from 'valibot';
 import * as s from './schemas';
 
-export { detailTypeOf } from './envelope';
+export { detailTypeOf } from '../contract/events';
 
 export const EVENT_SCHEMAS = {
   ComputerAdded: s.ComputerAddedSchema,

@@ -14,7 +14,7 @@
 import * as v from 'valibot';
 import { boolean, entity, integer, integerOrText, list, text } from './fields';
 
-export * from './envelope';
+export * from './webhook';
 export * from './scep';
 
 /** Inventory fields of a computer, as sent by the computer events. */

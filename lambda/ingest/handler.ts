@@ -6,8 +6,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { authenticatorFor, credentialsVerifier, noCredentials } from '../auth/source';
-import { createSecretsManagerClient, readSecretString } from '../aws/secrets-manager';
-import { readIngestConfig } from '../config';
+import { createSecretsManagerClient, readSecretString } from '../secrets/secrets-manager';
+import { readIngestConfig } from './config';
 import { createIngestHandler } from './ingest';
 
 const config = readIngestConfig(process.env);

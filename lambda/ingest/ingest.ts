@@ -6,15 +6,15 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { IngestConfig } from '../config';
+import type { IngestConfig } from './config';
 import { decodeWebhook } from '../decode/decode';
-import { PayloadTooLargeError, PublishFailedError } from '../errors';
-import { logRequest } from '../log';
+import { PayloadTooLargeError, PublishFailedError } from '../shared/errors';
+import { logRequest } from '../shared/log';
 import { sendDeadLetter } from '../publish/dead-letters';
 import { entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
-import { answerFailure } from '../publish/failure';
+import { answerFailure } from '../shared/failure';
 import { publishEntry, type PublishOptions } from '../publish/publisher';
-import { assertBodyWithin, incomingRequest, type WebhookRequest } from '../request';
+import { assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
 
 export interface IngestDependencies {
   readonly config: IngestConfig;

@@ -3,6 +3,7 @@
  * with EventBridge's own per-entry checks, keeping every accepted entry.
  */
 import { randomUUID } from 'node:crypto';
+import { MAX_ENTRY_BYTES } from '../contract';
 import { AwsServiceError, type Operations } from './aws-endpoint';
 
 export interface PublishedEvent {
@@ -16,7 +17,6 @@ export interface PublishedEvent {
 }
 
 const MAX_ENTRIES = 10;
-const MAX_ENTRY_BYTES = 256 * 1024;
 
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 

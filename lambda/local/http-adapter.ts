@@ -6,9 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { API_GATEWAY_MAX_BODY_BYTES } from '../contract';
 
-/** API Gateway's own hard limit on a request payload. */
-export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export class RequestTooLargeError extends Error {
   override readonly name = 'RequestTooLargeError';

@@ -3,6 +3,7 @@
  * protocol defines them, enough for the dead-letter store and its readers.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { MAX_DEAD_LETTER_BYTES as MAX_MESSAGE_BYTES } from '../contract';
 import { AwsServiceError, type Operations } from './aws-endpoint';
 
 export interface QueuedMessage {
@@ -13,8 +14,6 @@ export interface QueuedMessage {
   readonly SentAt: string;
 }
 
-/** The largest MaximumMessageSize SQS allows, as the CDK construct configures it. */
-const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export class LocalQueues {
   readonly messages: QueuedMessage[] = [];

@@ -3,11 +3,12 @@
  * reach the bus, with the reason, in an SQS queue (a local one off AWS).
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { Issue } from '../errors';
-import { redactRawBody } from '../redact';
+import { MAX_DEAD_LETTER_BYTES } from '../contract';
+import type { Issue } from '../shared/errors';
+import { redactRawBody } from '../shared/redact';
 
-/** The queue's MaximumMessageSize, set to SQS's largest by the CDK construct. */
-export const MAX_DEAD_LETTER_BYTES = 1024 * 1024;
+export { MAX_DEAD_LETTER_BYTES } from '../contract';
+
 /** What is kept of a body that is itself over the size limit. */
 const OVERSIZE_BODY_PREFIX_CHARS = 64 * 1024;
 

@@ -1,10 +1,8 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { DecodedWebhook } from '../decode/envelope';
-import { detailTypeOf } from '../events/envelope';
+import type { DecodedWebhook } from '../decode/canonical';
+import { detailTypeOf } from '../contract';
 
-/** EventBridge's limit on one PutEvents entry. */
-export const MAX_ENTRY_BYTES = 256 * 1024;
-
+export { MAX_ENTRY_BYTES } from '../contract';
 export interface EntryTarget {
   readonly eventBusName: string;
   readonly eventSource: string;

@@ -1,4 +1,4 @@
-import { PublishFailedError, WebhookError } from '../errors';
+import { PublishFailedError, WebhookError } from '../shared/errors';
 import type { DeadLetterReason } from './dead-letters';
 
 /** Why a request was not published, as its dead letter records it. Anything not a WebhookError is our bug: nothing of it is revealed. */

@@ -4,12 +4,12 @@
  * publishes. The XML parser is loaded on the first XML body only: it is most
  * of the decoder's size and most of its load time.
  */
-import { bodyText, decodeEvent, readEnvelope, type DecodedWebhook } from '../decode/envelope';
+import { bodyText, decodeEvent, readEnvelope, type DecodedWebhook } from '../decode/canonical';
 import { chooseFormat } from '../decode/format';
 import { parseJson } from '../decode/json';
-import { UnprocessableWebhookError } from '../errors';
+import { UnprocessableWebhookError } from '../shared/errors';
 import { SCEPChallengeSchema } from '../events/scep';
-import { lazy } from '../lazy';
+import { lazy } from '../shared/lazy';
 
 export const SCEP_CHALLENGE_EVENT = 'SCEPChallenge';
 
@@ -29,5 +29,5 @@ export async function decodeScepChallenge(body: Uint8Array, contentType: string 
       { eventName: name },
     );
   }
-  return decodeEvent(envelope, SCEP_CHALLENGE_EVENT, SCEPChallengeSchema, true, format);
+  return decodeEvent(envelope, { eventName: SCEP_CHALLENGE_EVENT, schema: SCEPChallengeSchema, known: true, format });
 }

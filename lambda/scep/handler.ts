@@ -13,10 +13,10 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { authenticatorFor, credentialsVerifier, noCredentials } from '../auth/source';
-import { errorResponse, NotFoundError, ServiceUnavailableError } from '../errors';
+import { errorResponse, NotFoundError, ServiceUnavailableError } from '../shared/errors';
 import type { DeadLetterInput } from '../publish/dead-letters';
-import { lazy } from '../lazy';
-import { cachedSecret } from '../secret-cache';
+import { lazy } from '../shared/lazy';
+import { cachedSecret } from '../secrets/cache';
 import { readScepConfig, type UpstreamConfig } from './config';
 import { loadXmlParser } from './decode';
 import { createIssueHandler } from './issue';
@@ -26,7 +26,7 @@ import type { ChallengeUse } from './used-challenges';
 const config = readScepConfig(process.env);
 
 const secretsManager = lazy(async () => {
-  const { createSecretsManagerClient, readSecretString } = await import('../aws/secrets-manager.js');
+  const { createSecretsManagerClient, readSecretString } = await import('../secrets/secrets-manager.js');
   const client = createSecretsManagerClient();
   return (secretId: string) => readSecretString(client, secretId);
 });

@@ -6,22 +6,22 @@
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { AuthRequest } from '../auth/verify';
-import { within } from '../deadline';
-import { assertBodyWithin, incomingRequest } from '../request';
-import { logRequest } from '../log';
+import { within } from '../shared/deadline';
+import { assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
+import { logRequest } from '../shared/log';
 import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
 import { toPutEventsEntry } from '../publish/entry';
-import { answerFailure } from '../publish/failure';
+import { answerFailure } from '../shared/failure';
 import type { PublishResult } from '../publish/publisher';
-import { AUDIT_DEAD_LETTER_WAIT_MS, AUDIT_GRACE_MS, type ScepConfig } from './config';
+import { SCEP_AUDIT_DEAD_LETTER_WAIT_MS, SCEP_AUDIT_GRACE_MS } from '../contract';
+import type { ScepConfig } from './config';
 import { decodeScepChallenge } from './decode';
 import type { Issuer } from './issuers';
 
 export interface IssueDependencies {
   readonly config: ScepConfig;
   /** Resolves for a request from an authorised Jamf Pro server; throws a 401 or 503 `WebhookError` otherwise. */
-  readonly authenticate: (request: AuthRequest) => Promise<void>;
+  readonly authenticate: (request: WebhookRequest) => Promise<void>;
   readonly issue: Issuer;
   /** Publishes the audit entry within `budgetMs`; resolves with the outcome, never throws. */
   readonly publish: (entry: PutEventsRequestEntry, budgetMs: number) => Promise<PublishResult>;
@@ -51,7 +51,7 @@ async function publishAudit(deps: IssueDependencies, entry: PutEventsRequestEntr
   const publishing = deps.publish(entry, budgetMs).catch((error: unknown) =>
     failed((error as { name?: string }).name ?? 'Error', 'the publish path failed before PutEvents'),
   );
-  return (await within(publishing, budgetMs + AUDIT_GRACE_MS)) ?? failed('AuditTimeout', `no answer within ${budgetMs} ms`);
+  return (await within(publishing, budgetMs + SCEP_AUDIT_GRACE_MS)) ?? failed('AuditTimeout', `no answer within ${budgetMs} ms`);
 }
 
 export function createIssueHandler(deps: IssueDependencies): Handler {
@@ -90,7 +90,7 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
             eventName,
             body,
           }),
-          AUDIT_DEAD_LETTER_WAIT_MS,
+          SCEP_AUDIT_DEAD_LETTER_WAIT_MS,
         );
       }
       logRequest({

@@ -3,9 +3,9 @@
  * upstream issuer (`upstream.ts`, loaded only when configured). Both take the decoded request and give the challenge plus
  * what the audit event may say about it.
  */
-import type { DecodedWebhook } from '../decode/envelope';
+import type { DecodedWebhook } from '../decode/canonical';
 import type { ChallengeIssuance } from '../events/scep';
-import { lazy } from '../lazy';
+import { lazy } from '../shared/lazy';
 import type { SigningKeys } from './keys';
 import type { ChallengeBinding } from './token';
 

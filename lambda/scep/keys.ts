@@ -4,7 +4,7 @@
  * rotated without failing challenges already in profiles.
  */
 import * as v from 'valibot';
-import { parseSecretDocument } from '../secret-document';
+import { parseSecretDocument } from '../secrets/document';
 
 /** HMAC-SHA256 keys shorter than this would be the weakest part of a challenge. */
 export const MIN_SIGNING_KEY_CHARS = 32;

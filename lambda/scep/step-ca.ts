@@ -10,8 +10,8 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as v from 'valibot';
-import { UnauthorizedError } from '../errors';
-import { InvalidSecretError, parseSecretDocument } from '../secret-document';
+import { UnauthorizedError } from '../shared/errors';
+import { InvalidSecretError, parseSecretDocument } from '../secrets/document';
 
 export const STEP_CA_SIGNATURE_HEADER = 'x-smallstep-signature';
 export const STEP_CA_WEBHOOK_ID_HEADER = 'x-smallstep-webhook-id';

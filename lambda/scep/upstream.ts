@@ -4,9 +4,9 @@
  * body is the challenge. The call has a hard timeout well under Jamf's 2 s.
  */
 import * as v from 'valibot';
-import { within } from '../deadline';
-import { BadGatewayError, GatewayTimeoutError } from '../errors';
-import { parseSecretDocument } from '../secret-document';
+import { within } from '../shared/deadline';
+import { BadGatewayError, GatewayTimeoutError } from '../shared/errors';
+import { parseSecretDocument } from '../secrets/document';
 import type { UpstreamConfig } from './config';
 import type { Issuer } from './issuers';
 

@@ -5,7 +5,7 @@
  * expiry denies it anyway. The local runtime serves the same PutItem call.
  */
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ServiceUnavailableError } from '../errors';
+import { ServiceUnavailableError } from '../shared/errors';
 
 /** One use of a challenge, as recorded. */
 export interface ChallengeUse {

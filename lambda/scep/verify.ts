@@ -6,11 +6,12 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as v from 'valibot';
-import { bodyText } from '../decode/envelope';
+import { bodyText } from '../decode/canonical';
 import { parseJson } from '../decode/json';
-import { errorResponse, UnprocessableWebhookError, WebhookError } from '../errors';
-import { assertBodyWithin, incomingRequest } from '../request';
-import { logRequest } from '../log';
+import { toIssues } from '../shared/issues';
+import { errorResponse, UnprocessableWebhookError, WebhookError } from '../shared/errors';
+import { assertBodyWithin, incomingRequest } from '../shared/request';
+import { logRequest } from '../shared/log';
 import type { ScepConfig } from './config';
 import type { SigningKeys } from './keys';
 import { certificateRequestNames, checkStepCaSignature, STEP_CA_WEBHOOK_ID_HEADER, StepCaChallengeRequestSchema } from './step-ca';
@@ -85,7 +86,7 @@ export function createVerifyHandler(deps: VerifyDependencies): Handler {
       const parsed = v.safeParse(StepCaChallengeRequestSchema, parseJson(bodyText(body)));
       if (!parsed.success) {
         throw new UnprocessableWebhookError('NotAStepCaRequest', 'The body is not a step-ca SCEPCHALLENGE webhook request', {
-          issues: parsed.issues.map((issue) => ({ path: v.getDotPath(issue) ?? '(root)', message: issue.message })),
+          issues: toIssues(parsed.issues),
         });
       }
       const request = parsed.output;

@@ -110,7 +110,7 @@ describe('settingsFromContext', () => {
   describe('when a key is misspelled', () => {
     it('rejects it rather than deploying the default', () => {
       expect(() => settingsFrom({ allowedSourceCIDRs: '192.0.2.0/24' })).toThrow(
-        /Unknown setting 'allowedSourceCIDRs' in CDK context. Check the spelling; the settings are: eventSource, /,
+        /Unknown setting 'allowedSourceCIDRs'. Check the spelling; the settings are: eventSource, /,
       );
     });
   });

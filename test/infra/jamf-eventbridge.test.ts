@@ -5,7 +5,7 @@ import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { FUNCTION_RUNTIME } from '../../lib/function';
-import { INGEST_ENV } from '../../lib/jamf-eventbridge';
+import { INGEST_ENV } from '../../lambda/contract';
 import { assetDirectory, bundleFiles, handlerTypeInPlainNode, synthesize, type Synthesized } from './synth';
 
 // One synthesized default stack for the whole file, bundled for real: what
@@ -17,7 +17,7 @@ const ref = (value: string): unknown => stack.resolve(value);
 const logicalId = (construct: IConstruct | undefined): string => {
   const resource = construct?.node.defaultChild;
   if (!(resource instanceof CfnElement)) throw new Error(`${construct?.node.path ?? 'undefined'} has no CloudFormation resource`);
-  return stack.getLogicalId(resource);
+  return stack.resolve(resource.logicalId) as string;
 };
 
 /**
@@ -70,7 +70,7 @@ describe('JamfEventBridge', () => {
           Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: uri },
         });
         expect(JSON.stringify(uri.asObject())).toContain(
-          stack.getLogicalId(synthesized.stack.jamf.ingestFunction.node.defaultChild as lambda.CfnFunction),
+          logicalId(synthesized.stack.jamf.ingestFunction),
         );
       });
 
@@ -158,7 +158,7 @@ describe('JamfEventBridge', () => {
         expect(policies).toHaveLength(1);
         const document = parseJoinedJson((policies[0]?.Properties as { PolicyDocument: unknown }).PolicyDocument);
         const logGroupId = logicalId(synthesized.stack.jamf.eventLogGroup);
-        const ruleId = logicalId(synthesized.stack.jamf.node.findChild('EventLogRule'));
+        const ruleId = logicalId(synthesized.stack.jamf.node.findChild('Events').node.findChild('EventLogRule'));
         expect(document).toEqual({
           Version: '2012-10-17',
           Statement: [
@@ -288,8 +288,10 @@ describe('JamfEventBridge', () => {
           expect(everything.includes('PutEvents')).toBe(true);
         });
 
-        it.each(Object.values(INGEST_ENV))('reads the %s variable the construct sets', (name) => {
-          expect(everything.includes(name)).toBe(true);
+        it.each([INGEST_ENV.eventBusName, INGEST_ENV.deadLetterQueueUrl])('will not start without %s, and names it', (name) => {
+          const env: Record<string, string> = { EVENT_BUS_NAME: 'bus', DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/queue' };
+          delete env[name];
+          expect(handlerTypeInPlainNode(assetDir, env)).toContain(`Environment variable ${name} is required`);
         });
       });
     });

@@ -52,7 +52,7 @@ export function newApp(options: SynthOptions = {}): App {
 /** The directory in the cloud assembly that holds a function's bundle (`index.mjs`, `chunks/`). */
 export function assetDirectory(synthesized: Synthesized, fn: lambda.Function): string {
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
-  const resource = synthesized.template.toJSON().Resources[synthesized.stack.getLogicalId(cfn)] as {
+  const resource = synthesized.template.toJSON().Resources[synthesized.stack.resolve(cfn.logicalId) as string] as {
     Properties: { Code: { S3Key: string } };
   };
   const hash = resource.Properties.Code.S3Key.replace(/\.zip$/, '');

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { fixtureBytes, fixtureText } from '../support/fixtures';
-import { getJson, post, useLocalStack } from '../support/local-stack';
+import { getJson, post, useLocalStack } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
 import { ALL_TEST_SECRETS, TEST_SECRETS } from '../support/secrets';
 

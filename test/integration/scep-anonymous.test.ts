@@ -1,5 +1,5 @@
 import { CONTENT_TYPES, fixtureBytes } from '../support/fixtures';
-import { post, useLocalStack } from '../support/local-stack';
+import { post, useLocalStack } from '../support/local-runtime';
 import { TEST_SECRETS } from '../support/secrets';
 
 /** A credentials document that lets anyone send webhooks: fine for events, not for SCEP challenges. */

@@ -1,8 +1,8 @@
 import { CONTENT_TYPES, fixtureBytes } from '../support/fixtures';
-import { post, useLocalStack } from '../support/local-stack';
+import { post, useLocalStack } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
 import { TEST_SECRETS } from '../support/secrets';
-import { LOCAL_AUTH_SECRET, LOCAL_SCEP_SIGNING_KEY_SECRET } from '../../lambda/local/stack';
+import { LOCAL_AUTH_SECRET, LOCAL_SCEP_SIGNING_KEY_SECRET } from '../../lambda/local/runtime';
 
 /** As a provisioned instance runs: init prepares the issue path (SCEP_PREPARE_AT_INIT). */
 const stack = useLocalStack({

@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONTENT_TYPES, fixtureBytes, FIXTURE_SCEP_PASSWORD } from '../support/fixtures';
-import { post } from '../support/local-stack';
+import { post } from '../support/local-runtime';
 import { capturedLogLines } from '../support/scan-logs';
 import { basicAuth } from '../support/requests';
 import { TEST_SECRETS } from '../support/secrets';
-import { startLocalStack, type LocalStack } from '../../lambda/local/stack';
+import { startLocalStack, type LocalStack } from '../../lambda/local/runtime';
 
 const AUTH = { authorization: basicAuth('jamf', TEST_SECRETS.basicPassword) };
 const UPSTREAM_PASSWORD = TEST_SECRETS.scepUpstreamPassword;

@@ -1,7 +1,7 @@
 import { ownLogLines } from '../support/capture-logs';
 import { capturedLogLines } from '../support/scan-logs';
 import { CONTENT_TYPES, fixtureBytes, fixtureJson, FIXTURE_SCEP_PASSWORD } from '../support/fixtures';
-import { post, useLocalStack } from '../support/local-stack';
+import { post, useLocalStack } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
 import { askStepCa, FIXTURE_DEVICE, STEP_CA_SECRET, stepCaBody } from '../support/scep';
 import { TEST_SECRETS } from '../support/secrets';

@@ -5,7 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setLogWriter } from '../../lambda/log';
+import { setLogWriter } from '../../lambda/shared/log';
 
 export const LOG_DIR = join(__dirname, '..', '..', '.test-logs');
 

@@ -1,6 +1,6 @@
 /** Helpers for the SCEP tests: a step-ca client and the fixture's identities. */
 import { stepCaSignature } from '../../lambda/scep/step-ca';
-import { post } from './local-stack';
+import { post } from './local-runtime';
 import { TEST_SECRETS } from './secrets';
 
 /** The SCEPChallenge fixture's device and profile (events/json/SCEPChallenge.json). */

@@ -1,8 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { credentialsVerifier } from '../../../lambda/auth/source';
-import { readSecretString } from '../../../lambda/aws/secrets-manager';
-import { ServiceUnavailableError, UnauthorizedError } from '../../../lambda/errors';
+import { readSecretString } from '../../../lambda/secrets/secrets-manager';
+import { ServiceUnavailableError, UnauthorizedError } from '../../../lambda/shared/errors';
 import { basicAuth } from '../../support/requests';
 import { TEST_SECRETS } from '../../support/secrets';
 

@@ -1,12 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { parseCredentialsDocument } from '../../../lambda/auth/credentials';
-import { createVerifier, type AuthRequest } from '../../../lambda/auth/verify';
-import { UnauthorizedError } from '../../../lambda/errors';
+import { createVerifier } from '../../../lambda/auth/verify';
+import type { WebhookRequest } from '../../../lambda/shared/request';
+import { UnauthorizedError } from '../../../lambda/shared/errors';
 import { basicAuth } from '../../support/requests';
 import { TEST_SECRETS } from '../../support/secrets';
 
 const body = Buffer.from('{"webhook":{"webhookEvent":"ComputerAdded"},"event":{}}');
-const request = (headers: Record<string, string>): AuthRequest => ({ headers, body });
+const request = (headers: Record<string, string>): WebhookRequest => ({ headers, body });
 const sign = (algorithm: 'sha256' | 'sha512', encoding: 'hex' | 'base64', data: Uint8Array = body) =>
   createHmac(algorithm, TEST_SECRETS.hmacSecret).update(data).digest(encoding);
 

@@ -4,7 +4,7 @@ import {
   MalformedBodyError,
   UnprocessableWebhookError,
   UnsupportedMediaTypeError,
-} from '../../../lambda/errors';
+} from '../../../lambda/shared/errors';
 import { fixtureJson } from '../../support/fixtures';
 
 const decode = (body: string, contentType?: string): DecodedWebhook => decodeWebhook(Buffer.from(body), contentType);

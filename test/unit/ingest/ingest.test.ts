@@ -3,10 +3,10 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createVerifier } from '../../../lambda/auth/verify';
 import { authenticatorFor } from '../../../lambda/auth/source';
-import type { IngestConfig } from '../../../lambda/config';
-import { ServiceUnavailableError } from '../../../lambda/errors';
+import type { IngestConfig } from '../../../lambda/ingest/config';
+import { ServiceUnavailableError } from '../../../lambda/shared/errors';
 import { createIngestHandler } from '../../../lambda/ingest/ingest';
-import { setLogWriter, type LogWriter } from '../../../lambda/log';
+import { setLogWriter, type LogWriter } from '../../../lambda/shared/log';
 import { fixtureBytes } from '../../support/fixtures';
 import { basicAuth, proxyEvent } from '../../support/requests';
 

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../../../lambda/config';
+import { ConfigurationError } from '../../../lambda/shared/env';
 import { readScepConfig } from '../../../lambda/scep/config';
 
 const ENV = { EVENT_BUS_NAME: 'bus', DEAD_LETTER_QUEUE_URL: 'https://sqs.example/000000000000/dlq' };

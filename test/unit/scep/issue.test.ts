@@ -1,5 +1,5 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { ServiceUnavailableError, UnauthorizedError } from '../../../lambda/errors';
+import { ServiceUnavailableError, UnauthorizedError } from '../../../lambda/shared/errors';
 import type { DeadLetterInput } from '../../../lambda/publish/dead-letters';
 import type { PublishResult } from '../../../lambda/publish/publisher';
 import { readScepConfig } from '../../../lambda/scep/config';

@@ -1,6 +1,6 @@
 import { DynamoDBClient, PutItemCommand, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ServiceUnavailableError } from '../../../lambda/errors';
+import { ServiceUnavailableError } from '../../../lambda/shared/errors';
 import { parseSigningKeys } from '../../../lambda/scep/keys';
 import { certificateRequestNames, checkStepCaSignature, parseVerifySecrets, stepCaSignature } from '../../../lambda/scep/step-ca';
 import { parseUpstreamCredentials, upstreamIssuer } from '../../../lambda/scep/upstream';

@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '../../../lambda/errors';
+import { ServiceUnavailableError } from '../../../lambda/shared/errors';
 import { readScepConfig } from '../../../lambda/scep/config';
 import { stepCaSignature } from '../../../lambda/scep/step-ca';
 import { issueChallenge } from '../../../lambda/scep/token';

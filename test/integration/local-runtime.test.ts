@@ -8,7 +8,7 @@ import {
   PUBLIC_SAMPLES_DIR,
   publicSampleFiles,
 } from '../support/fixtures';
-import { getJson, post, useLocalStack } from '../support/local-stack';
+import { getJson, post, useLocalStack } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
 import { TEST_SECRETS } from '../support/secrets';
 

@@ -4,7 +4,7 @@
  * (namespace `JamfEventBridge`, dimension `Function`) without an API call.
  */
 
-export const METRIC_NAMESPACE = 'JamfEventBridge';
+import { METRIC_NAMESPACE } from '../contract';
 
 export interface RequestLog {
   readonly function: string;

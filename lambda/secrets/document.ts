@@ -4,15 +4,12 @@
  * one that is only kept as a `cause`.
  */
 import * as v from 'valibot';
+import { describeIssuesWithoutValues } from '../shared/issues';
 
 export class InvalidSecretError extends Error {
   override readonly name = 'InvalidSecretError';
 }
 
-/** `path: expected ...` for each issue; valibot's own messages may quote the value received. */
-function problems(issues: readonly v.BaseIssue<unknown>[]): string {
-  return issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: expected ${issue.expected ?? 'a valid value'}`).join('; ');
-}
 
 /** Parses `text` as JSON and checks it against `schema`; `what` names the secret in the error, e.g. `the signing key document`. */
 export function parseSecretDocument<TSchema extends v.GenericSchema>(
@@ -27,6 +24,6 @@ export function parseSecretDocument<TSchema extends v.GenericSchema>(
     throw new InvalidSecretError(`${what} is not JSON`);
   }
   const result = v.safeParse(schema, json);
-  if (!result.success) throw new InvalidSecretError(`${what} is invalid: ${problems(result.issues)}`);
+  if (!result.success) throw new InvalidSecretError(`${what} is invalid: ${describeIssuesWithoutValues(result.issues)}`);
   return result.output;
 }

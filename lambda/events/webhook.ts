@@ -37,8 +37,3 @@ export const EnvelopeSchema = v.looseObject({
     v.record(v.string(), v.unknown(), 'event must be an object'),
   ),
 });
-
-/** The EventBridge detail-type of an event: `jamf.<Name>`. */
-export function detailTypeOf(name: string): `jamf.${string}` {
-  return `jamf.${name}`;
-}

@@ -1,4 +1,4 @@
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lambda/local/stack';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lambda/local/runtime';
 
 /**
  * Starts the local stack on a free port for one test file. One stack per file:

@@ -5,10 +5,11 @@
  * loads only that event's schema.
  */
 import * as v from 'valibot';
-import { EnvelopeSchema, type Webhook } from '../events/envelope';
+import { EnvelopeSchema, type Webhook } from '../events/webhook';
 import type { ChallengeIssuance } from '../events/scep';
-import { MalformedBodyError, UnprocessableWebhookError, type Issue } from '../errors';
-import { removeSecrets } from '../redact';
+import { MalformedBodyError, UnprocessableWebhookError } from '../shared/errors';
+import { toIssues } from '../shared/issues';
+import { removeSecrets } from '../shared/redact';
 import type { BodyFormat } from './format';
 import { assertSafeStructure } from './structure';
 
@@ -31,6 +32,16 @@ export interface DecodedWebhook {
 
 export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
 
+/** Which event an envelope holds and how to check it. */
+export interface EventToDecode {
+  /** The name it is published under. */
+  readonly eventName: string;
+  readonly schema: v.GenericSchema<unknown, Record<string, unknown>>;
+  /** Whether the catalogue knows the event. */
+  readonly known: boolean;
+  readonly format: BodyFormat;
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Decodes the body as UTF-8 (the only encoding Jamf sends), dropping a byte-order mark. */
@@ -45,12 +56,6 @@ export function bodyText(body: Uint8Array): string {
   return text;
 }
 
-function toIssues(issues: readonly v.BaseIssue<unknown>[], prefix: string): Issue[] {
-  return issues.map((issue) => {
-    const path = v.getDotPath(issue);
-    return { path: path ? `${prefix}${path}` : prefix.replace(/\.$/, '') || '(root)', message: issue.message };
-  });
-}
 
 /** Checks a parsed tree is a safe object with a `webhook` and an `event` block. */
 export function readEnvelope(tree: unknown): Envelope {
@@ -61,7 +66,7 @@ export function readEnvelope(tree: unknown): Envelope {
   const envelope = v.safeParse(EnvelopeSchema, tree);
   if (!envelope.success) {
     throw new UnprocessableWebhookError('NotAJamfWebhook', 'The body is not a Jamf webhook', {
-      issues: toIssues(envelope.issues, ''),
+      issues: toIssues(envelope.issues),
     });
   }
   return envelope.output;
@@ -72,13 +77,8 @@ export function readEnvelope(tree: unknown): Envelope {
  * published under `eventName`. Secrets are removed here, so no decoded event
  * can carry one to the bus, a dead letter or a log.
  */
-export function decodeEvent(
-  envelope: Envelope,
-  eventName: string,
-  schema: v.GenericSchema<unknown, Record<string, unknown>>,
-  known: boolean,
-  format: BodyFormat,
-): DecodedWebhook {
+export function decodeEvent(envelope: Envelope, event: EventToDecode): DecodedWebhook {
+  const { eventName, schema, known, format } = event;
   const body = v.safeParse(schema, envelope.event);
   if (!body.success) {
     throw new UnprocessableWebhookError('InvalidEvent', `The ${eventName} event does not match its documented types`, {

@@ -4,7 +4,7 @@
  * call. A failed read or an invalid value is a 503: a handler denies, never
  * allows, when it cannot read what it checks against.
  */
-import { ServiceUnavailableError } from './errors';
+import { ServiceUnavailableError } from '../shared/errors';
 
 export const DEFAULT_SECRET_TTL_MS = 5 * 60 * 1000;
 

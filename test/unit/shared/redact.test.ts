@@ -1,4 +1,4 @@
-import { redactRawBody, removeSecrets } from '../../lambda/redact';
+import { redactRawBody, removeSecrets } from '../../../lambda/shared/redact';
 
 describe('removeSecrets', () => {
   it('deletes password-like keys at any depth and keeps everything else', () => {

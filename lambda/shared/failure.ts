@@ -4,10 +4,10 @@
  * was authenticated: nothing from an authorised server is lost), answer with
  * the error's response, and write the request's log line.
  */
-import { errorResponse, PayloadTooLargeError, PublishFailedError, WebhookError, type ErrorResponse } from '../errors';
-import { logRequest } from '../log';
-import type { DeadLetterInput, DeadLetterResult } from './dead-letters';
-import { deadLetterReason } from './reason';
+import { errorResponse, PayloadTooLargeError, PublishFailedError, WebhookError, type ErrorResponse } from './errors';
+import { logRequest } from './log';
+import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
+import { deadLetterReason } from '../publish/reason';
 
 export interface FailedRequest {
   readonly functionName: string;

@@ -1,0 +1,63 @@
+/**
+ * Sizes and times that the constructs check settings against and the
+ * functions enforce: one value each, so the two sides cannot disagree.
+ */
+
+/** EventBridge's limit on one PutEvents entry. */
+export const MAX_ENTRY_BYTES = 256 * 1024;
+
+/** SQS's largest message, which the dead-letter queue is set to. */
+export const MAX_DEAD_LETTER_BYTES = 1024 * 1024;
+
+/** The largest body API Gateway accepts; nothing larger reaches a function. */
+export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** The ingest function's default body limit: the size of one EventBridge entry, and of almost any webhook. */
+export const DEFAULT_MAX_BODY_BYTES = MAX_ENTRY_BYTES;
+
+/**
+ * The largest body limit a function may be given: a rejected or unpublishable
+ * body must still fit, base64-encoded (4/3 larger), in a dead-letter message.
+ */
+export const MAX_BODY_BYTES_LIMIT = 768 * 1024;
+
+/**
+ * The SCEP function's default body limit. Both callers send small JSON documents
+ * (Jamf Pro's SCEPChallenge webhook, step-ca's webhook request with the CSR),
+ * a few KB each; the verify route has no authorizer in API Gateway, so a small
+ * limit also bounds what an unauthenticated caller can make the function read.
+ */
+export const DEFAULT_SCEP_MAX_BODY_BYTES = 64 * 1024;
+
+/** How long the ingest function may spend publishing unless set otherwise: leaves Jamf's 2 s room for init, decoding and the response. */
+export const DEFAULT_PUBLISH_BUDGET_MS = 1200;
+
+/** One hour: long enough for a device to install the profile and enrol, short enough to limit a leaked challenge. */
+export const DEFAULT_SCEP_CHALLENGE_TTL_SECONDS = 3600;
+/** Signed challenges live at most a week: the token stores its expiry in seconds and a verifier keeps used ids that long. */
+export const MAX_SCEP_CHALLENGE_TTL_SECONDS = 7 * 24 * 3600;
+
+/** What the audit publish may add to a challenge response unless set otherwise. */
+export const DEFAULT_SCEP_AUDIT_BUDGET_MS = 500;
+/** The longest audit budget: it must leave the answer well inside Jamf Pro's 2 s read timeout. */
+export const MAX_SCEP_AUDIT_BUDGET_MS = 1500;
+
+/**
+ * Time over the audit budget after which a response stops waiting for the
+ * publish: the budget starts when PutEvents does, and loading the client on a
+ * cold start comes before that.
+ */
+export const SCEP_AUDIT_GRACE_MS = 50;
+/** How long a response waits for the dead-letter write after a failed audit publish. */
+export const SCEP_AUDIT_DEAD_LETTER_WAIT_MS = 200;
+/** What a failed audit publish can add on top of its budget. */
+export const SCEP_AUDIT_OVERHEAD_MS = SCEP_AUDIT_GRACE_MS + SCEP_AUDIT_DEAD_LETTER_WAIT_MS;
+
+/** The limit on a call to the upstream issuer unless set otherwise: well under Jamf's 2 s read timeout. */
+export const DEFAULT_SCEP_UPSTREAM_TIMEOUT_MS = 1000;
+/**
+ * The longest upstream timeout, under Jamf Pro's 2 s read timeout; also the
+ * most the upstream call and the audit (its budget and overhead) together may
+ * add to a challenge response.
+ */
+export const MAX_SCEP_ISSUE_WAIT_MS = 1800;

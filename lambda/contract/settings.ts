@@ -1,0 +1,336 @@
+/**
+ * The deployment settings: what a user changes without editing code, as CDK
+ * context (`npx cdk deploy -c eventSource=jamf.prod`, or the `context` block of
+ * cdk.json). The local runtime (`npm start`) reads the same keys from the same
+ * places, so a setting means the same thing in both. docs/settings.md is
+ * generated from this table (`npm run docs`), and a test keeps it current.
+ *
+ * Values are plain JSON so that they can come from context; lib/ turns them
+ * into construct properties and the construct checks how they combine.
+ */
+
+export type SettingKind = 'string' | 'boolean' | 'integer' | 'number' | 'list';
+
+/** Where a setting takes effect. */
+export type SettingScope = 'both' | 'aws';
+
+export interface SettingSpec {
+  readonly kind: SettingKind;
+  /** The default, as the reference shows it. */
+  readonly default: string;
+  /** What it does, in a sentence or two. */
+  readonly description: string;
+  /** `both` when `npm start` honours it too; `aws` when only a deployment has what it sets. */
+  readonly scope: SettingScope;
+  /** The construct property it becomes, when that has another name (errors name the setting, not the property). */
+  readonly prop?: string;
+}
+
+/** Every setting, in the order of the reference. The keys are the context keys. */
+export const SETTINGS = {
+  eventSource: {
+    kind: 'string',
+    default: '`jamf.pro`',
+    scope: 'both',
+    description: '`Source` of every event published to the bus. EventBridge reserves sources that start with `aws.`.',
+  },
+  eventBusName: {
+    kind: 'string',
+    default: 'the stack name (`JamfEventBridge`); locally `jamf-eventbridge`',
+    scope: 'both',
+    description: 'Name of the event bus the stack creates. Not allowed with `existingEventBus`.',
+  },
+  existingEventBus: {
+    kind: 'string',
+    default: 'none: the stack creates a bus',
+    scope: 'aws',
+    prop: 'eventBus',
+    description: 'Name or ARN of an existing event bus (same account and region) to publish to instead, e.g. `default`.',
+  },
+  archive: {
+    kind: 'boolean',
+    default: '`true`',
+    scope: 'aws',
+    description: 'Whether the bus keeps an archive of the published events (replay is how consumers recover from an outage).',
+  },
+  archiveRetentionDays: {
+    kind: 'integer',
+    default: '`30`',
+    scope: 'aws',
+    prop: 'archiveRetention',
+    description: 'Days the archive keeps an event; `0` keeps events indefinitely.',
+  },
+  eventLog: {
+    kind: 'boolean',
+    default: '`true`',
+    scope: 'aws',
+    description: 'Whether a rule copies every published event to a CloudWatch log group, so that a new installation can see events arrive.',
+  },
+  logRetentionDays: {
+    kind: 'integer',
+    default: '`30`',
+    scope: 'aws',
+    prop: 'logRetention',
+    description:
+      'Days CloudWatch keeps the logs (functions, API access and execution logs, event log): one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.',
+  },
+  throttlingRateLimit: {
+    kind: 'number',
+    default: '`100`',
+    scope: 'aws',
+    description: 'Steady-state requests per second the API stage accepts before answering 429.',
+  },
+  throttlingBurstLimit: {
+    kind: 'integer',
+    default: '`200`',
+    scope: 'aws',
+    description: 'Requests the API stage accepts in a burst, above the steady rate.',
+  },
+  maxBodyBytes: {
+    kind: 'integer',
+    default: '`262144` (256 KiB)',
+    scope: 'both',
+    description: 'Largest webhook body the ingest function accepts, in bytes, at most 786432; larger ones get 413.',
+  },
+  publishBudgetMs: {
+    kind: 'integer',
+    default: '`1200`',
+    scope: 'both',
+    prop: 'publishBudget',
+    description: 'Milliseconds the ingest function may spend publishing (PutEvents and its retries) before it dead-letters the webhook.',
+  },
+  allowedSourceCidrs: {
+    kind: 'list',
+    default: 'any source address',
+    scope: 'aws',
+    description:
+      "CIDR ranges allowed to call the API, as a comma-separated list or a JSON array, e.g. Jamf Cloud's published outbound ranges. Others get 403.",
+  },
+  webAclArn: {
+    kind: 'string',
+    default: 'no web ACL',
+    scope: 'aws',
+    description: 'ARN of a regional AWS WAF web ACL to associate with the API stage.',
+  },
+  webhookAuthSecretArn: {
+    kind: 'string',
+    default: 'the stack creates a secret with a generated password',
+    scope: 'aws',
+    prop: 'webhookAuthSecret',
+    description:
+      'Complete ARN of an existing Secrets Manager secret holding the webhook credentials document. Locally: `JAMF_WEBHOOK_AUTH`.',
+  },
+  webhookAuthSecretKeyArn: {
+    kind: 'string',
+    default: 'the AWS managed key',
+    scope: 'aws',
+    description: 'ARN of the customer managed KMS key that encrypts `webhookAuthSecretArn`, so the functions may decrypt it.',
+  },
+  alarmEmail: {
+    kind: 'string',
+    default: 'no email',
+    scope: 'aws',
+    description:
+      'Email address that receives the alarms (through the stack\'s alarm topic; confirm the subscription email). Not allowed with `alarmTopicArn`.',
+  },
+  alarmTopicArn: {
+    kind: 'string',
+    default: 'the stack creates a topic',
+    scope: 'aws',
+    prop: 'alarmTopic',
+    description: 'ARN of an existing SNS topic that receives the alarms instead of the stack\'s own.',
+  },
+  tracing: {
+    kind: 'boolean',
+    default: '`false`',
+    scope: 'aws',
+    description:
+      'Whether X-Ray active tracing is on for the API stage and the functions (off for cost: it records nearly every webhook, about $5 per million).',
+  },
+  apiGatewayCloudWatchRole: {
+    kind: 'boolean',
+    default: '`true`',
+    scope: 'aws',
+    description:
+      "Whether the stack sets the account's API Gateway CloudWatch Logs role (one per account and region, which API Gateway needs to write logs). Set `false` if it is managed elsewhere.",
+  },
+  scepChallenge: {
+    kind: 'boolean',
+    default: '`true`',
+    scope: 'both',
+    description:
+      'Whether to run the SCEP dynamic-challenge service (`/scep-challenge` for Jamf Pro, `/scep-challenge/verify` for step-ca). With `false`, no other `scep*` setting may be given.',
+  },
+  scepSigningKeySecretArn: {
+    kind: 'string',
+    default: 'the stack creates a secret with a generated 64-character key',
+    scope: 'aws',
+    prop: 'scepSigningKeySecret',
+    description:
+      'Complete ARN of an existing secret holding the challenge signing key (`{"key": "...", "previousKeys": [...]}`). Locally: `SCEP_CHALLENGE_KEY`.',
+  },
+  scepVerifySecretArn: {
+    kind: 'string',
+    default: "the stack creates a placeholder secret to put step-ca's value in",
+    scope: 'aws',
+    prop: 'scepVerifySecret',
+    description:
+      "Complete ARN of an existing secret holding step-ca's webhook signing secret (the base64 value, or `{\"secrets\": [\"...\"]}`). Locally: `SCEP_VERIFY_SECRET`.",
+  },
+  scepChallengeTtlSeconds: {
+    kind: 'integer',
+    default: '`3600`',
+    scope: 'both',
+    prop: 'scepChallengeTtl',
+    description: 'Seconds a challenge is valid, at most 604800 (7 days).',
+  },
+  scepAuditBudgetMs: {
+    kind: 'integer',
+    default: '`500`',
+    scope: 'both',
+    prop: 'scepAuditBudget',
+    description: 'Milliseconds the audit publish may add to a SCEP response, at most 1500.',
+  },
+  scepRequireDeviceMatch: {
+    kind: 'boolean',
+    default: '`false`',
+    scope: 'both',
+    description: "Whether step-ca's certificate request must name the device the challenge was issued for.",
+  },
+  scepMaxBodyBytes: {
+    kind: 'integer',
+    default: '`65536`',
+    scope: 'both',
+    description: 'Largest SCEP request body in bytes, at most 786432; larger ones get 413.',
+  },
+  scepUpstreamUrl: {
+    kind: 'string',
+    default: 'challenges are signed by the function',
+    scope: 'both',
+    prop: 'scepUpstream.url',
+    description: 'https URL of an upstream issuer to get challenges from instead of signing them (locally http is allowed too).',
+  },
+  scepUpstreamSecretArn: {
+    kind: 'string',
+    default: 'no credentials upstream',
+    scope: 'aws',
+    prop: 'scepUpstream.credentialsSecret',
+    description:
+      'Complete ARN of a secret `{"username": "...", "password": "..."}` for the upstream issuer. Requires `scepUpstreamUrl`. Locally: `SCEP_UPSTREAM_USERNAME` and `SCEP_UPSTREAM_PASSWORD`.',
+  },
+  scepUpstreamTimeoutMs: {
+    kind: 'integer',
+    default: '`1000`',
+    scope: 'both',
+    prop: 'scepUpstream.timeout',
+    description:
+      'Milliseconds a call to the upstream issuer may take, at most 1800, and at most 1550 together with `scepAuditBudgetMs`. Requires `scepUpstreamUrl`.',
+  },
+  scepProvisionedConcurrency: {
+    kind: 'integer',
+    default: '`0`',
+    scope: 'both',
+    description:
+      'Instances of the SCEP function kept initialized (billed all the time); `0` for none. Locally, above 0 prepares the issue path at start, as a provisioned instance does.',
+  },
+} as const satisfies Readonly<Record<string, SettingSpec>>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+type ValueOfKind<K extends SettingKind> = K extends 'string'
+  ? string
+  : K extends 'boolean'
+    ? boolean
+    : K extends 'list'
+      ? readonly string[]
+      : number;
+
+/** The settings as read from context: each key of {@link SETTINGS}, optional, with the type its kind gives. */
+export type JamfEventBridgeSettings = {
+  readonly [K in SettingKey]?: ValueOfKind<(typeof SETTINGS)[K]['kind']>;
+};
+
+/** The context keys that are settings, in the order of the reference. */
+export const SETTING_KEYS = Object.keys(SETTINGS) as readonly SettingKey[];
+
+/** A setting that cannot be read: names the key the user typed. */
+export class InvalidSettingError extends Error {
+  override readonly name = 'InvalidSettingError';
+}
+
+/** Settings are plain camelCase words; CDK's own keys and feature flags have ':', '@' or '-'. */
+const SETTING_LIKE = /^[a-z][A-Za-z0-9]*$/;
+
+/**
+ * Reads the settings from a context object (CDK's `node.getAllContext()`, or
+ * cdk.json's `context` merged with `-c key=value` for the local runtime).
+ *
+ * Values from the command line are strings and are converted; values from
+ * cdk.json may already be booleans, numbers or arrays. A value that cannot be
+ * converted throws, naming the key and an example. So does a key that looks
+ * like a setting but is not one (`-c evenSource=...`): a typo must not deploy
+ * a default silently, least of all an API open to every address.
+ */
+export function parseSettings(context: Readonly<Record<string, unknown>>): JamfEventBridgeSettings {
+  for (const key of Object.keys(context)) {
+    if (SETTING_LIKE.test(key) && !Object.hasOwn(SETTINGS, key)) {
+      throw new InvalidSettingError(
+        `Unknown setting '${key}'. Check the spelling; the settings are: ${SETTING_KEYS.join(', ')}.`,
+      );
+    }
+  }
+  const settings: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const raw = context[key];
+    if (raw === undefined || raw === null) continue;
+    settings[key] = parseSetting(key, SETTINGS[key].kind, raw);
+  }
+  return settings as JamfEventBridgeSettings;
+}
+
+function parseSetting(key: string, kind: SettingKind, raw: unknown): string | boolean | number | string[] {
+  const fail = (expected: string, example: string): never => {
+    throw new InvalidSettingError(`Setting '${key}' must be ${expected} (e.g. -c ${key}=${example}), got ${JSON.stringify(raw)}.`);
+  };
+  switch (kind) {
+    case 'string': {
+      if (typeof raw !== 'string' || raw.trim() === '') return fail('a non-empty string', 'value');
+      return raw.trim();
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return raw;
+      if (typeof raw === 'string' && /^(true|false)$/i.test(raw.trim())) return raw.trim().toLowerCase() === 'true';
+      return fail('true or false', 'false');
+    }
+    case 'integer': {
+      const value = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return fail('a whole number', '30');
+      return value;
+    }
+    case 'number': {
+      const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return fail('a number', '100');
+      return value;
+    }
+    case 'list': {
+      const example = '192.0.2.0/24,198.51.100.7/32';
+      let items: unknown = raw;
+      if (typeof raw === 'string') {
+        const text = raw.trim();
+        if (text.startsWith('[')) {
+          try {
+            items = JSON.parse(text);
+          } catch {
+            return fail('a comma-separated list or a JSON array of strings', example);
+          }
+        } else {
+          items = text.split(',');
+        }
+      }
+      if (!Array.isArray(items) || !items.every((item): item is string => typeof item === 'string')) {
+        return fail('a comma-separated list or a JSON array of strings', example);
+      }
+      return items.map((item) => item.trim()).filter((item) => item !== '');
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The environment variables the functions read: the contract between the CDK
+ * constructs (lib/), which set them, the local runtime (lambda/local/), which
+ * sets them off AWS, and the handlers, which read them.
+ */
+
+/** What the ingest function reads. */
+export const INGEST_ENV = {
+  eventBusName: 'EVENT_BUS_NAME',
+  eventSource: 'EVENT_SOURCE',
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  webhookAuthSecretId: 'WEBHOOK_AUTH_SECRET_ID',
+  maxBodyBytes: 'MAX_BODY_BYTES',
+  publishBudgetMs: 'PUBLISH_BUDGET_MS',
+} as const;
+
+/** What the SCEP function reads: the bus, source, queue and credentials of ingest, and its own settings. */
+export const SCEP_ENV = {
+  eventBusName: INGEST_ENV.eventBusName,
+  eventSource: INGEST_ENV.eventSource,
+  deadLetterQueueUrl: INGEST_ENV.deadLetterQueueUrl,
+  webhookAuthSecretId: INGEST_ENV.webhookAuthSecretId,
+  maxBodyBytes: INGEST_ENV.maxBodyBytes,
+  signingKeySecretId: 'SCEP_SIGNING_KEY_SECRET_ID',
+  verifySecretId: 'SCEP_VERIFY_SECRET_ID',
+  usedChallengesTable: 'SCEP_USED_CHALLENGES_TABLE',
+  challengeTtlSeconds: 'SCEP_CHALLENGE_TTL_SECONDS',
+  auditBudgetMs: 'SCEP_AUDIT_BUDGET_MS',
+  requireDeviceMatch: 'SCEP_REQUIRE_DEVICE_MATCH',
+  upstreamUrl: 'SCEP_UPSTREAM_URL',
+  upstreamSecretId: 'SCEP_UPSTREAM_SECRET_ID',
+  upstreamTimeoutMs: 'SCEP_UPSTREAM_TIMEOUT_MS',
+  prepareAtInit: 'SCEP_PREPARE_AT_INIT',
+} as const;

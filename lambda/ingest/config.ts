@@ -1,0 +1,30 @@
+/** The ingest function's configuration, read once at module load from the variables in `INGEST_ENV`. */
+import { DEFAULT_EVENT_SOURCE, DEFAULT_MAX_BODY_BYTES, DEFAULT_PUBLISH_BUDGET_MS, INGEST_ENV } from '../contract';
+import { type Env, optionalEnv, positiveIntegerEnv, requiredEnv } from '../shared/env';
+
+export interface IngestConfig {
+  /** Name or ARN of the EventBridge bus events are published to. */
+  readonly eventBusName: string;
+  /** `Source` of every published entry. */
+  readonly eventSource: string;
+  /** URL of the SQS queue that keeps what could not be published. */
+  readonly deadLetterQueueUrl: string;
+  /** Secrets Manager id (ARN or name) of the webhook credentials document, when authentication is on. */
+  readonly webhookAuthSecretId: string | undefined;
+  /** Largest accepted request body in bytes. */
+  readonly maxBodyBytes: number;
+  /** Milliseconds the publish path may spend on PutEvents and its retries. */
+  readonly publishBudgetMs: number;
+}
+
+/** Reads the ingest configuration; throws a ConfigurationError naming the variable that is missing or wrong. */
+export function readIngestConfig(env: Env): IngestConfig {
+  return {
+    eventBusName: requiredEnv(env, INGEST_ENV.eventBusName),
+    eventSource: optionalEnv(env, INGEST_ENV.eventSource) ?? DEFAULT_EVENT_SOURCE,
+    deadLetterQueueUrl: requiredEnv(env, INGEST_ENV.deadLetterQueueUrl),
+    webhookAuthSecretId: optionalEnv(env, INGEST_ENV.webhookAuthSecretId),
+    maxBodyBytes: positiveIntegerEnv(env, INGEST_ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
+    publishBudgetMs: positiveIntegerEnv(env, INGEST_ENV.publishBudgetMs, DEFAULT_PUBLISH_BUDGET_MS),
+  };
+}

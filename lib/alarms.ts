@@ -1,0 +1,176 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { INGEST_METRICS, SCEP_METRICS } from '../lambda/contract';
+
+/**
+ * p99 duration, in ms, over which the SCEP function is slow: Jamf Pro gives up
+ * on a challenge request after 2 s, and the network and API Gateway need the rest.
+ */
+const SCEP_SLOW_MS = 1500;
+
+/** Properties of {@link JamfAlarms}. */
+export interface JamfAlarmsProps {
+  /** The API whose 5xx answers are watched. */
+  readonly api: apigw.RestApi;
+  /** The ingest function. */
+  readonly ingestFunction: lambda.IFunction;
+  /** The dead-letter queue, watched for messages. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The SCEP function, when the service is on. */
+  readonly scepFunction?: lambda.IFunction;
+  /** Email address to notify, through a new topic. Not with `alarmTopic`. */
+  readonly alarmEmail?: string;
+  /** An existing topic to notify. */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * What tells an operator that webhooks are at risk: alarms on the API's 5xx
+ * answers, the functions' errors and throttles, failed publishes, a slow SCEP
+ * function and the dead-letter queue, each saying what to check, all
+ * notifying one topic.
+ */
+export class JamfAlarms extends Construct {
+  /** The topic alarms notify, if any. */
+  public readonly alarmTopic?: sns.ITopic;
+  /** Every alarm. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: JamfAlarmsProps) {
+    super(scope, id);
+    if (props.alarmEmail !== undefined) {
+      const topic = new sns.Topic(this, 'AlarmTopic', {
+        displayName: 'Jamf EventBridge alarms',
+        enforceSSL: true,
+      });
+      // Not KMS-encrypted: notifications carry alarm names and states only, and
+      // CloudWatch cannot publish to a topic under the AWS managed SNS key.
+      const subscription = topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'A failed alarm email is not worth a queue that would itself need watching: the alarm and its state ' +
+          'stay visible in the CloudWatch console.',
+      });
+      this.alarmTopic = topic;
+    } else {
+      this.alarmTopic = props.alarmTopic;
+    }
+    this.createIngestAlarms(props.api, props.ingestFunction, props.deadLetterQueue);
+    if (props.scepFunction !== undefined) this.createScepAlarms(props.scepFunction);
+  }
+
+  private createIngestAlarms(api: apigw.RestApi, ingest: lambda.IFunction, deadLetterQueue: sqs.IQueue): void {
+    const fiveMinutes = Duration.minutes(5);
+    this.addAlarm('Api5xxAlarm', {
+      metric: api.deploymentStage.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+      description:
+        'The API answered 5xx: Jamf Pro does not resend webhooks, so these events may be lost, and a failed SCEP ' +
+        'challenge request fails an enrolment. The access logs (resourcePath) say which route; check that ' +
+        "function's logs.",
+    });
+    this.addAlarm('IngestErrorsAlarm', {
+      metric: ingest.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      description: 'The ingest function failed (error, crash or timeout). Check its logs.',
+    });
+    this.addAlarm('IngestThrottlesAlarm', {
+      metric: ingest.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+      description:
+        'The ingest function was throttled: the account or function concurrency limit was reached and Jamf Pro ' +
+        'got errors. Ask for a higher Lambda concurrency quota or lower the API throttling.',
+    });
+    this.addAlarm('PublishFailedAlarm', {
+      metric: new cloudwatch.Metric({
+        namespace: INGEST_METRICS.namespace,
+        metricName: INGEST_METRICS.publishFailed,
+        dimensionsMap: { ...INGEST_METRICS.dimensions },
+        period: fiveMinutes,
+        statistic: 'Sum',
+      }),
+      description:
+        'PutEvents failed for webhooks (the function dead-letters them). Check the ingest logs for the error code ' +
+        'and the dead-letter queue.',
+    });
+    // No separate alarm on the DeadLettered metrics (ingest and SCEP): every dead
+    // letter lands in this one queue, and the queue depth alarm also covers
+    // messages nobody has handled yet.
+    this.addAlarm('DeadLetterQueueNotEmptyAlarm', {
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      description:
+        'Webhooks or SCEP audit records are waiting in the dead-letter queue (kept 14 days). Fix the cause, then ' +
+        're-send them: each message holds the original body.',
+    });
+  }
+
+  private createScepAlarms(fn: lambda.IFunction): void {
+    const fiveMinutes = Duration.minutes(5);
+    this.addAlarm('ScepErrorsAlarm', {
+      metric: fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      description: 'The SCEP challenge function failed (error, crash or timeout): an enrolment may have failed. Check its logs.',
+    });
+    this.addAlarm('ScepThrottlesAlarm', {
+      metric: fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+      description:
+        'The SCEP challenge function was throttled: the account or function concurrency limit was reached and ' +
+        'Jamf Pro or step-ca got errors. Ask for a higher Lambda concurrency quota or lower the API throttling.',
+    });
+    this.addAlarm('ScepSlowAlarm', {
+      // Per function, so verify requests count too; both should be fast.
+      metric: fn.metricDuration({ period: fiveMinutes, statistic: 'p99' }),
+      threshold: SCEP_SLOW_MS,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        `The SCEP challenge function took over ${SCEP_SLOW_MS} ms (p99): Jamf Pro gives up after 2 s, and the ` +
+        'enrolment fails. Check for cold starts, a slow upstream issuer or a slow audit publish; consider ' +
+        'scepProvisionedConcurrency.',
+    });
+    this.addAlarm('ScepAuditFailedAlarm', {
+      metric: new cloudwatch.Metric({
+        namespace: SCEP_METRICS.namespace,
+        metricName: SCEP_METRICS.auditFailed,
+        dimensionsMap: { ...SCEP_METRICS.dimensions },
+        period: fiveMinutes,
+        statistic: 'Sum',
+      }),
+      description:
+        'The SCEP function could not publish jamf.SCEPChallenge audit events (it dead-letters them). Check its ' +
+        'logs for the error code and the dead-letter queue.',
+    });
+  }
+
+  /** An alarm on one period of `metric`, at or over 1 unless said otherwise. */
+  private addAlarm(
+    id: string,
+    options: {
+      metric: cloudwatch.IMetric;
+      description: string;
+      threshold?: number;
+      comparisonOperator?: cloudwatch.ComparisonOperator;
+    },
+  ): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric: options.metric,
+      alarmDescription: options.description,
+      threshold: options.threshold ?? 1,
+      evaluationPeriods: 1,
+      comparisonOperator: options.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (this.alarmTopic !== undefined) {
+      const action = new cloudwatchActions.SnsAction(this.alarmTopic);
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+    this.alarms.push(alarm);
+  }
+}

@@ -1,0 +1,107 @@
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { DETAIL_TYPE_PREFIX } from '../lambda/contract';
+
+/** Properties of {@link JamfEventBus}. */
+export interface JamfEventBusProps {
+  /** `Source` of the events published to the bus; the archive and the event log keep only these. */
+  readonly eventSource: string;
+  /** An existing bus to use instead of creating one. @default - a new bus named `eventBusName` */
+  readonly eventBus?: events.IEventBus;
+  /** Name of the bus to create. @default - the name of the stack */
+  readonly eventBusName?: string;
+  /** Whether to archive the published events for replay. @default true */
+  readonly archive?: boolean;
+  /** How long the archive keeps an event; 0 days keeps them indefinitely. @default Duration.days(30) */
+  readonly archiveRetention?: Duration;
+  /** Whether a rule copies every published event to a log group. @default true */
+  readonly eventLog?: boolean;
+  /** How long the event log keeps events. */
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * Where the events go: the bus (created, or one that exists), an archive of
+ * the published events for replay, and an optional event log, a log group
+ * that shows every event as it arrives.
+ */
+export class JamfEventBus extends Construct {
+  /** The bus events are published to. */
+  public readonly eventBus: events.IEventBus;
+  /** The archive of published events, if `archive` is on. */
+  public readonly archive?: events.Archive;
+  /** The log group the event log rule writes to, if `eventLog` is on. */
+  public readonly eventLogGroup?: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: JamfEventBusProps) {
+    super(scope, id);
+    const { eventSource } = props;
+
+    this.eventBus =
+      props.eventBus ??
+      new events.EventBus(this, 'EventBus', {
+        eventBusName: props.eventBusName ?? Stack.of(this).stackName,
+        description: `Jamf Pro webhook events (source ${eventSource})`,
+      });
+
+    if (props.archive ?? true) {
+      this.archive = new events.Archive(this, 'Archive', {
+        sourceEventBus: this.eventBus,
+        description: `Jamf Pro webhook events (source ${eventSource}), kept for replay`,
+        eventPattern: { source: [eventSource] },
+        retention: props.archiveRetention ?? Duration.days(30),
+      });
+    }
+
+    if (props.eventLog ?? true) this.eventLogGroup = this.createEventLog(eventSource, props.logRetention);
+  }
+
+  /** A log group and a rule that copies every published event into it. */
+  private createEventLog(eventSource: string, retention: logs.RetentionDays): logs.LogGroup {
+    const logGroup = new logs.LogGroup(this, 'EventLog', {
+      // EventBridge's console lists log groups under /aws/events/. The name comes
+      // from the parent's path, as it did before this construct existed.
+      logGroupName: `/aws/events/${Names.uniqueResourceName(this.node.scope ?? this, { maxLength: 200, separator: '-' })}`,
+      retention,
+      // Deleted with the stack: it has a fixed name, so a kept one would block the
+      // next deployment, and the archive holds the same events.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const rule = new events.Rule(this, 'EventLogRule', {
+      eventBus: this.eventBus,
+      description: `Copies every ${eventSource} event to a log group, to watch events arrive`,
+      eventPattern: {
+        source: [eventSource],
+        detailType: events.Match.prefix(DETAIL_TYPE_PREFIX),
+      },
+    });
+    // A plain target instead of aws-events-targets' CloudWatchLogGroup, which
+    // sets the log group's resource policy with a custom resource (another
+    // function and a wildcard IAM policy). CloudFormation can set it directly.
+    const logGroupArn = Stack.of(this).formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: logGroup.logGroupName,
+    });
+    rule.addTarget({ bind: () => ({ arn: logGroupArn }) });
+    logGroup.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }),
+    );
+    Validations.of(rule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'The event log is a window for people, not a consumer: every event it could miss is also in the archive ' +
+        'and can be replayed.',
+    });
+    return logGroup;
+  }
+}

@@ -1,0 +1,150 @@
+import type { Duration } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { ScepChallengeOptions } from './scep-options';
+
+/**
+ * Properties of {@link JamfEventBridge}. Every one is optional: the defaults make a working deployment.
+ * The `scep*` options of the SCEP challenge service are documented in {@link ScepChallengeOptions}.
+ */
+export interface JamfEventBridgeProps extends ScepChallengeOptions {
+  /**
+   * `Source` of every event the ingest function publishes. EventBridge reserves
+   * sources starting with `aws.`.
+   * @default 'jamf.pro'
+   */
+  readonly eventSource?: string;
+
+  /**
+   * An existing event bus (same account and region) to publish to.
+   * @default - a new event bus named `eventBusName`
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * Name of the event bus this construct creates. Cannot be combined with `eventBus`.
+   * @default - the name of the stack
+   */
+  readonly eventBusName?: string;
+
+  /**
+   * Whether to archive the published events on the bus, so that they can be
+   * replayed to consumers after an outage.
+   * @default true
+   */
+  readonly archive?: boolean;
+
+  /**
+   * How long the archive keeps an event, in whole days; `Duration.days(0)` keeps
+   * events indefinitely. Requires `archive`.
+   * @default Duration.days(30)
+   */
+  readonly archiveRetention?: Duration;
+
+  /**
+   * Whether a rule sends every published event (source `eventSource`, detail-type
+   * `jamf.*`) to a CloudWatch log group, so that a new installation can watch
+   * events arrive. Turn it off once real consumers exist if the logs are not wanted.
+   * @default true
+   */
+  readonly eventLog?: boolean;
+
+  /**
+   * How long CloudWatch keeps every log group of this construct: function logs,
+   * API access and execution logs, and the event log.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Steady-state requests per second the API stage accepts before answering 429.
+   * @default 100
+   */
+  readonly throttlingRateLimit?: number;
+
+  /**
+   * Requests the API stage accepts at once, above the steady rate, before answering 429.
+   * @default 200
+   */
+  readonly throttlingBurstLimit?: number;
+
+  /**
+   * Largest webhook body, in bytes, the ingest function accepts; larger ones are
+   * answered with 413. At most 786432 (768 KiB), so that any accepted body fits,
+   * base64-encoded, in a dead-letter message. API Gateway itself rejects bodies
+   * over 10 MB.
+   * @default 262144 (256 KiB, the size of an EventBridge entry)
+   */
+  readonly maxBodyBytes?: number;
+
+  /**
+   * How long the ingest function may spend publishing (PutEvents and its retries)
+   * before it dead-letters the webhook instead. At most 8 s, to leave time for
+   * the dead-letter write inside the function's 10 s timeout.
+   * @default - the function's own default (1200 ms)
+   */
+  readonly publishBudget?: Duration;
+
+  /**
+   * CIDR ranges (IPv4 or IPv6) allowed to call the API, enforced by a resource
+   * policy that denies every other source address (403). For Jamf Cloud, use the
+   * outbound IP ranges Jamf publishes for your instance's region.
+   * @default - any source address may call the API
+   */
+  readonly allowedSourceCidrs?: readonly string[];
+
+  /**
+   * ARN of a regional AWS WAF web ACL, in the stack's region, to associate with
+   * the API stage.
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+
+  /**
+   * An existing Secrets Manager secret with the webhook credentials, a JSON
+   * document `{"username": "...", "password": "..."}`.
+   * @default - a new secret with username `jamf` and a generated 32-character password
+   */
+  readonly webhookAuthSecret?: secretsmanager.ISecret;
+
+  /**
+   * Email address to notify when an alarm changes state, through the construct's
+   * own SNS topic. Cannot be combined with `alarmTopic`.
+   * @default - no email
+   */
+  readonly alarmEmail?: string;
+
+  /**
+   * Existing SNS topic to notify when an alarm changes state, instead of the
+   * construct's own.
+   * @default - a new topic (with the `alarmEmail` subscription, if given)
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Whether X-Ray active tracing is on for the API stage and the functions.
+   * Off by default for cost: at webhook rates X-Ray's sampling (the first request
+   * each second, then 5%) records nearly every request, about $5 per million,
+   * more than the rest of the stack. Turn it on to diagnose latency.
+   * @default false
+   */
+  readonly tracing?: boolean;
+
+  /**
+   * Whether to set the account's API Gateway CloudWatch Logs role, which API
+   * Gateway needs to write access and execution logs. It is one setting per
+   * account and region: set false if it is already managed elsewhere.
+   * @default true
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
+
+  /**
+   * Whether to deploy the SCEP dynamic-challenge service: `POST /scep-challenge`
+   * for Jamf Pro and `POST /scep-challenge/verify` for step-ca, with its function,
+   * table and secrets. Without it, none of these exist and no `scep*` option may be set.
+   * @default true
+   */
+  readonly scepChallenge?: boolean;
+}
