@@ -4,8 +4,15 @@
 import { App } from 'aws-cdk-lib';
 import { addNagPacks } from '../lib/nag';
 import { JamfEventBridgeStack } from '../lib/jamf-eventbridge-stack';
-import { settingsFromContext } from '../lib/settings';
+import { InvalidSettingError, settingsFromContext } from '../lib/settings';
 
 const app = new App();
-new JamfEventBridgeStack(app, 'JamfEventBridge', { settings: settingsFromContext(app.node) });
+try {
+  new JamfEventBridgeStack(app, 'JamfEventBridge', { settings: settingsFromContext(app.node) });
+} catch (error) {
+  // A wrong setting is the user's to fix, not our bug: one line per problem, no stack trace.
+  if (!(error instanceof InvalidSettingError)) throw error;
+  for (const problem of error.problems) process.stderr.write(`Invalid setting: ${problem}\n`);
+  process.exit(1);
+}
 addNagPacks(app);

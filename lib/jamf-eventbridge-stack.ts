@@ -7,7 +7,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { JamfEventBridge, type JamfEventBridgeProps } from './jamf-eventbridge';
 import type { ScepUpstream } from './scep-options';
-import type { JamfEventBridgeSettings } from './settings';
+import { InvalidPropsError } from './problems';
+import { inSettingTerms, InvalidSettingError, type JamfEventBridgeSettings } from './settings';
 
 /** Properties of {@link JamfEventBridgeStack}. */
 export interface JamfEventBridgeStackProps extends StackProps {
@@ -32,7 +33,7 @@ export class JamfEventBridgeStack extends Stack {
       ...props,
     });
 
-    this.jamf = new JamfEventBridge(this, 'JamfEventBridge', this.constructProps(props.settings ?? {}));
+    this.jamf = withSettingNames(() => new JamfEventBridge(this, 'JamfEventBridge', this.constructProps(props.settings ?? {})));
 
     new CfnOutput(this, 'WebhookUrl', {
       description: 'Jamf Pro > Settings > Global > Webhooks: the Webhook URL',
@@ -128,7 +129,7 @@ export class JamfEventBridgeStack extends Stack {
         (key) => settings[key] !== undefined,
       );
       if (dependent.length > 0) {
-        throw new Error(
+        throw new InvalidSettingError(
           `${dependent.join(' and ')} ${dependent.length === 1 ? 'is' : 'are'} set without scepUpstreamUrl: ` +
             'set scepUpstreamUrl to the upstream issuer, or remove them.',
         );
@@ -149,7 +150,7 @@ export class JamfEventBridgeStack extends Stack {
   private importEventBus(nameOrArn: string): events.IEventBus {
     if (nameOrArn.startsWith('arn:')) {
       if (!/^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]+$/.test(nameOrArn)) {
-        throw new Error(
+        throw new InvalidSettingError(
           `existingEventBus "${nameOrArn}" is not an event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>); ` +
             'give the ARN or just the name of a bus in this account and region.',
         );
@@ -157,7 +158,7 @@ export class JamfEventBridgeStack extends Stack {
       return events.EventBus.fromEventBusArn(this, 'EventBus', nameOrArn);
     }
     if (!/^[A-Za-z0-9._\-/]{1,256}$/.test(nameOrArn)) {
-      throw new Error(`existingEventBus "${nameOrArn}" is not an event bus name or ARN; e.g. -c existingEventBus=default.`);
+      throw new InvalidSettingError(`existingEventBus "${nameOrArn}" is not an event bus name or ARN; e.g. -c existingEventBus=default.`);
     }
     return events.EventBus.fromEventBusName(this, 'EventBus', nameOrArn);
   }
@@ -166,7 +167,7 @@ export class JamfEventBridgeStack extends Stack {
     const arn = settings.webhookAuthSecretArn;
     if (arn === undefined) {
       if (settings.webhookAuthSecretKeyArn !== undefined) {
-        throw new Error(
+        throw new InvalidSettingError(
           'webhookAuthSecretKeyArn is set without webhookAuthSecretArn: it is the key of an existing secret. ' +
             'Set webhookAuthSecretArn too, or remove webhookAuthSecretKeyArn.',
         );
@@ -194,7 +195,7 @@ export class JamfEventBridgeStack extends Stack {
     // Only the complete ARN (with Secrets Manager's 6-character suffix) names one
     // secret exactly; a partial ARN would need a wildcard in the grant.
     if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/.test(arn)) {
-      throw new Error(
+      throw new InvalidSettingError(
         `${setting} "${arn}" is not the complete ARN of a secret. Copy the ARN that ends in the ` +
           '6-character suffix (e.g. ...:secret:jamf-webhook-AbC123) from the console or ' +
           '`aws secretsmanager describe-secret --secret-id <name> --query ARN`.',
@@ -211,9 +212,23 @@ function retentionDays(days: number): logs.RetentionDays {
   );
   const match = accepted.find((value) => value === days);
   if (match === undefined) {
-    throw new Error(
+    throw new InvalidSettingError(
       `logRetentionDays must be one of the values CloudWatch Logs accepts: ${accepted.join(', ')}; got ${days}.`,
     );
   }
   return match;
+}
+
+/**
+ * Runs `build`, turning the construct's complaints about its properties into
+ * complaints about the settings the user typed: a user who wrote
+ * `-c scepChallengeTtlSeconds=0` should not read about `scepChallengeTtl`.
+ */
+function withSettingNames<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof InvalidPropsError) throw new InvalidSettingError(error.problems.map(inSettingTerms));
+    throw error;
+  }
 }

@@ -2,6 +2,7 @@ import type { Node } from 'constructs';
 import { type JamfEventBridgeSettings, parseSettings } from '../lambda/contract/settings';
 
 export {
+  inSettingTerms,
   InvalidSettingError,
   type JamfEventBridgeSettings,
   parseSettings,

@@ -253,9 +253,34 @@ export type JamfEventBridgeSettings = {
 /** The context keys that are settings, in the order of the reference. */
 export const SETTING_KEYS = Object.keys(SETTINGS) as readonly SettingKey[];
 
-/** A setting that cannot be read: names the key the user typed. */
+/** Settings that cannot be read or cannot work: each problem names the key the user typed. */
 export class InvalidSettingError extends Error {
   override readonly name = 'InvalidSettingError';
+  /** One sentence per problem. */
+  readonly problems: readonly string[];
+
+  constructor(problems: string | readonly string[]) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(list.join('\n'));
+    this.problems = list;
+  }
+}
+
+const PROPS_BY_LENGTH = Object.entries(SETTINGS)
+  .flatMap(([key, spec]) => ('prop' in spec ? [{ key, prop: spec.prop as string }] : []))
+  .sort((a, b) => b.prop.length - a.prop.length);
+
+/**
+ * A construct's problem said in the words of the settings: each property name
+ * becomes the setting the user typed (`scepChallengeTtl` is `scepChallengeTtlSeconds`,
+ * `eventBus` is `existingEventBus`). The units match, as each setting is the
+ * property in the unit its name gives.
+ */
+export function inSettingTerms(problem: string): string {
+  return PROPS_BY_LENGTH.reduce(
+    (text, { key, prop }) => text.replace(new RegExp(`(?<![\\w.])${prop.replace('.', '\\.')}(?![\\w])`, 'g'), key),
+    problem,
+  );
 }
 
 /** Settings are plain camelCase words; CDK's own keys and feature flags have ':', '@' or '-'. */
@@ -274,8 +299,11 @@ const SETTING_LIKE = /^[a-z][A-Za-z0-9]*$/;
 export function parseSettings(context: Readonly<Record<string, unknown>>): JamfEventBridgeSettings {
   for (const key of Object.keys(context)) {
     if (SETTING_LIKE.test(key) && !Object.hasOwn(SETTINGS, key)) {
+      const near = closestSetting(key);
       throw new InvalidSettingError(
-        `Unknown setting '${key}'. Check the spelling; the settings are: ${SETTING_KEYS.join(', ')}.`,
+        near === undefined
+          ? `Unknown setting '${key}'. Check the spelling; the settings are: ${SETTING_KEYS.join(', ')}.`
+          : `Unknown setting '${key}'. Did you mean '${near}'? The settings are: ${SETTING_KEYS.join(', ')}.`,
       );
     }
   }
@@ -286,6 +314,29 @@ export function parseSettings(context: Readonly<Record<string, unknown>>): JamfE
     settings[key] = parseSetting(key, SETTINGS[key].kind, raw);
   }
   return settings as JamfEventBridgeSettings;
+}
+
+/** The setting within a few edits of `key` (case ignored), if one is. */
+function closestSetting(key: string): SettingKey | undefined {
+  let best: { key: SettingKey; distance: number } | undefined;
+  for (const candidate of SETTING_KEYS) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance <= 3 && (best === undefined || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+/** Levenshtein distance, for spelling suggestions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 function parseSetting(key: string, kind: SettingKind, raw: unknown): string | boolean | number | string[] {

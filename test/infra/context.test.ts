@@ -110,8 +110,12 @@ describe('settingsFromContext', () => {
   describe('when a key is misspelled', () => {
     it('rejects it rather than deploying the default', () => {
       expect(() => settingsFrom({ allowedSourceCIDRs: '192.0.2.0/24' })).toThrow(
-        /Unknown setting 'allowedSourceCIDRs'. Check the spelling; the settings are: eventSource, /,
+        /Unknown setting 'allowedSourceCIDRs'. Did you mean 'allowedSourceCidrs'\? The settings are: eventSource, /,
       );
+    });
+
+    it('lists the settings when no key is close', () => {
+      expect(() => settingsFrom({ colour: 'blue' })).toThrow(/Unknown setting 'colour'. Check the spelling; the settings are: eventSource, /);
     });
   });
 

@@ -1,10 +1,12 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { JamfEventBridge, type JamfEventBridgeProps } from '../../lib/jamf-eventbridge';
 import { JamfEventBridgeStack } from '../../lib/jamf-eventbridge-stack';
-import type { JamfEventBridgeSettings } from '../../lib/settings';
+import { InvalidSettingError, type JamfEventBridgeSettings } from '../../lib/settings';
+import { InvalidPropsError } from '../../lib/problems';
 import { newApp } from './synth';
 
 // Invalid properties are rejected in the constructor, before any bundling, with a
@@ -165,6 +167,10 @@ describe('JamfEventBridge', () => {
       });
     });
 
+    it('reports every problem as an InvalidPropsError that lists them', () => {
+      expect(construct(() => ({ eventSource: 'aws.x', alarmEmail: 'ops' }))).toThrow(InvalidPropsError);
+    });
+
     it('lists every problem at once', () => {
       expect(construct(() => ({ eventSource: 'aws.x', alarmEmail: 'ops' }))).toThrow(/eventSource[\s\S]*alarmEmail/);
     });
@@ -206,10 +212,41 @@ describe('JamfEventBridge', () => {
       ).toThrow(/scepUpstreamSecretArn and scepUpstreamTimeoutMs are set without scepUpstreamUrl/);
     });
 
-    it('rejects an upstream timeout over 1800 ms', () => {
+    it('rejects an upstream timeout over 1800 ms, naming the setting', () => {
       expect(stack({ scepUpstreamUrl: 'https://ca.example.com/challenge', scepUpstreamTimeoutMs: 1801 })).toThrow(
-        /scepUpstream.timeout must be a whole number of milliseconds from 1 to 1800/,
+        /^scepUpstreamTimeoutMs must be a whole number of milliseconds from 1 to 1800/,
       );
+    });
+
+    it.each<[JamfEventBridgeSettings, RegExp]>([
+      [{ scepChallengeTtlSeconds: 0 }, /^scepChallengeTtlSeconds must be a whole number of seconds from 1 to 604800/],
+      [{ scepAuditBudgetMs: 2000 }, /^scepAuditBudgetMs must be a whole number of milliseconds from 1 to 1500/],
+      [{ publishBudgetMs: 9000 }, /^publishBudgetMs must be from 1 ms to 8000 ms/],
+      [{ archive: false, archiveRetentionDays: 7 }, /^archiveRetentionDays is set but archive is false: remove archiveRetentionDays/],
+      [{ existingEventBus: 'default', eventBusName: 'jamf' }, /but existingEventBus \(an existing bus\) is also set/],
+      [{ alarmEmail: 'ops@example.com', alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops' }, /^alarmEmail and alarmTopicArn are both set/],
+      [{ scepUpstreamUrl: 'https://u:p@ca.example.com/x' }, /^scepUpstreamUrl carries credentials.*put them in scepUpstreamSecretArn/],
+      [
+        { scepUpstreamUrl: 'https://ca.example.com/x', scepUpstreamTimeoutMs: 1500, scepAuditBudgetMs: 400 },
+        /^scepUpstreamTimeoutMs plus scepAuditBudgetMs must be at most 1550 ms/,
+      ],
+    ])('names the setting the user typed, not the property it becomes: %j', (settings, message) => {
+      expect(stack(settings)).toThrow(message);
+    });
+
+    it('reports a wrong setting as an InvalidSettingError with one line per problem', () => {
+      let thrown: unknown;
+      try {
+        stack({ eventSource: 'aws.jamf', alarmEmail: 'ops', scepChallengeTtlSeconds: 0 })();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(InvalidSettingError);
+      expect((thrown as InvalidSettingError).problems).toEqual([
+        expect.stringMatching(/^eventSource "aws.jamf" starts with "aws."/),
+        expect.stringMatching(/^alarmEmail "ops" is not an email address/),
+        expect.stringMatching(/^scepChallengeTtlSeconds must be/),
+      ]);
     });
 
     it('rejects an upstream issuer over plain http', () => {
@@ -218,6 +255,44 @@ describe('JamfEventBridge', () => {
 
     it('rejects a log retention CloudWatch Logs does not offer, listing those it does', () => {
       expect(stack({ logRetentionDays: 10 })).toThrow(/logRetentionDays must be one of .*: 1, 3, 5, 7, 14, 30, .*; got 10/);
+    });
+  });
+});
+
+describe('JamfEventBridge', () => {
+  describe('when a property is a token, known only at deployment', () => {
+    // open-constructs and CDK's own constructs check a value only when it is known at synth time.
+    it.each<[string, (stack: Stack) => JamfEventBridgeProps]>([
+      ['an imported bus name', () => ({ eventBusName: Fn.importValue('jamf-bus-name') })],
+      ['a bus imported from an exported ARN', (s) => ({ eventBus: events.EventBus.fromEventBusArn(s, 'Bus', Fn.importValue('jamf-bus-arn')) })],
+      ['a bus imported by a token name', (s) => ({ eventBus: events.EventBus.fromEventBusName(s, 'Bus', Fn.importValue('jamf-bus')) })],
+      [
+        "a web ACL's ARN attribute",
+        (s) => ({
+          webAclArn: new wafv2.CfnWebACL(s, 'Acl', {
+            defaultAction: { allow: {} },
+            scope: 'REGIONAL',
+            visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'jamf', sampledRequestsEnabled: true },
+          }).attrArn,
+        }),
+      ],
+      ['an imported web ACL ARN', () => ({ webAclArn: Fn.importValue('jamf-web-acl') })],
+      ['an event source from a parameter', (s) => ({ eventSource: new CfnParameter(s, 'Source').valueAsString })],
+      ['an allowlist entry from a parameter', (s) => ({ allowedSourceCidrs: [new CfnParameter(s, 'Cidr').valueAsString] })],
+      ['an allowlist from a list parameter', (s) => ({ allowedSourceCidrs: new CfnParameter(s, 'Cidrs', { type: 'CommaDelimitedList' }).valueAsList })],
+      ['an alarm email from a parameter', (s) => ({ alarmEmail: new CfnParameter(s, 'Email').valueAsString })],
+      ['a body limit from a parameter', (s) => ({ maxBodyBytes: new CfnParameter(s, 'Max', { type: 'Number' }).valueAsNumber })],
+      ['throttling from parameters', (s) => ({ throttlingRateLimit: new CfnParameter(s, 'Rate', { type: 'Number' }).valueAsNumber })],
+      ['a challenge lifetime from a parameter', (s) => ({ scepChallengeTtl: Duration.seconds(new CfnParameter(s, 'Ttl', { type: 'Number' }).valueAsNumber) })],
+      ['an upstream URL from a parameter', (s) => ({ scepUpstream: { url: new CfnParameter(s, 'Upstream').valueAsString } })],
+    ])('accepts %s', (_what, props) => {
+      expect(construct(props)).not.toThrow();
+    });
+
+    it('still checks what is known beside it', () => {
+      expect(construct(() => ({ webAclArn: Fn.importValue('jamf-web-acl'), alarmEmail: 'ops' }))).toThrow(
+        /alarmEmail "ops" is not an email address/,
+      );
     });
   });
 });
