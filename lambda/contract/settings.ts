@@ -32,7 +32,8 @@ export const SETTINGS = {
     kind: 'string',
     default: '`jamf.pro`',
     scope: 'both',
-    description: '`Source` of every event published to the bus. EventBridge reserves sources that start with `aws.`.',
+    description:
+      '`Source` of every published event. Use one per Jamf Pro instance if several send to one bus (for example `jamf.prod`, `jamf.test`). Cannot start with `aws.`, which EventBridge reserves.',
   },
   eventBusName: {
     kind: 'string',
@@ -45,7 +46,7 @@ export const SETTINGS = {
     default: 'none: the stack creates a bus',
     scope: 'aws',
     prop: 'eventBus',
-    description: 'Name or ARN of an existing event bus (same account and region) to publish to instead, e.g. `default`.',
+    description: 'Name (e.g. `default`) or ARN of an existing bus in the same account and region to publish to instead of creating one.',
   },
   archive: {
     kind: 'boolean',
@@ -58,13 +59,14 @@ export const SETTINGS = {
     default: '`30`',
     scope: 'aws',
     prop: 'archiveRetention',
-    description: 'Days the archive keeps an event; `0` keeps events indefinitely.',
+    description: 'Days the archive keeps an event; `0` keeps them indefinitely. Needs `archive`.',
   },
   eventLog: {
     kind: 'boolean',
     default: '`true`',
     scope: 'aws',
-    description: 'Whether a rule copies every published event to a CloudWatch log group, so that a new installation can see events arrive.',
+    description:
+      'Whether a rule copies every `jamf.*` event to a CloudWatch log group, to watch events arrive. Turn it off once you have real consumers if you do not want the logs (see docs/costs.md).',
   },
   logRetentionDays: {
     kind: 'integer',
@@ -90,27 +92,29 @@ export const SETTINGS = {
     kind: 'integer',
     default: '`262144` (256 KiB)',
     scope: 'both',
-    description: 'Largest webhook body the ingest function accepts, in bytes, at most 786432; larger ones get 413.',
+    description:
+      'Largest webhook body accepted, in bytes; larger ones get 413. At most 786432 (768 KiB), so that a body the function cannot publish still fits in a dead-letter message.',
   },
   publishBudgetMs: {
     kind: 'integer',
     default: '`1200`',
     scope: 'both',
     prop: 'publishBudget',
-    description: 'Milliseconds the ingest function may spend publishing (PutEvents and its retries) before it dead-letters the webhook.',
+    description:
+      'Milliseconds the ingest function may spend on PutEvents and its retries before it dead-letters the webhook. At most 8000. Jamf Pro stops waiting after its read timeout (2 s by default).',
   },
   allowedSourceCidrs: {
     kind: 'list',
     default: 'any source address',
     scope: 'aws',
     description:
-      "CIDR ranges allowed to call the API, as a comma-separated list or a JSON array, e.g. Jamf Cloud's published outbound ranges. Others get 403.",
+      "CIDR ranges allowed to call the API, as a comma-separated list or a JSON array; every other address gets 403 from a resource policy. For Jamf Cloud, use the outbound IP ranges Jamf publishes for your instance's region.",
   },
   webAclArn: {
     kind: 'string',
     default: 'no web ACL',
     scope: 'aws',
-    description: 'ARN of a regional AWS WAF web ACL to associate with the API stage.',
+    description: "ARN of a regional AWS WAF web ACL, in the stack's region, to associate with the API stage.",
   },
   webhookAuthSecretArn: {
     kind: 'string',
@@ -118,7 +122,7 @@ export const SETTINGS = {
     scope: 'aws',
     prop: 'webhookAuthSecret',
     description:
-      'Complete ARN of an existing Secrets Manager secret holding the webhook credentials document. Locally: `JAMF_WEBHOOK_AUTH`.',
+      'Complete ARN (ending in the 6-character suffix) of an existing secret with the webhook credentials document, e.g. `{"username": "...", "password": "..."}`. Locally: `JAMF_WEBHOOK_AUTH`.',
   },
   webhookAuthSecretKeyArn: {
     kind: 'string',
@@ -189,13 +193,15 @@ export const SETTINGS = {
     default: '`500`',
     scope: 'both',
     prop: 'scepAuditBudget',
-    description: 'Milliseconds the audit publish may add to a SCEP response, at most 1500.',
+    description:
+      'Milliseconds the `jamf.SCEPChallenge` audit publish may add to a challenge response before the request is dead-lettered instead; at most 1500 (and at most 1550 with `scepUpstreamTimeoutMs`). A failed publish adds 250 ms more.',
   },
   scepRequireDeviceMatch: {
     kind: 'boolean',
     default: '`false`',
     scope: 'both',
-    description: "Whether step-ca's certificate request must name the device the challenge was issued for.",
+    description:
+      "Whether the verifier also requires step-ca's certificate request to name the device (UDID, or serial number) the challenge was issued for.",
   },
   scepMaxBodyBytes: {
     kind: 'integer',
