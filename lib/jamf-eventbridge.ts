@@ -72,8 +72,8 @@ export class JamfEventBridge extends Construct {
   public readonly scepChallengeUrl?: string;
   /** The URL for step-ca's SCEPCHALLENGE webhook, unless `scepChallenge` is false. */
   public readonly scepVerifyUrl?: string;
-  /** The topic alarms notify, if any. */
-  public readonly alarmTopic?: sns.ITopic;
+  /** The topic every alarm notifies: `alarmTopic`, or the construct's own (with the `alarmEmail` subscription, if given). */
+  public readonly alarmTopic: sns.ITopic;
   /** Every alarm of this construct. */
   public readonly alarms: cloudwatch.Alarm[];
 

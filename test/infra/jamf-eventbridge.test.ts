@@ -415,9 +415,15 @@ describe('JamfEventBridge', () => {
         });
       });
 
-      it('notify nobody unless an email or topic is given', () => {
-        template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
-        template.resourceCountIs('AWS::SNS::Topic', 0);
+      it('notify a topic of their own, with no subscriber yet, when they fire or clear', () => {
+        const topic = ref(synthesized.stack.jamf.alarmTopic.topicArn);
+        const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+        expect(alarms).toHaveLength(9);
+        for (const alarm of alarms) {
+          expect(alarm.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
+        }
+        template.resourceCountIs('AWS::SNS::Topic', 1);
+        template.resourceCountIs('AWS::SNS::Subscription', 0);
       });
     });
 
@@ -428,8 +434,9 @@ describe('JamfEventBridge', () => {
         });
       });
 
-      it('give the bus, the secret and the dead-letter queue', () => {
+      it('give the bus, the secret, the dead-letter queue and the alarm topic', () => {
         const { jamf } = synthesized.stack;
+        template.hasOutput('AlarmTopicArn', { Value: ref(jamf.alarmTopic.topicArn) });
         template.hasOutput('EventBusName', { Value: ref(jamf.eventBus.eventBusName) });
         template.hasOutput('EventBusArn', { Value: ref(jamf.eventBus.eventBusArn) });
         template.hasOutput('WebhookAuthSecretArn', { Value: ref(jamf.webhookAuthSecret.secretArn) });
