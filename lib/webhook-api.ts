@@ -147,7 +147,11 @@ export class WebhookApi extends Construct {
    * Returns the route's URL.
    */
   public addLambdaRoute(path: string, fn: lambda.IFunction, auth: RouteAuthentication): string {
-    const method = this.api.root.resourceForPath(path).addMethod('POST', new apigw.LambdaIntegration(fn), {
+    // No test-invoke permission: it would let the console's "Test" button (any
+    // stage, "test-invoke-stage") invoke the function beside the deployed stage,
+    // a second way in that nobody uses; send a request to the route instead.
+    const integration = new apigw.LambdaIntegration(fn, { allowTestInvoke: false });
+    const method = this.api.root.resourceForPath(path).addMethod('POST', integration, {
       authorizationType: apigw.AuthorizationType.NONE,
     });
     Validations.of(method).acknowledge(

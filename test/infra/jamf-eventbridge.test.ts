@@ -83,6 +83,21 @@ describe('JamfEventBridge', () => {
         expect(paths.sort()).toEqual(['scep-challenge', 'verify', 'webhooks']);
       });
 
+      it('may invoke each function only from its route on the deployed stage, not from the console test', () => {
+        const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
+          (permission) => permission.Properties as { Principal: string; SourceArn: unknown },
+        );
+        const stageId = logicalId(synthesized.stack.jamf.api.deploymentStage);
+        const routes = permissions.map(({ Principal, SourceArn }) => {
+          expect(Principal).toBe('apigateway.amazonaws.com');
+          const parts = (SourceArn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+          // The stage is a reference to the deployed stage, not a wildcard or test-invoke-stage.
+          expect(parts.at(-2)).toEqual({ Ref: stageId });
+          return parts.at(-1);
+        });
+        expect(routes.sort()).toEqual(['/POST/scep-challenge', '/POST/scep-challenge/verify', '/POST/webhooks']);
+      });
+
       it('throttles the stage at 100 requests per second with bursts of 200', () => {
         template.hasResourceProperties('AWS::ApiGateway::Stage', {
           StageName: 'v1',
