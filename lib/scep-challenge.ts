@@ -2,7 +2,6 @@ import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -10,6 +9,7 @@ import { SCEP_ENV } from '../lambda/contract';
 import { throwIfProblems } from './problems';
 import { acknowledgeFunctionRules, createFunction } from './function';
 import { grantReadSecret } from './grants';
+import type { LogGroupSettings } from './log-group';
 import {
   DEFAULT_SCEP_AUDIT_BUDGET,
   DEFAULT_SCEP_CHALLENGE_TTL,
@@ -53,8 +53,8 @@ export interface ScepChallengeProps extends ScepChallengeOptions {
   readonly deadLetterQueue: sqs.IQueue;
   /** The credentials Jamf Pro authenticates with (the webhook credentials). */
   readonly webhookAuthSecret: secretsmanager.ISecret;
-  /** How long the function's logs are kept. */
-  readonly logRetention: logs.RetentionDays;
+  /** Retention and encryption key of the function's log group. */
+  readonly logGroups: LogGroupSettings;
   /** Whether X-Ray active tracing is on. */
   readonly tracing: boolean;
 }
@@ -92,7 +92,7 @@ export class ScepChallenge extends Construct {
     const fn = createFunction(this, 'Scep', {
       entry: SCEP_ENTRY,
       description: 'Issues SCEP challenges to Jamf Pro and verifies them for step-ca',
-      logRetention: props.logRetention,
+      logGroups: props.logGroups,
       tracing: props.tracing,
       memorySize: SCEP_FUNCTION_MEMORY_MB,
       // Reading the source maps of the modules loaded at init adds about 10 ms to

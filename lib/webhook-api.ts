@@ -2,10 +2,10 @@ import { Names, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { STAGE_NAME } from '../lambda/contract';
+import { createLogGroup, type LogGroupSettings } from './log-group';
 import { TRACING_OFF_REASON } from './nag';
 
 /** Who calls a route and how the function, not API Gateway, authenticates them (cdk-nag acknowledgements). */
@@ -43,8 +43,8 @@ export interface WebhookApiProps {
   readonly webAclArn?: string;
   /** Whether to set the account's API Gateway CloudWatch Logs role. @default true */
   readonly apiGatewayCloudWatchRole?: boolean;
-  /** How long the access and execution logs are kept. */
-  readonly logRetention: logs.RetentionDays;
+  /** Retention and encryption key of the access and execution logs. */
+  readonly logGroups: LogGroupSettings;
   /** Whether X-Ray tracing is on for the stage. */
   readonly tracing: boolean;
 }
@@ -61,7 +61,7 @@ export class WebhookApi extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention });
+    const accessLogs = createLogGroup(this, 'ApiAccessLogs', props.logGroups);
     const allowedSourceCidrs = props.allowedSourceCidrs;
     const cloudWatchRole = props.apiGatewayCloudWatchRole ?? true;
 
@@ -100,9 +100,9 @@ export class WebhookApi extends Construct {
     }
 
     // API Gateway would create this log group on first use, with no retention.
-    const executionLogs = new logs.LogGroup(this, 'ApiExecutionLogs', {
+    const executionLogs = createLogGroup(this, 'ApiExecutionLogs', {
+      ...props.logGroups,
       logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/${STAGE_NAME}`,
-      retention: props.logRetention,
     });
     api.deploymentStage.node.addDependency(executionLogs);
 

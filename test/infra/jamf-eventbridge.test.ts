@@ -142,6 +142,45 @@ describe('JamfEventBridge', () => {
       });
     });
 
+    describe('the logs', () => {
+      it('are all encrypted with one key of the stack, rotated, kept when the stack is deleted', () => {
+        const keyId = logicalId(synthesized.stack.jamf.logKey);
+        template.resourceCountIs('AWS::KMS::Key', 1);
+        template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+        const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+        // Ingest and SCEP functions, API access and execution logs, event log.
+        expect(logGroups).toHaveLength(5);
+        for (const logGroup of logGroups) {
+          expect(logGroup.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+        }
+      });
+
+      it('let CloudWatch Logs use the key for log groups of the account only, and nobody create grants', () => {
+        const statements = new Capture();
+        template.hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: statements } });
+        expect(statements.asArray()).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              Effect: 'Allow',
+              Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+              Condition: {
+                ArnLike: {
+                  'kms:EncryptionContext:aws:logs:arn': {
+                    'Fn::Join': ['', expect.arrayContaining([':log-group:*'])],
+                  },
+                },
+              },
+            }),
+            expect.objectContaining({
+              Effect: 'Deny',
+              Action: 'kms:CreateGrant',
+              Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+            }),
+          ]),
+        );
+      });
+    });
+
     describe('EventBridge', () => {
       it('creates a bus named after the stack', () => {
         template.hasResourceProperties('AWS::Events::EventBus', { Name: 'JamfEventBridge' });
