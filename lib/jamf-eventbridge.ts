@@ -164,6 +164,11 @@ function createDeadLetterQueue(scope: Construct): sqs.Queue {
     retentionPeriod: Duration.days(14),
     // Records carry the webhook body, possibly base64-encoded.
     maxMessageSizeBytes: MAX_DEAD_LETTER_BYTES,
+    // Declares the queue a dead-letter queue, which it is, with the permission SQS
+    // gives any queue without this policy (any queue of the account may redrive to
+    // it): nothing changes but the declaration, which is how Control Tower's
+    // CT.SQS.PR.1 (sqs_dlq_check) tells a dead-letter queue from a queue that lacks one.
+    redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
   });
   const isTheDeadLetterStore =
     'This queue is the dead-letter store itself: the functions write what they could not publish (webhooks, ' +

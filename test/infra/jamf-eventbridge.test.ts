@@ -359,6 +359,13 @@ describe('JamfEventBridge', () => {
         });
       });
 
+      it('is declared a dead-letter queue, with the redrive permission SQS gives by default', () => {
+        template.hasResourceProperties('AWS::SQS::Queue', {
+          RedriveAllowPolicy: { redrivePermission: 'allowAll' },
+          RedrivePolicy: Match.absent(),
+        });
+      });
+
       it('refuses requests without TLS', () => {
         template.hasResourceProperties('AWS::SQS::QueuePolicy', {
           PolicyDocument: {
