@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BUNDLE_ENTRY_NAME, bundleHandler, PROJECT_ROOT } from './bundle';
 import { createLogGroup, type LogGroupSettings } from './log-group';
-import { TRACING_OFF_REASON } from './nag';
+import { acknowledgeControlTowerRules, TRACING_OFF_REASON } from './nag';
 
 export { PROJECT_ROOT } from './bundle';
 
@@ -138,6 +138,13 @@ export function createFunction(scope: Construct, id: string, props: JamfFunction
  * synchronously, each with its reason.
  */
 export function acknowledgeFunctionRules(fn: lambda.Function, tracing: boolean): void {
+  acknowledgeControlTowerRules(fn, {
+    lambda_inside_vpc_check:
+      'Nothing the function talks to is in a VPC: API Gateway invokes it, and it calls only AWS public endpoints ' +
+      '(Secrets Manager, EventBridge, SQS, DynamoDB) and, optionally, an upstream SCEP issuer over HTTPS on the ' +
+      'internet. In a VPC it would need NAT gateways or interface endpoints (tens of dollars a month, more than ' +
+      "the rest of the stack) and would start colder, against Jamf Pro's 2 s timeout.",
+  });
   Validations.of(fn).acknowledge({
     id: 'Serverless-LambdaDLQ',
     reason:

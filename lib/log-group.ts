@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledgeControlTowerRules } from './nag';
 
 /** What every log group of the construct shares. */
 export interface LogGroupSettings {
@@ -26,13 +27,24 @@ export interface JamfLogGroupProps extends LogGroupSettings {
  * retention and the encryption key of {@link LogGroupSettings}.
  */
 export function createLogGroup(scope: Construct, id: string, props: JamfLogGroupProps): logs.LogGroup {
-  return new logs.LogGroup(scope, id, {
+  const logGroup = new logs.LogGroup(scope, id, {
     logGroupName: props.logGroupName,
     retention: props.retention,
     encryptionKey: props.encryptionKey,
     removalPolicy: props.removalPolicy,
   });
+  if (props.retention < logs.RetentionDays.ONE_YEAR) {
+    acknowledgeControlTowerRules(logGroup, { cloudwatch_log_group_retention_period_check: SHORT_RETENTION_REASON });
+  }
+  return logGroup;
 }
+
+/** Why the logs are kept less than a year unless asked for (Control Tower's CT.CLOUDWATCH.PR.2). */
+const SHORT_RETENTION_REASON =
+  'Logs are kept one month unless logRetention says otherwise: they serve operations (the events themselves ' +
+  'are archived on the bus for replay), they hold source addresses and device identifiers, which should not be ' +
+  'kept longer than needed, and a year would cost twelve times the storage. Where a year is required, set ' +
+  'logRetention to ONE_YEAR or more (-c logRetentionDays=365), and this acknowledgement goes away.';
 
 /**
  * One customer managed key for every log group of the construct, rotated every year.

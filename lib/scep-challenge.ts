@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SCEP_ENV } from '../lambda/contract';
+import { acknowledgeControlTowerRules } from './nag';
 import { throwIfProblems } from './problems';
 import { acknowledgeFunctionRules, createFunction } from './function';
 import { grantReadSecret } from './grants';
@@ -42,6 +43,11 @@ export const SCEP_LIVE_ALIAS = 'live';
  * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
  */
 export const SCEP_FUNCTION_MEMORY_MB = 1769;
+
+/** Why the used-challenges table has no point-in-time recovery (cdk-nag and Control Tower). */
+const NO_POINT_IN_TIME_RECOVERY =
+  'Point-in-time recovery would cost more than the table and restore nothing of value: an item only records ' +
+  'that a challenge was used, and lives at most one challenge lifetime (7 days at most).';
 
 /** Properties of {@link ScepChallenge}: its options and what it shares with the ingest function. */
 export interface ScepChallengeProps extends ScepChallengeOptions {
@@ -213,12 +219,8 @@ export class ScepChallenge extends Construct {
       // loses nothing a new stack would need.
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    Validations.of(table).acknowledge({
-      id: 'AwsSolutions-DDB3',
-      reason:
-        'Point-in-time recovery would cost more than the table and restore nothing of value: an item only records ' +
-        'that a challenge was used, and lives at most one challenge lifetime (7 days at most).',
-    });
+    Validations.of(table).acknowledge({ id: 'AwsSolutions-DDB3', reason: NO_POINT_IN_TIME_RECOVERY });
+    acknowledgeControlTowerRules(table, { dynamodb_table_pitr_enabled_check: NO_POINT_IN_TIME_RECOVERY });
     return table;
   }
 }

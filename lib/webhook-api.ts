@@ -6,7 +6,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { STAGE_NAME } from '../lambda/contract';
 import { createLogGroup, type LogGroupSettings } from './log-group';
-import { TRACING_OFF_REASON } from './nag';
+import { acknowledgeControlTowerRules, TRACING_OFF_REASON } from './nag';
 
 /** Who calls a route and how the function, not API Gateway, authenticates them (cdk-nag acknowledgements). */
 export interface RouteAuthentication {
@@ -30,6 +30,16 @@ export const STEP_CA_SIGNATURE_CHECKED: RouteAuthentication = {
     'could check. The function verifies the signature with the secret from Secrets Manager before doing ' +
     'anything else, and answers 401 otherwise.',
 };
+
+/**
+ * Why the function's invoke permission is not public (Control Tower's
+ * lambda_function_public_access_prohibited_check, CT.LAMBDA.PR.2).
+ */
+const SCOPED_INVOKE_PERMISSION =
+  'The permission is not public: its principal is apigateway.amazonaws.com and its SourceArn is this route on ' +
+  'the deployed stage (arn:<partition>:execute-api:<region>:<account>:<api-id>/v1/POST/<path>), which names the ' +
+  'account too. The rule flags it only because CloudFormation assembles that ARN with Fn::Join from the API and ' +
+  'stage IDs, and the rule reads a literal string or a plain Ref/GetAtt only.';
 
 /** Properties of {@link WebhookApi}. */
 export interface WebhookApiProps {
@@ -122,6 +132,7 @@ export class WebhookApi extends Construct {
     }
     if (!props.tracing) {
       Validations.of(api.deploymentStage).acknowledge({ id: 'Serverless-APIGWXrayEnabled', reason: TRACING_OFF_REASON });
+      acknowledgeControlTowerRules(api.deploymentStage, { api_gw_xray_enabled_check: TRACING_OFF_REASON });
     }
 
     Validations.of(api).acknowledge({
@@ -161,6 +172,8 @@ export class WebhookApi extends Construct {
         reason: `The caller is ${auth.caller}, not a user: there is no Cognito user pool to sign in to (see AwsSolutions-APIG4).`,
       },
     );
+    // On the method, so that it covers the permission the integration adds below it.
+    acknowledgeControlTowerRules(method, { lambda_function_public_access_prohibited_check: SCOPED_INVOKE_PERMISSION });
     return this.api.urlForPath(`/${path}`);
   }
 }
