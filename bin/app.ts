@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The CDK app (cdk.json runs it): one JamfEventBridge stack, configured from CDK
-// context (`npx cdk deploy -c eventSource=jamf.prod`), checked by cdk-nag.
+// context (`npx cdk deploy -c eventSource=jamf.prod`), checked by cdk-nag and
+// against AWS Control Tower's proactive controls.
 import { App } from 'aws-cdk-lib';
-import { addNagPacks } from '../lib/nag';
+import { addControlTowerControls, addNagPacks } from '../lib/nag';
 import { JamfEventBridgeStack } from '../lib/jamf-eventbridge-stack';
 import { InvalidSettingError, settingsFromContext } from '../lib/settings';
 
@@ -16,3 +17,4 @@ try {
   process.exit(1);
 }
 addNagPacks(app);
+addControlTowerControls(app);

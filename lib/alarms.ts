@@ -25,9 +25,9 @@ export interface JamfAlarmsProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** The SCEP function, when the service is on. */
   readonly scepFunction?: lambda.IFunction;
-  /** Email address to notify, through a new topic. Not with `alarmTopic`. */
+  /** Email address to subscribe to the construct's topic. Not with `alarmTopic`. */
   readonly alarmEmail?: string;
-  /** An existing topic to notify. */
+  /** An existing topic to notify instead of the construct's own. */
   readonly alarmTopic?: sns.ITopic;
 }
 
@@ -35,36 +35,42 @@ export interface JamfAlarmsProps {
  * What tells an operator that webhooks are at risk: alarms on the API's 5xx
  * answers, the functions' errors and throttles, failed publishes, a slow SCEP
  * function and the dead-letter queue, each saying what to check, all
- * notifying one topic.
+ * notifying one topic, which always exists.
  */
 export class JamfAlarms extends Construct {
-  /** The topic alarms notify, if any. */
-  public readonly alarmTopic?: sns.ITopic;
+  /** The topic every alarm notifies: `alarmTopic`, or the construct's own. */
+  public readonly alarmTopic: sns.ITopic;
   /** Every alarm. */
   public readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: JamfAlarmsProps) {
     super(scope, id);
-    if (props.alarmEmail !== undefined) {
-      const topic = new sns.Topic(this, 'AlarmTopic', {
-        displayName: 'Jamf EventBridge alarms',
-        enforceSSL: true,
-      });
-      // Not KMS-encrypted: notifications carry alarm names and states only, and
-      // CloudWatch cannot publish to a topic under the AWS managed SNS key.
-      const subscription = topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    // Always a topic, so that every alarm has an action: an alarm nobody is told
+    // about protects nothing (Control Tower's CT.CLOUDWATCH.PR.1 refuses it), and
+    // subscribers can be added later without changing the stack.
+    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(props.alarmEmail);
+    this.createIngestAlarms(props.api, props.ingestFunction, props.deadLetterQueue);
+    if (props.scepFunction !== undefined) this.createScepAlarms(props.scepFunction);
+  }
+
+  /** The construct's own topic, subscribing `email` if given. */
+  private createAlarmTopic(email: string | undefined): sns.Topic {
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Jamf EventBridge alarms',
+      enforceSSL: true,
+    });
+    // Not KMS-encrypted: notifications carry alarm names and states only, and
+    // CloudWatch cannot publish to a topic under the AWS managed SNS key.
+    if (email !== undefined) {
+      const subscription = topic.addSubscription(new subscriptions.EmailSubscription(email));
       Validations.of(subscription).acknowledge({
         id: 'Serverless-SNSRedrivePolicy',
         reason:
           'A failed alarm email is not worth a queue that would itself need watching: the alarm and its state ' +
           'stay visible in the CloudWatch console.',
       });
-      this.alarmTopic = topic;
-    } else {
-      this.alarmTopic = props.alarmTopic;
     }
-    this.createIngestAlarms(props.api, props.ingestFunction, props.deadLetterQueue);
-    if (props.scepFunction !== undefined) this.createScepAlarms(props.scepFunction);
+    return topic;
   }
 
   private createIngestAlarms(api: apigw.RestApi, ingest: lambda.IFunction, deadLetterQueue: sqs.IQueue): void {
@@ -166,11 +172,9 @@ export class JamfAlarms extends Construct {
       comparisonOperator: options.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    if (this.alarmTopic !== undefined) {
-      const action = new cloudwatchActions.SnsAction(this.alarmTopic);
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-    }
+    const action = new cloudwatchActions.SnsAction(this.alarmTopic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
     this.alarms.push(alarm);
   }
 }

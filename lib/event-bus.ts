@@ -1,9 +1,10 @@
 import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DETAIL_TYPE_PREFIX } from '../lambda/contract';
+import { createLogGroup, type LogGroupSettings } from './log-group';
 
 /** Properties of {@link JamfEventBus}. */
 export interface JamfEventBusProps {
@@ -19,8 +20,8 @@ export interface JamfEventBusProps {
   readonly archiveRetention?: Duration;
   /** Whether a rule copies every published event to a log group. @default true */
   readonly eventLog?: boolean;
-  /** How long the event log keeps events. */
-  readonly logRetention: logs.RetentionDays;
+  /** Retention and encryption key of the event log. */
+  readonly logGroups: LogGroupSettings;
 }
 
 /**
@@ -56,16 +57,16 @@ export class JamfEventBus extends Construct {
       });
     }
 
-    if (props.eventLog ?? true) this.eventLogGroup = this.createEventLog(eventSource, props.logRetention);
+    if (props.eventLog ?? true) this.eventLogGroup = this.createEventLog(eventSource, props.logGroups);
   }
 
   /** A log group and a rule that copies every published event into it. */
-  private createEventLog(eventSource: string, retention: logs.RetentionDays): logs.LogGroup {
-    const logGroup = new logs.LogGroup(this, 'EventLog', {
+  private createEventLog(eventSource: string, logGroups: LogGroupSettings): logs.LogGroup {
+    const logGroup = createLogGroup(this, 'EventLog', {
+      ...logGroups,
       // EventBridge's console lists log groups under /aws/events/. The name comes
       // from the parent's path, as it did before this construct existed.
       logGroupName: `/aws/events/${Names.uniqueResourceName(this.node.scope ?? this, { maxLength: 200, separator: '-' })}`,
-      retention,
       // Deleted with the stack: it has a fixed name, so a kept one would block the
       // next deployment, and the archive holds the same events.
       removalPolicy: RemovalPolicy.DESTROY,

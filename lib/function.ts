@@ -1,10 +1,10 @@
 import { AssetHashType, DockerImage, Duration, type ILocalBundling, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE_ENTRY_NAME, bundleHandler, PROJECT_ROOT } from './bundle';
-import { TRACING_OFF_REASON } from './nag';
+import { createLogGroup, type LogGroupSettings } from './log-group';
+import { acknowledgeControlTowerRules, TRACING_OFF_REASON } from './nag';
 
 export { PROJECT_ROOT } from './bundle';
 
@@ -56,8 +56,8 @@ export interface JamfFunctionProps {
   readonly entry: string;
   /** The function's description in the Lambda console. */
   readonly description: string;
-  /** How long the function's log group keeps its logs. */
-  readonly logRetention: logs.RetentionDays;
+  /** Retention and encryption key of the function's log group. */
+  readonly logGroups: LogGroupSettings;
   /** Whether X-Ray active tracing is on. */
   readonly tracing: boolean;
   /**
@@ -95,7 +95,7 @@ export interface JamfFunctionProps {
  * const fn = createFunction(this, 'Ingest', {
  *   entry: 'lambda/ingest/handler.ts',
  *   description: 'Receives Jamf Pro webhooks',
- *   logRetention: logs.RetentionDays.ONE_MONTH,
+ *   logGroups: { retention: logs.RetentionDays.ONE_MONTH, encryptionKey: logKey },
  *   tracing: false,
  * });
  * bus.grantPutEventsTo(fn);
@@ -104,7 +104,7 @@ export interface JamfFunctionProps {
 export function createFunction(scope: Construct, id: string, props: JamfFunctionProps): lambda.Function {
   const container = new Construct(scope, id);
 
-  const logGroup = new logs.LogGroup(container, 'LogGroup', { retention: props.logRetention });
+  const logGroup = createLogGroup(container, 'LogGroup', props.logGroups);
 
   // A role of our own instead of AWSLambdaBasicExecutionRole: the function may
   // write to its own log group only, not create or write to any other.
@@ -138,6 +138,13 @@ export function createFunction(scope: Construct, id: string, props: JamfFunction
  * synchronously, each with its reason.
  */
 export function acknowledgeFunctionRules(fn: lambda.Function, tracing: boolean): void {
+  acknowledgeControlTowerRules(fn, {
+    lambda_inside_vpc_check:
+      'Nothing the function talks to is in a VPC: API Gateway invokes it, and it calls only AWS public endpoints ' +
+      '(Secrets Manager, EventBridge, SQS, DynamoDB) and, optionally, an upstream SCEP issuer over HTTPS on the ' +
+      'internet. In a VPC it would need NAT gateways or interface endpoints (tens of dollars a month, more than ' +
+      "the rest of the stack) and would start colder, against Jamf Pro's 2 s timeout.",
+  });
   Validations.of(fn).acknowledge({
     id: 'Serverless-LambdaDLQ',
     reason:

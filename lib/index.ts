@@ -7,6 +7,7 @@ export * from './grants';
 export * from './ingest-function';
 export * from './jamf-eventbridge';
 export * from './jamf-eventbridge-stack';
+export * from './log-group';
 export * from './nag';
 export * from './problems';
 export * from './props';

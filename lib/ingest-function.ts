@@ -1,13 +1,13 @@
 import type { Duration } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_MAX_BODY_BYTES, INGEST_ENV } from '../lambda/contract';
 import { acknowledgeFunctionRules, createFunction } from './function';
 import { grantReadSecret } from './grants';
+import type { LogGroupSettings } from './log-group';
 
 /** The ingest handler, relative to the repository root (the contract with lambda/). */
 export const INGEST_ENTRY = 'lambda/ingest/handler.ts';
@@ -26,8 +26,8 @@ export interface IngestFunctionProps {
   readonly maxBodyBytes?: number;
   /** Time for PutEvents and its retries. @default - the function's own default */
   readonly publishBudget?: Duration;
-  /** How long the function's logs are kept. */
-  readonly logRetention: logs.RetentionDays;
+  /** Retention and encryption key of the function's log group. */
+  readonly logGroups: LogGroupSettings;
   /** Whether X-Ray active tracing is on. */
   readonly tracing: boolean;
 }
@@ -47,7 +47,7 @@ export class IngestFunction extends Construct {
     const fn = createFunction(this, 'Ingest', {
       entry: INGEST_ENTRY,
       description: 'Receives Jamf Pro webhooks and publishes them to EventBridge',
-      logRetention: props.logRetention,
+      logGroups: props.logGroups,
       tracing: props.tracing,
     });
     this.function = fn;

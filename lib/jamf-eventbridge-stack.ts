@@ -55,6 +55,12 @@ export class JamfEventBridgeStack extends Stack {
       description: 'Webhooks that could not be published',
       value: this.jamf.deadLetterQueue.queueUrl,
     });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description:
+        'The topic every alarm notifies: subscribe to it (email, chat, paging) with ' +
+        'aws sns subscribe --topic-arn <this ARN> --protocol email --notification-endpoint <address>',
+      value: this.jamf.alarmTopic.topicArn,
+    });
     const scep = this.jamf.scep;
     if (scep !== undefined && this.jamf.scepChallengeUrl !== undefined && this.jamf.scepVerifyUrl !== undefined) {
       new CfnOutput(this, 'ScepChallengeUrl', {

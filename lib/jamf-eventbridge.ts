@@ -2,6 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -18,6 +19,7 @@ import {
 import { JamfAlarms } from './alarms';
 import { JamfEventBus } from './event-bus';
 import { IngestFunction } from './ingest-function';
+import { createLogKey, type LogGroupSettings } from './log-group';
 import { keepLogicalIdsOfParent } from './logical-ids';
 import { throwIfProblems } from './problems';
 import type { JamfEventBridgeProps } from './props';
@@ -72,20 +74,26 @@ export class JamfEventBridge extends Construct {
   public readonly scepChallengeUrl?: string;
   /** The URL for step-ca's SCEPCHALLENGE webhook, unless `scepChallenge` is false. */
   public readonly scepVerifyUrl?: string;
-  /** The topic alarms notify, if any. */
-  public readonly alarmTopic?: sns.ITopic;
+  /** The topic every alarm notifies: `alarmTopic`, or the construct's own (with the `alarmEmail` subscription, if given). */
+  public readonly alarmTopic: sns.ITopic;
   /** Every alarm of this construct. */
   public readonly alarms: cloudwatch.Alarm[];
+  /** The key that encrypts every log group of this construct. */
+  public readonly logKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: JamfEventBridgeProps = {}) {
     super(scope, id);
     throwIfProblems('JamfEventBridge', propsProblems(props));
 
     const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const tracing = props.tracing ?? false;
+    this.logKey = createLogKey(this, 'LogKey');
+    const logGroups: LogGroupSettings = {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: this.logKey,
+    };
 
-    const bus = new JamfEventBus(this, 'Events', { ...props, eventSource, logRetention });
+    const bus = new JamfEventBus(this, 'Events', { ...props, eventSource, logGroups });
     this.eventBus = bus.eventBus;
     this.archive = bus.archive;
     this.eventLogGroup = bus.eventLogGroup;
@@ -100,12 +108,12 @@ export class JamfEventBridge extends Construct {
       webhookAuthSecret: this.webhookAuthSecret,
       maxBodyBytes: props.maxBodyBytes,
       publishBudget: props.publishBudget,
-      logRetention,
+      logGroups,
       tracing,
     });
     this.ingestFunction = ingest.function;
 
-    const webhookApi = new WebhookApi(this, 'WebhookApi', { ...props, logRetention, tracing });
+    const webhookApi = new WebhookApi(this, 'WebhookApi', { ...props, logGroups, tracing });
     this.api = webhookApi.api;
     this.webhookUrl = webhookApi.addLambdaRoute(WEBHOOKS_PATH, this.ingestFunction, JAMF_CREDENTIALS_CHECKED);
 
@@ -123,7 +131,7 @@ export class JamfEventBridge extends Construct {
         eventSource,
         deadLetterQueue: this.deadLetterQueue,
         webhookAuthSecret: this.webhookAuthSecret,
-        logRetention,
+        logGroups,
         tracing,
       });
       // One function, both routes: it tells them apart by event.resource.
@@ -156,6 +164,11 @@ function createDeadLetterQueue(scope: Construct): sqs.Queue {
     retentionPeriod: Duration.days(14),
     // Records carry the webhook body, possibly base64-encoded.
     maxMessageSizeBytes: MAX_DEAD_LETTER_BYTES,
+    // Declares the queue a dead-letter queue, which it is, with the permission SQS
+    // gives any queue without this policy (any queue of the account may redrive to
+    // it): nothing changes but the declaration, which is how Control Tower's
+    // CT.SQS.PR.1 (sqs_dlq_check) tells a dead-letter queue from a queue that lacks one.
+    redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
   });
   const isTheDeadLetterStore =
     'This queue is the dead-letter store itself: the functions write what they could not publish (webhooks, ' +

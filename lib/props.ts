@@ -110,16 +110,17 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
   readonly webhookAuthSecret?: secretsmanager.ISecret;
 
   /**
-   * Email address to notify when an alarm changes state, through the construct's
-   * own SNS topic. Cannot be combined with `alarmTopic`.
-   * @default - no email
+   * Email address to notify when an alarm changes state: it is subscribed to the
+   * construct's own SNS topic (the address must confirm the subscription).
+   * Cannot be combined with `alarmTopic`.
+   * @default - no email; the alarms still notify the construct's topic, to which subscribers can be added
    */
   readonly alarmEmail?: string;
 
   /**
    * Existing SNS topic to notify when an alarm changes state, instead of the
    * construct's own.
-   * @default - a new topic (with the `alarmEmail` subscription, if given)
+   * @default - a new topic (with the `alarmEmail` subscription, if given), which every alarm notifies
    */
   readonly alarmTopic?: sns.ITopic;
 

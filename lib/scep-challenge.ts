@@ -2,14 +2,15 @@ import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SCEP_ENV } from '../lambda/contract';
+import { acknowledgeControlTowerRules } from './nag';
 import { throwIfProblems } from './problems';
 import { acknowledgeFunctionRules, createFunction } from './function';
 import { grantReadSecret } from './grants';
+import type { LogGroupSettings } from './log-group';
 import {
   DEFAULT_SCEP_AUDIT_BUDGET,
   DEFAULT_SCEP_CHALLENGE_TTL,
@@ -43,6 +44,11 @@ export const SCEP_LIVE_ALIAS = 'live';
  */
 export const SCEP_FUNCTION_MEMORY_MB = 1769;
 
+/** Why the used-challenges table has no point-in-time recovery (cdk-nag and Control Tower). */
+const NO_POINT_IN_TIME_RECOVERY =
+  'Point-in-time recovery would cost more than the table and restore nothing of value: an item only records ' +
+  'that a challenge was used, and lives at most one challenge lifetime (7 days at most).';
+
 /** Properties of {@link ScepChallenge}: its options and what it shares with the ingest function. */
 export interface ScepChallengeProps extends ScepChallengeOptions {
   /** The bus the audit events go to. */
@@ -53,8 +59,8 @@ export interface ScepChallengeProps extends ScepChallengeOptions {
   readonly deadLetterQueue: sqs.IQueue;
   /** The credentials Jamf Pro authenticates with (the webhook credentials). */
   readonly webhookAuthSecret: secretsmanager.ISecret;
-  /** How long the function's logs are kept. */
-  readonly logRetention: logs.RetentionDays;
+  /** Retention and encryption key of the function's log group. */
+  readonly logGroups: LogGroupSettings;
   /** Whether X-Ray active tracing is on. */
   readonly tracing: boolean;
 }
@@ -92,7 +98,7 @@ export class ScepChallenge extends Construct {
     const fn = createFunction(this, 'Scep', {
       entry: SCEP_ENTRY,
       description: 'Issues SCEP challenges to Jamf Pro and verifies them for step-ca',
-      logRetention: props.logRetention,
+      logGroups: props.logGroups,
       tracing: props.tracing,
       memorySize: SCEP_FUNCTION_MEMORY_MB,
       // Reading the source maps of the modules loaded at init adds about 10 ms to
@@ -213,12 +219,8 @@ export class ScepChallenge extends Construct {
       // loses nothing a new stack would need.
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    Validations.of(table).acknowledge({
-      id: 'AwsSolutions-DDB3',
-      reason:
-        'Point-in-time recovery would cost more than the table and restore nothing of value: an item only records ' +
-        'that a challenge was used, and lives at most one challenge lifetime (7 days at most).',
-    });
+    Validations.of(table).acknowledge({ id: 'AwsSolutions-DDB3', reason: NO_POINT_IN_TIME_RECOVERY });
+    acknowledgeControlTowerRules(table, { dynamodb_table_pitr_enabled_check: NO_POINT_IN_TIME_RECOVERY });
     return table;
   }
 }

@@ -2,11 +2,11 @@ import { Names, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { STAGE_NAME } from '../lambda/contract';
-import { TRACING_OFF_REASON } from './nag';
+import { createLogGroup, type LogGroupSettings } from './log-group';
+import { acknowledgeControlTowerRules, TRACING_OFF_REASON } from './nag';
 
 /** Who calls a route and how the function, not API Gateway, authenticates them (cdk-nag acknowledgements). */
 export interface RouteAuthentication {
@@ -31,6 +31,16 @@ export const STEP_CA_SIGNATURE_CHECKED: RouteAuthentication = {
     'anything else, and answers 401 otherwise.',
 };
 
+/**
+ * Why the function's invoke permission is not public (Control Tower's
+ * lambda_function_public_access_prohibited_check, CT.LAMBDA.PR.2).
+ */
+const SCOPED_INVOKE_PERMISSION =
+  'The permission is not public: its principal is apigateway.amazonaws.com and its SourceArn is this route on ' +
+  'the deployed stage (arn:<partition>:execute-api:<region>:<account>:<api-id>/v1/POST/<path>), which names the ' +
+  'account too. The rule flags it only because CloudFormation assembles that ARN with Fn::Join from the API and ' +
+  'stage IDs, and the rule reads a literal string or a plain Ref/GetAtt only.';
+
 /** Properties of {@link WebhookApi}. */
 export interface WebhookApiProps {
   /** Steady-state requests per second. @default 100 */
@@ -43,8 +53,8 @@ export interface WebhookApiProps {
   readonly webAclArn?: string;
   /** Whether to set the account's API Gateway CloudWatch Logs role. @default true */
   readonly apiGatewayCloudWatchRole?: boolean;
-  /** How long the access and execution logs are kept. */
-  readonly logRetention: logs.RetentionDays;
+  /** Retention and encryption key of the access and execution logs. */
+  readonly logGroups: LogGroupSettings;
   /** Whether X-Ray tracing is on for the stage. */
   readonly tracing: boolean;
 }
@@ -61,7 +71,7 @@ export class WebhookApi extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention });
+    const accessLogs = createLogGroup(this, 'ApiAccessLogs', props.logGroups);
     const allowedSourceCidrs = props.allowedSourceCidrs;
     const cloudWatchRole = props.apiGatewayCloudWatchRole ?? true;
 
@@ -100,9 +110,9 @@ export class WebhookApi extends Construct {
     }
 
     // API Gateway would create this log group on first use, with no retention.
-    const executionLogs = new logs.LogGroup(this, 'ApiExecutionLogs', {
+    const executionLogs = createLogGroup(this, 'ApiExecutionLogs', {
+      ...props.logGroups,
       logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/${STAGE_NAME}`,
-      retention: props.logRetention,
     });
     api.deploymentStage.node.addDependency(executionLogs);
 
@@ -122,6 +132,7 @@ export class WebhookApi extends Construct {
     }
     if (!props.tracing) {
       Validations.of(api.deploymentStage).acknowledge({ id: 'Serverless-APIGWXrayEnabled', reason: TRACING_OFF_REASON });
+      acknowledgeControlTowerRules(api.deploymentStage, { api_gw_xray_enabled_check: TRACING_OFF_REASON });
     }
 
     Validations.of(api).acknowledge({
@@ -147,7 +158,11 @@ export class WebhookApi extends Construct {
    * Returns the route's URL.
    */
   public addLambdaRoute(path: string, fn: lambda.IFunction, auth: RouteAuthentication): string {
-    const method = this.api.root.resourceForPath(path).addMethod('POST', new apigw.LambdaIntegration(fn), {
+    // No test-invoke permission: it would let the console's "Test" button (any
+    // stage, "test-invoke-stage") invoke the function beside the deployed stage,
+    // a second way in that nobody uses; send a request to the route instead.
+    const integration = new apigw.LambdaIntegration(fn, { allowTestInvoke: false });
+    const method = this.api.root.resourceForPath(path).addMethod('POST', integration, {
       authorizationType: apigw.AuthorizationType.NONE,
     });
     Validations.of(method).acknowledge(
@@ -157,6 +172,8 @@ export class WebhookApi extends Construct {
         reason: `The caller is ${auth.caller}, not a user: there is no Cognito user pool to sign in to (see AwsSolutions-APIG4).`,
       },
     );
+    // On the method, so that it covers the permission the integration adds below it.
+    acknowledgeControlTowerRules(method, { lambda_function_public_access_prohibited_check: SCOPED_INVOKE_PERMISSION });
     return this.api.urlForPath(`/${path}`);
   }
 }

@@ -83,6 +83,21 @@ describe('JamfEventBridge', () => {
         expect(paths.sort()).toEqual(['scep-challenge', 'verify', 'webhooks']);
       });
 
+      it('may invoke each function only from its route on the deployed stage, not from the console test', () => {
+        const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map(
+          (permission) => permission.Properties as { Principal: string; SourceArn: unknown },
+        );
+        const stageId = logicalId(synthesized.stack.jamf.api.deploymentStage);
+        const routes = permissions.map(({ Principal, SourceArn }) => {
+          expect(Principal).toBe('apigateway.amazonaws.com');
+          const parts = (SourceArn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+          // The stage is a reference to the deployed stage, not a wildcard or test-invoke-stage.
+          expect(parts.at(-2)).toEqual({ Ref: stageId });
+          return parts.at(-1);
+        });
+        expect(routes.sort()).toEqual(['/POST/scep-challenge', '/POST/scep-challenge/verify', '/POST/webhooks']);
+      });
+
       it('throttles the stage at 100 requests per second with bursts of 200', () => {
         template.hasResourceProperties('AWS::ApiGateway::Stage', {
           StageName: 'v1',
@@ -124,6 +139,45 @@ describe('JamfEventBridge', () => {
 
       it('is not associated with a WAF web ACL', () => {
         template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+      });
+    });
+
+    describe('the logs', () => {
+      it('are all encrypted with one key of the stack, rotated, kept when the stack is deleted', () => {
+        const keyId = logicalId(synthesized.stack.jamf.logKey);
+        template.resourceCountIs('AWS::KMS::Key', 1);
+        template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+        const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+        // Ingest and SCEP functions, API access and execution logs, event log.
+        expect(logGroups).toHaveLength(5);
+        for (const logGroup of logGroups) {
+          expect(logGroup.Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+        }
+      });
+
+      it('let CloudWatch Logs use the key for log groups of the account only, and nobody create grants', () => {
+        const statements = new Capture();
+        template.hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: statements } });
+        expect(statements.asArray()).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              Effect: 'Allow',
+              Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+              Condition: {
+                ArnLike: {
+                  'kms:EncryptionContext:aws:logs:arn': {
+                    'Fn::Join': ['', expect.arrayContaining([':log-group:*'])],
+                  },
+                },
+              },
+            }),
+            expect.objectContaining({
+              Effect: 'Deny',
+              Action: 'kms:CreateGrant',
+              Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+            }),
+          ]),
+        );
       });
     });
 
@@ -305,6 +359,13 @@ describe('JamfEventBridge', () => {
         });
       });
 
+      it('is declared a dead-letter queue, with the redrive permission SQS gives by default', () => {
+        template.hasResourceProperties('AWS::SQS::Queue', {
+          RedriveAllowPolicy: { redrivePermission: 'allowAll' },
+          RedrivePolicy: Match.absent(),
+        });
+      });
+
       it('refuses requests without TLS', () => {
         template.hasResourceProperties('AWS::SQS::QueuePolicy', {
           PolicyDocument: {
@@ -415,9 +476,15 @@ describe('JamfEventBridge', () => {
         });
       });
 
-      it('notify nobody unless an email or topic is given', () => {
-        template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
-        template.resourceCountIs('AWS::SNS::Topic', 0);
+      it('notify a topic of their own, with no subscriber yet, when they fire or clear', () => {
+        const topic = ref(synthesized.stack.jamf.alarmTopic.topicArn);
+        const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+        expect(alarms).toHaveLength(9);
+        for (const alarm of alarms) {
+          expect(alarm.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
+        }
+        template.resourceCountIs('AWS::SNS::Topic', 1);
+        template.resourceCountIs('AWS::SNS::Subscription', 0);
       });
     });
 
@@ -428,8 +495,9 @@ describe('JamfEventBridge', () => {
         });
       });
 
-      it('give the bus, the secret and the dead-letter queue', () => {
+      it('give the bus, the secret, the dead-letter queue and the alarm topic', () => {
         const { jamf } = synthesized.stack;
+        template.hasOutput('AlarmTopicArn', { Value: ref(jamf.alarmTopic.topicArn) });
         template.hasOutput('EventBusName', { Value: ref(jamf.eventBus.eventBusName) });
         template.hasOutput('EventBusArn', { Value: ref(jamf.eventBus.eventBusArn) });
         template.hasOutput('WebhookAuthSecretArn', { Value: ref(jamf.webhookAuthSecret.secretArn) });

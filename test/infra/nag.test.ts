@@ -22,18 +22,17 @@ function findings(app: App): Finding[] {
   );
 }
 
-/** Every acknowledgement in the app: where, which rule, and why. */
+/**
+ * Every acknowledgement of a cdk-nag rule in the app: where, which rule, and why.
+ * (Those of the Control Tower rules, in their own namespace, are tested in control-tower.test.ts.)
+ */
 function acknowledgements(app: App): Array<Finding & { readonly reason: string }> {
   return app.node.findAll().flatMap((construct) =>
     construct.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-          rule: id.replace(/^annotation::/i, ''),
-          path: construct.node.path,
-          reason,
-        })),
-      ),
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      .filter(([id]) => /^annotation::/i.test(id))
+      .map(([id, reason]) => ({ rule: id.replace(/^annotation::/i, ''), path: construct.node.path, reason })),
   );
 }
 

@@ -278,8 +278,9 @@ describe('JamfEventBridge', () => {
     it('notifies that topic and creates none', () => {
       const t = template({ alarmTopicArn: TOPIC_ARN });
       t.resourceCountIs('AWS::SNS::Topic', 0);
-      t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [TOPIC_ARN] });
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [TOPIC_ARN], OKActions: [TOPIC_ARN] });
       t.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() }, 0);
+      t.hasOutput('AlarmTopicArn', { Value: TOPIC_ARN });
     });
   });
 
