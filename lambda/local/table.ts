@@ -1,8 +1,8 @@
 /**
  * A local DynamoDB table: PutItem as the AWS JSON 1.0 protocol defines it,
- * with the one condition the used-challenge record needs,
- * `attribute_not_exists(<partition key>)`. Anything else is refused with
- * ValidationException rather than half-emulated.
+ * with the conditions the used-challenge record needs: terms joined by `OR`,
+ * each `attribute_not_exists(<attribute>)` or `<attribute> = :value`. Anything
+ * else is refused with ValidationException rather than half-emulated.
  */
 import { AwsServiceError, type Operations } from './aws-endpoint';
 
@@ -17,7 +17,8 @@ export interface LocalTableOptions {
   readonly now?: () => number;
 }
 
-const NOT_EXISTS = /^\s*attribute_not_exists\s*\(\s*([#\w.]+)\s*\)\s*$/;
+const NOT_EXISTS = /^attribute_not_exists\s*\(\s*([#\w]+)\s*\)$/;
+const EQUALS = /^([#\w]+)\s*=\s*(:\w+)$/;
 
 export class LocalTable {
   readonly items = new Map<string, Item>();
@@ -65,21 +66,34 @@ export class LocalTable {
     const key = this.keyOf(item as Item);
     this.sweep();
     const condition = input.ConditionExpression;
-    if (condition !== undefined) {
-      const match = typeof condition === 'string' ? NOT_EXISTS.exec(condition) : null;
-      const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
-      const attribute = match && (match[1]!.startsWith('#') ? names[match[1]!] : match[1]);
-      if (attribute !== this.options.partitionKey) {
-        throw new AwsServiceError(
-          'ValidationException',
-          `the local table supports only attribute_not_exists(${this.options.partitionKey}) as a condition`,
-        );
-      }
-      if (this.items.has(key)) {
-        throw new AwsServiceError('ConditionalCheckFailedException', 'The conditional request failed');
-      }
+    if (condition !== undefined && !this.holds(condition, this.items.get(key), input)) {
+      throw new AwsServiceError('ConditionalCheckFailedException', 'The conditional request failed');
     }
     this.items.set(key, item as Item);
     return {};
+  }
+
+  /** Whether `condition` holds for the item stored under the key (undefined: none). */
+  private holds(condition: unknown, stored: Item | undefined, input: Record<string, unknown>): boolean {
+    const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+    const values = (input.ExpressionAttributeValues ?? {}) as Record<string, AttributeValue>;
+    const name = (token: string) => (token.startsWith('#') ? names[token] : token);
+    const unsupported = () =>
+      new AwsServiceError(
+        'ValidationException',
+        'the local table supports only attribute_not_exists(<attribute>) and <attribute> = :value, joined by OR',
+      );
+    if (typeof condition !== 'string') throw unsupported();
+    return condition
+      .split(/\s+OR\s+/i)
+      .map((term) => term.trim())
+      .some((term) => {
+        const notExists = NOT_EXISTS.exec(term);
+        if (notExists) return stored?.[name(notExists[1]!) ?? ''] === undefined;
+        const equals = EQUALS.exec(term);
+        if (!equals || values[equals[2]!] === undefined) throw unsupported();
+        const actual = stored?.[name(equals[1]!) ?? ''];
+        return actual !== undefined && JSON.stringify(actual) === JSON.stringify(values[equals[2]!]);
+      });
   }
 }

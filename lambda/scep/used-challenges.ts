@@ -5,6 +5,7 @@
  * expiry denies it anyway. The local runtime serves the same PutItem call.
  */
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { boundedRequests } from '../shared/aws-calls';
 import { ServiceUnavailableError } from '../shared/errors';
 
 /** One use of a challenge, as recorded. */
@@ -18,10 +19,15 @@ export interface ChallengeUse {
 
 /** A client for the verify path: step-ca waits for the answer. */
 export function createDynamoDbClient(): DynamoDBClient {
-  return new DynamoDBClient({ requestHandler: { connectionTimeout: 500, requestTimeout: 1500 } });
+  return new DynamoDBClient({ maxAttempts: 2, ...boundedRequests(300, 600) });
 }
 
-/** Records the use; `true` the first time, `false` for every later use. Throws a 503 when the table cannot be reached. */
+/**
+ * Records the use; `true` the first time, and again for the same step-ca
+ * transaction (step-ca retries after a 5xx, and the first write may have been
+ * applied with its answer lost), `false` for every other use. Throws a 503
+ * when the table cannot be reached.
+ */
 export async function claimChallenge(
   client: DynamoDBClient,
   tableName: string,
@@ -39,7 +45,12 @@ export async function claimChallenge(
           ...(use.transactionId ? { transactionId: { S: use.transactionId } } : {}),
           ...(use.provisionerName ? { provisionerName: { S: use.provisionerName } } : {}),
         },
-        ConditionExpression: 'attribute_not_exists(challengeId)',
+        ...(use.transactionId
+          ? {
+              ConditionExpression: 'attribute_not_exists(challengeId) OR transactionId = :transactionId',
+              ExpressionAttributeValues: { ':transactionId': { S: use.transactionId } },
+            }
+          : { ConditionExpression: 'attribute_not_exists(challengeId)' }),
       }),
     );
     return true;

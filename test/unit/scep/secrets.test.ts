@@ -102,7 +102,7 @@ describe('claimChallenge (DynamoDB)', () => {
   const use = { challengeId: 'ab'.repeat(12), expiresAt: 1_800_000_000, transactionId: 'tx' };
   beforeEach(() => dynamo.reset());
 
-  it('writes the id only if it is not there yet, with its expiry for TTL', async () => {
+  it('writes the id only if it is not there yet or was written by the same transaction, with its expiry for TTL', async () => {
     dynamo.on(PutItemCommand).resolves({});
     expect(await claimChallenge(client, 'used', use, new Date('2026-11-27T00:00:00Z'))).toBe(true);
     expect(dynamo.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
@@ -113,8 +113,17 @@ describe('claimChallenge (DynamoDB)', () => {
         usedAt: { S: '2026-11-27T00:00:00.000Z' },
         transactionId: { S: 'tx' },
       },
-      ConditionExpression: 'attribute_not_exists(challengeId)',
+      ConditionExpression: 'attribute_not_exists(challengeId) OR transactionId = :transactionId',
+      ExpressionAttributeValues: { ':transactionId': { S: 'tx' } },
     });
+  });
+
+  it('writes the id only if it is not there yet when step-ca names no transaction', async () => {
+    dynamo.on(PutItemCommand).resolves({});
+    const { transactionId: _none, ...withoutTransaction } = use;
+    await claimChallenge(client, 'used', withoutTransaction);
+    expect(dynamo.commandCalls(PutItemCommand)[0]!.args[0].input).toMatchObject({ ConditionExpression: 'attribute_not_exists(challengeId)' });
+    expect(dynamo.commandCalls(PutItemCommand)[0]!.args[0].input).not.toHaveProperty('ExpressionAttributeValues');
   });
 
   it('says false when the condition fails: the challenge was used before', async () => {
