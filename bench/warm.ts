@@ -112,7 +112,7 @@ export async function ownWork(iterations: number): Promise<WarmReport> {
         credentialsVerifier(async () => JSON.stringify({ basic: [{ username: 'jamf', password: BENCH_PASSWORD }] })),
       ),
       issue: signedIssuer(async () => keys, config.challengeTtlSeconds),
-      publish: async () => ({ ok: true, eventId: 'bench', attempts: 1 }),
+      publish: async () => ({ ok: true, eventId: 'bench', attempts: 1, ambiguous: false }),
       deadLetter: async () => ({ stored: true }),
     });
     const verify = createVerifyHandler({

@@ -32,6 +32,30 @@ export const DEFAULT_SCEP_MAX_BODY_BYTES = 64 * 1024;
 /** How long the ingest function may spend publishing unless set otherwise: leaves Jamf's 2 s room for init, decoding and the response. */
 export const DEFAULT_PUBLISH_BUDGET_MS = 1200;
 
+/** Jamf Pro's default read timeout: it stops waiting for an answer after this. */
+export const JAMF_READ_TIMEOUT_MS = 2000;
+
+/**
+ * What API Gateway and the network need of Jamf's read timeout: a function
+ * answers at most `JAMF_READ_TIMEOUT_MS` less this after the request arrived.
+ */
+export const RESPONSE_MARGIN_MS = 200;
+
+/**
+ * Kept at the end of a request for the dead-letter write, which runs only when
+ * publishing failed: enough for a retry of SendMessage, and the log line after.
+ */
+export const DEAD_LETTER_RESERVE_MS = 400;
+
+/**
+ * When the ingest function must have answered, after the request arrived: within
+ * Jamf's read timeout, or, when the publish budget is set longer than that
+ * allows, the publish budget and the dead-letter reserve.
+ */
+export function ingestResponseDeadlineMs(publishBudgetMs: number): number {
+  return Math.max(JAMF_READ_TIMEOUT_MS - RESPONSE_MARGIN_MS, publishBudgetMs + DEAD_LETTER_RESERVE_MS + RESPONSE_MARGIN_MS);
+}
+
 /** One hour: long enough for a device to install the profile and enrol, short enough to limit a leaked challenge. */
 export const DEFAULT_SCEP_CHALLENGE_TTL_SECONDS = 3600;
 /** Signed challenges live at most a week: the token stores its expiry in seconds and a verifier keeps used ids that long. */

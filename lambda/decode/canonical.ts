@@ -7,9 +7,11 @@
 import * as v from 'valibot';
 import { EnvelopeSchema, type Webhook } from '../events/webhook';
 import type { ChallengeIssuance } from '../events/scep';
+import type { Delivery } from '../publish/delivery';
 import { MalformedBodyError, UnprocessableWebhookError } from '../shared/errors';
 import { toIssues } from '../shared/issues';
 import { removeSecrets } from '../shared/redact';
+import type { BodyEncoding } from './charset';
 import type { BodyFormat } from './format';
 import { assertSafeStructure } from './structure';
 
@@ -19,6 +21,8 @@ export interface CanonicalDetail {
   event: Record<string, unknown>;
   /** Only on the SCEPChallenge events the SCEP function publishes. */
   issuance?: ChallengeIssuance;
+  /** Added when the event is published: the id every copy of one webhook shares, and when it arrived. */
+  delivery?: Delivery;
 }
 
 export interface DecodedWebhook {
@@ -27,6 +31,8 @@ export interface DecodedWebhook {
   /** Whether the catalogue knows the event (its fields were coerced to their documented types). */
   readonly known: boolean;
   readonly format: BodyFormat;
+  /** How the body's bytes were read (see charset.ts). */
+  readonly encoding: BodyEncoding;
   readonly detail: CanonicalDetail;
 }
 
@@ -40,12 +46,16 @@ export interface EventToDecode {
   /** Whether the catalogue knows the event. */
   readonly known: boolean;
   readonly format: BodyFormat;
+  readonly encoding: BodyEncoding;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Decodes the body as UTF-8 (the only encoding Jamf sends), dropping a byte-order mark. */
-export function bodyText(body: Uint8Array): string {
+/**
+ * Decodes a body that must be UTF-8 (step-ca's requests), dropping a byte-order
+ * mark. Jamf's bodies go through `decodeBodyText`, which honours their charset.
+ */
+export function utf8BodyText(body: Uint8Array): string {
   let text: string;
   try {
     text = utf8.decode(body);
@@ -78,7 +88,7 @@ export function readEnvelope(tree: unknown): Envelope {
  * can carry one to the bus, a dead letter or a log.
  */
 export function decodeEvent(envelope: Envelope, event: EventToDecode): DecodedWebhook {
-  const { eventName, schema, known, format } = event;
+  const { eventName, schema, known, format, encoding } = event;
   const body = v.safeParse(schema, envelope.event);
   if (!body.success) {
     throw new UnprocessableWebhookError('InvalidEvent', `The ${eventName} event does not match its documented types`, {
@@ -88,5 +98,5 @@ export function decodeEvent(envelope: Envelope, event: EventToDecode): DecodedWe
   }
   const detail: CanonicalDetail = { webhook: { ...envelope.webhook, webhookEvent: eventName }, event: body.output };
   removeSecrets(detail);
-  return { eventName, known, format, detail };
+  return { eventName, known, format, encoding, detail };
 }

@@ -7,6 +7,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { authenticatorFor, credentialsVerifier, noCredentials } from '../auth/source';
 import { createSecretsManagerClient, readSecretString } from '../secrets/secrets-manager';
+import { boundedRequests } from '../shared/aws-calls';
 import { readIngestConfig } from './config';
 import { createIngestHandler } from './ingest';
 
@@ -15,8 +16,9 @@ const config = readIngestConfig(process.env);
 export const handler = createIngestHandler({
   config,
   // The publisher retries inside its own time budget; SDK retries would stack on top of it.
-  eventBridge: new EventBridgeClient({ maxAttempts: 1 }),
-  sqs: new SQSClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } }),
+  eventBridge: new EventBridgeClient({ maxAttempts: 1, ...boundedRequests(300, 1500) }),
+  // Each SendMessage attempt is cut at the request's deadline; the dead-letter store retries inside it.
+  sqs: new SQSClient({ maxAttempts: 1, ...boundedRequests(300, 1500) }),
   authenticate: authenticatorFor(
     credentialsVerifier(
       config.webhookAuthSecretId

@@ -6,15 +6,17 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { IngestConfig } from './config';
+import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs } from '../contract';
 import { decodeWebhook } from '../decode/decode';
-import { PayloadTooLargeError, PublishFailedError } from '../shared/errors';
+import { Deadline, within } from '../shared/deadline';
+import { PayloadTooLargeError, PublishFailedError, ServiceUnavailableError } from '../shared/errors';
 import { logRequest } from '../shared/log';
 import { sendDeadLetter } from '../publish/dead-letters';
 import { entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
 import { answerFailure } from '../shared/failure';
 import { publishEntry, type PublishOptions } from '../publish/publisher';
 import { assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
+import type { IngestConfig } from './config';
 
 export interface IngestDependencies {
   readonly config: IngestConfig;
@@ -35,22 +37,37 @@ export type IngestHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayP
 const FUNCTION_NAME = 'ingest';
 /** The ingest function's metrics (see lib/ INGEST_METRICS), none counted. */
 const NO_METRICS = { Published: 0, DeadLettered: 0, PublishFailed: 0 } as const;
+/**
+ * The most a cold credentials read may take of a request: the rest of Jamf's
+ * read timeout is for publishing and, failing that, the dead-letter write.
+ */
+export const AUTHENTICATION_BUDGET_MS = 600;
+
+/** Authenticates within `ms`: a credentials read that takes longer is a 503, not a wait past Jamf's timeout. */
+async function authenticateWithin(deps: IngestDependencies, request: WebhookRequest, ms: number): Promise<void> {
+  const done = await within(deps.authenticate(request).then(() => true as const), ms);
+  if (done === undefined) {
+    throw new ServiceUnavailableError('CredentialsUnavailable', `The webhook credentials could not be read within ${ms} ms`);
+  }
+}
 
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
   const { config } = deps;
 
   return async (event) => {
     const { started, requestId, headers, contentType, body } = incomingRequest(event);
+    // Every AWS call of this request gets part of what is left until the answer is due.
+    const deadline = Deadline.after(ingestResponseDeadlineMs(config.publishBudgetMs), started);
     let authenticated = false;
     let eventName: string | undefined;
 
     try {
-      await deps.authenticate({ headers, body });
+      await authenticateWithin(deps, { headers, body }, Math.min(AUTHENTICATION_BUDGET_MS, deadline.remaining(DEAD_LETTER_RESERVE_MS)));
       authenticated = true;
       assertBodyWithin(body, config.maxBodyBytes);
       const decoded = decodeWebhook(body, contentType);
       eventName = decoded.eventName;
-      const entry = toPutEventsEntry(decoded, config);
+      const entry = toPutEventsEntry(decoded, config, new Date(started));
       const size = entrySize(entry);
       if (size > MAX_ENTRY_BYTES) {
         throw new PayloadTooLargeError(
@@ -61,13 +78,14 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       }
       const published = await publishEntry(deps.eventBridge, entry, {
         ...deps.publishOptions,
-        budgetMs: config.publishBudgetMs,
+        budgetMs: Math.min(config.publishBudgetMs, deadline.remaining(DEAD_LETTER_RESERVE_MS)),
       });
       if (!published.ok) {
         throw new PublishFailedError(
           `EventBridge did not accept the event after ${published.attempts} attempt(s): ${published.errorCode}`,
           published.attempts,
           eventName,
+          published.ambiguous,
         );
       }
       logRequest({
@@ -91,7 +109,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       return answerFailure(
         error,
         { functionName: FUNCTION_NAME, requestId, started, contentType, eventName, body, authenticated },
-        (input) => sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, input),
+        (input) => sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, input, { deadline }),
         ({ deadLettered, errorCode }) => ({
           ...NO_METRICS,
           DeadLettered: deadLettered ? 1 : 0,

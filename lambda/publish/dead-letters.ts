@@ -4,6 +4,9 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { MAX_DEAD_LETTER_BYTES } from '../contract';
+import { backoffMs, boundedCall, type CallFailure, callFailure } from '../shared/aws-calls';
+import type { Deadline } from '../shared/deadline';
+import { logDeadLetter } from '../shared/log';
 import type { Issue } from '../shared/errors';
 import { redactRawBody } from '../shared/redact';
 
@@ -21,6 +24,12 @@ export interface DeadLetterReason {
   readonly issues?: readonly Issue[];
   /** PutEvents attempts made, when publishing was tried. */
   readonly attempts?: number;
+  /**
+   * Whether a publish attempt had no answer, so that the event may be on the
+   * bus although publishing failed: a redrive or an operator should expect a
+   * copy with the same `delivery.id`.
+   */
+  readonly ambiguous?: boolean;
 }
 
 export interface DeadLetterInput {
@@ -32,6 +41,8 @@ export interface DeadLetterInput {
   readonly body: Uint8Array;
   /** Keep only the start of the body (it is over the size limit). */
   readonly truncateBody?: boolean;
+  /** The SCEP challenge a failed audit event was about (its id, never the challenge). */
+  readonly challengeId?: string;
 }
 
 /** One message in the dead-letter queue. Version it: redrive tools read it. */
@@ -42,6 +53,8 @@ export interface DeadLetterRecord {
   readonly receivedAt: string;
   readonly contentType: string | null;
   readonly eventName: string | null;
+  /** The SCEP challenge a failed audit event was about, by id. */
+  readonly challengeId?: string;
   readonly bodyBytes: number;
   readonly bodyTruncated: boolean;
   /** The body as UTF-8 text (invalid bytes replaced), secrets masked. */
@@ -73,6 +86,7 @@ export function deadLetterMessage(input: DeadLetterInput): string {
     receivedAt: input.receivedAt.toISOString(),
     contentType: input.contentType ?? null,
     eventName: input.eventName ?? null,
+    ...(input.challengeId ? { challengeId: input.challengeId } : {}),
     bodyBytes: input.body.byteLength,
     bodyTruncated: cut,
     body: text,
@@ -86,27 +100,62 @@ export function deadLetterMessage(input: DeadLetterInput): string {
   return message;
 }
 
-export type DeadLetterResult = { readonly stored: true } | { readonly stored: false; readonly errorCode: string };
+export type DeadLetterResult =
+  | { readonly stored: true }
+  | {
+      readonly stored: false;
+      readonly errorCode: string;
+      /** Whether the record went to the function's log instead, where a redrive can read it back. */
+      readonly logged: boolean;
+    };
 
-/** Sends a dead letter and says whether the queue accepted it. Never throws. */
+export interface DeadLetterOptions {
+  /** When the write must be given up: the request's deadline. */
+  readonly deadline: Deadline;
+  /** Base of the backoff between attempts, in ms. @default 20 */
+  readonly backoffBaseMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Where the record goes when the queue will not take it in time. @default the function's log */
+  readonly fallback?: (message: string) => void;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends a dead letter, retrying while the deadline allows. When the queue
+ * still refuses, the record is written to the function's log as one
+ * structured line (`"message":"dead-letter"`) instead, so that it is not lost
+ * with the request: a redrive can read it back from the log. Never throws.
+ */
 export async function sendDeadLetter(
   client: SQSClient,
   queueUrl: string,
   input: DeadLetterInput,
+  options: DeadLetterOptions,
 ): Promise<DeadLetterResult> {
-  try {
-    await client.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: deadLetterMessage(input),
-        MessageAttributes: {
-          reason: { DataType: 'String', StringValue: input.reason.code },
-          ...(input.eventName ? { eventName: { DataType: 'String', StringValue: input.eventName } } : {}),
-        },
-      }),
-    );
-    return { stored: true };
-  } catch (error) {
-    return { stored: false, errorCode: (error as { name?: string }).name ?? 'Error' };
+  const { deadline } = options;
+  const sleep = options.sleep ?? defaultSleep;
+  const message = deadLetterMessage(input);
+  const command = new SendMessageCommand({
+    QueueUrl: queueUrl,
+    MessageBody: message,
+    MessageAttributes: {
+      reason: { DataType: 'String', StringValue: input.reason.code },
+      ...(input.eventName ? { eventName: { DataType: 'String', StringValue: input.eventName } } : {}),
+    },
+  });
+  let failure: CallFailure = { errorCode: 'NoTimeLeft', errorMessage: 'no time was left to write', retryable: false, ambiguous: false };
+  for (let attempt = 1; deadline.remaining() > 0; attempt += 1) {
+    try {
+      await boundedCall((abortSignal) => client.send(command, { abortSignal }), deadline.remaining());
+      return { stored: true };
+    } catch (error) {
+      failure = callFailure(error);
+    }
+    if (!failure.retryable) break;
+    const wait = Math.min(backoffMs(attempt, options.backoffBaseMs ?? 20), deadline.remaining());
+    if (wait > 0) await sleep(wait);
   }
+  (options.fallback ?? logDeadLetter)(message);
+  return { stored: false, errorCode: failure.errorCode, logged: true };
 }

@@ -1,25 +1,27 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DecodedWebhook } from '../decode/canonical';
 import { detailTypeOf } from '../contract';
+import { deliveryOf } from './delivery';
 
 export { MAX_ENTRY_BYTES } from '../contract';
+
 export interface EntryTarget {
   readonly eventBusName: string;
   readonly eventSource: string;
 }
 
 /**
- * The PutEvents entry of a decoded webhook: detail-type `jamf.<Name>`, the
- * canonical `{ webhook, event }` as detail, and Jamf's own
- * timestamp as the event time when it sent one.
+ * The PutEvents entry of a webhook received at `receivedAt`: detail-type
+ * `jamf.<Name>`, the canonical `{ webhook, event }` and its `delivery` block as
+ * detail, and Jamf's own timestamp as the event time when it sent one.
  */
-export function toPutEventsEntry(decoded: DecodedWebhook, target: EntryTarget): PutEventsRequestEntry {
+export function toPutEventsEntry(decoded: DecodedWebhook, target: EntryTarget, receivedAt: Date): PutEventsRequestEntry {
   const timestamp = decoded.detail.webhook.eventTimestamp;
   return {
     EventBusName: target.eventBusName,
     Source: target.eventSource,
     DetailType: detailTypeOf(decoded.eventName),
-    Detail: JSON.stringify(decoded.detail),
+    Detail: JSON.stringify({ ...decoded.detail, delivery: deliveryOf(decoded.detail, receivedAt, decoded.encoding) }),
     ...(typeof timestamp === 'number' ? { Time: new Date(timestamp) } : {}),
   };
 }

@@ -3,27 +3,19 @@
  * time budget that stays well under Jamf's 2 s read timeout.
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { backoffMs, boundedCall, type CallFailure, callFailure } from '../shared/aws-calls';
 
 /** Per-entry error codes that a later attempt can succeed on. */
 const RETRYABLE_ENTRY_ERRORS = new Set(['ThrottlingException', 'InternalFailure', 'InternalException']);
 
-/** Whole-call errors that a later attempt can succeed on, besides any 5xx or 429. */
-const RETRYABLE_CALL_ERRORS = new Set([
-  'ThrottlingException',
-  'InternalException',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'AbortError',
-]);
-
 export interface PublishOptions {
   /** Milliseconds from the first attempt after which no new attempt starts. */
   readonly budgetMs: number;
-  /** Longest wait for one PutEvents call. Default: half the budget, at least 250 ms. */
+  /**
+   * Longest wait for one PutEvents call. Default: what is left of the budget. An
+   * attempt cut short may still land, and a retry would then put a second copy
+   * on the bus, so a slow but healthy EventBridge is waited for, not retried.
+   */
   readonly attemptTimeoutMs?: number;
   readonly maxAttempts?: number;
   /** Base of the exponential backoff with full jitter. */
@@ -34,30 +26,27 @@ export interface PublishOptions {
 }
 
 export type PublishResult =
-  | { readonly ok: true; readonly eventId: string; readonly attempts: number }
+  | {
+      readonly ok: true;
+      readonly eventId: string;
+      readonly attempts: number;
+      /** Whether an earlier attempt had an unknown outcome, so that a copy of the event may be on the bus twice. */
+      readonly ambiguous: boolean;
+    }
   | {
       readonly ok: false;
       readonly attempts: number;
+      /**
+       * Whether an attempt had an unknown outcome (timed out, or the connection
+       * failed after sending): the event may be on the bus although this failed.
+       */
+      readonly ambiguous: boolean;
       /** The last error: a per-entry ErrorCode or the name of the call's error. */
       readonly errorCode: string;
       readonly errorMessage: string;
       /** Whether the last failure was transient (the budget ran out) or final. */
       readonly retryable: boolean;
     };
-
-type AttemptFailure = { errorCode: string; errorMessage: string; retryable: boolean };
-
-function classifyCallError(error: unknown): AttemptFailure {
-  const e = error as { name?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
-  const retryable =
-    Boolean(e.$retryable) ||
-    RETRYABLE_CALL_ERRORS.has(e.name ?? '') ||
-    status === undefined ||
-    status === 429 ||
-    status >= 500;
-  return { errorCode: e.name ?? 'Error', errorMessage: (e.message ?? String(error)).slice(0, 300), retryable };
-}
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -77,47 +66,39 @@ export async function publishEntry(
   const random = options.random ?? Math.random;
   const maxAttempts = options.maxAttempts ?? 5;
   const backoffBaseMs = options.backoffBaseMs ?? 25;
-  const attemptTimeoutMs = options.attemptTimeoutMs ?? Math.max(250, Math.floor(options.budgetMs / 2));
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? options.budgetMs;
   const deadline = now() + options.budgetMs;
 
   let attempts = 0;
-  let failure: AttemptFailure = { errorCode: 'NotAttempted', errorMessage: 'no attempt was made', retryable: true };
+  let ambiguous = false;
+  let failure: CallFailure = { errorCode: 'NotAttempted', errorMessage: 'no attempt was made', retryable: true, ambiguous: false };
   while (attempts < maxAttempts) {
     const remaining = deadline - now();
     if (remaining <= 0) break;
     attempts += 1;
-    const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    // The race keeps the budget even if a request handler ignores the abort signal.
-    const timedOut = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        abort.abort();
-        reject(Object.assign(new Error('PutEvents attempt timed out'), { name: 'TimeoutError' }));
-      }, Math.min(remaining, attemptTimeoutMs));
-    });
     try {
-      const sent = Promise.resolve(client.send(new PutEventsCommand({ Entries: [entry] }), { abortSignal: abort.signal }));
-      sent.catch(() => {}); // a late rejection after the race is lost is expected, not unhandled
-      const response = await Promise.race([sent, timedOut]);
+      const response = await boundedCall(
+        (abortSignal) => client.send(new PutEventsCommand({ Entries: [entry] }), { abortSignal }),
+        Math.min(remaining, attemptTimeoutMs),
+      );
       const result = response.Entries?.[0];
       if (!response.FailedEntryCount && result?.EventId) {
-        return { ok: true, eventId: result.EventId, attempts };
+        return { ok: true, eventId: result.EventId, attempts, ambiguous };
       }
       const errorCode = result?.ErrorCode ?? 'MissingEventId';
       failure = {
         errorCode,
         errorMessage: (result?.ErrorMessage ?? 'PutEvents returned no event id').slice(0, 300),
         retryable: RETRYABLE_ENTRY_ERRORS.has(errorCode),
+        ambiguous: false,
       };
     } catch (error) {
-      failure = classifyCallError(error);
-    } finally {
-      clearTimeout(timer);
+      failure = callFailure(error);
     }
+    ambiguous ||= failure.ambiguous;
     if (!failure.retryable) break;
-    const backoff = Math.floor(random() * backoffBaseMs * 2 ** (attempts - 1));
-    const wait = Math.min(backoff, deadline - now());
+    const wait = Math.min(backoffMs(attempts, backoffBaseMs, random), deadline - now());
     if (wait > 0 && attempts < maxAttempts) await sleep(wait);
   }
-  return { ok: false, attempts, ...failure };
+  return { ok: false, attempts, errorCode: failure.errorCode, errorMessage: failure.errorMessage, retryable: failure.retryable, ambiguous };
 }

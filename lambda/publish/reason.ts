@@ -9,6 +9,6 @@ export function deadLetterReason(error: unknown): DeadLetterReason {
     message: error.message,
     statusCode: error.statusCode,
     ...(error.issues.length > 0 ? { issues: error.issues } : {}),
-    ...(error instanceof PublishFailedError ? { attempts: error.attempts } : {}),
+    ...(error instanceof PublishFailedError ? { attempts: error.attempts, ambiguous: error.ambiguous } : {}),
   };
 }

@@ -4,7 +4,8 @@
  * publishes. The XML parser is loaded on the first XML body only: it is most
  * of the decoder's size and most of its load time.
  */
-import { bodyText, decodeEvent, readEnvelope, type DecodedWebhook } from '../decode/canonical';
+import { decodeEvent, readEnvelope, type DecodedWebhook } from '../decode/canonical';
+import { decodeBodyText } from '../decode/charset';
 import { chooseFormat } from '../decode/format';
 import { parseJson } from '../decode/json';
 import { UnprocessableWebhookError } from '../shared/errors';
@@ -17,7 +18,7 @@ export const SCEP_CHALLENGE_EVENT = 'SCEPChallenge';
 export const loadXmlParser = lazy(() => import('../decode/xml.js'));
 
 export async function decodeScepChallenge(body: Uint8Array, contentType: string | undefined): Promise<DecodedWebhook> {
-  const text = bodyText(body);
+  const { text, encoding } = decodeBodyText(body, contentType);
   const format = chooseFormat(contentType, text);
   const tree = format === 'json' ? parseJson(text) : (await loadXmlParser()).parseXml(text);
   const envelope = readEnvelope(tree);
@@ -29,5 +30,5 @@ export async function decodeScepChallenge(body: Uint8Array, contentType: string 
       { eventName: name },
     );
   }
-  return decodeEvent(envelope, { eventName: SCEP_CHALLENGE_EVENT, schema: SCEPChallengeSchema, known: true, format });
+  return decodeEvent(envelope, { eventName: SCEP_CHALLENGE_EVENT, schema: SCEPChallengeSchema, known: true, format, encoding });
 }

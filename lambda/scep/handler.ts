@@ -15,6 +15,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { authenticatorFor, credentialsVerifier, noCredentials } from '../auth/source';
 import { errorResponse, NotFoundError, ServiceUnavailableError } from '../shared/errors';
 import type { DeadLetterInput } from '../publish/dead-letters';
+import { boundedRequests } from '../shared/aws-calls';
+import type { Deadline } from '../shared/deadline';
 import { lazy } from '../shared/lazy';
 import { cachedSecret } from '../secrets/cache';
 import { readScepConfig, type UpstreamConfig } from './config';
@@ -44,7 +46,7 @@ const eventBridge = lazy(async () => {
     import('../publish/publisher.js'),
   ]);
   // The publisher retries inside its own budget; SDK retries would stack on top of it.
-  const client = new EventBridgeClient({ maxAttempts: 1 });
+  const client = new EventBridgeClient({ maxAttempts: 1, ...boundedRequests(300, 1500) });
   return (entry: PutEventsRequestEntry, budgetMs: number) => publishEntry(client, entry, { budgetMs });
 });
 
@@ -53,8 +55,8 @@ const deadLetters = lazy(async () => {
     import('@aws-sdk/client-sqs'),
     import('../publish/dead-letters.js'),
   ]);
-  const client = new SQSClient({ requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 } });
-  return (input: DeadLetterInput) => sendDeadLetter(client, config.deadLetterQueueUrl, input);
+  const client = new SQSClient(boundedRequests(300, 1500));
+  return (input: DeadLetterInput, deadline: Deadline) => sendDeadLetter(client, config.deadLetterQueueUrl, input, { deadline });
 });
 
 const usedChallenges = lazy(async () => {
@@ -102,11 +104,11 @@ const issueHandler = createIssueHandler({
     : signedIssuer(signingKeys, config.challengeTtlSeconds),
   publish: async (entry, budgetMs) => (await eventBridge())(entry, budgetMs),
   // Never throws, as the handler expects: a client that cannot even load is a failed write.
-  deadLetter: async (input) => {
+  deadLetter: async (input, deadline) => {
     try {
-      return await (await deadLetters())(input);
+      return await (await deadLetters())(input, deadline);
     } catch (error) {
-      return { stored: false, errorCode: (error as { name?: string }).name ?? 'Error' };
+      return { stored: false, errorCode: (error as { name?: string }).name ?? 'Error', logged: false };
     }
   },
 });

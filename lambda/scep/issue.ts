@@ -6,14 +6,14 @@
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { within } from '../shared/deadline';
+import { Deadline, within } from '../shared/deadline';
 import { assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
 import { logRequest } from '../shared/log';
 import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
 import { toPutEventsEntry } from '../publish/entry';
 import { answerFailure } from '../shared/failure';
 import type { PublishResult } from '../publish/publisher';
-import { SCEP_AUDIT_DEAD_LETTER_WAIT_MS, SCEP_AUDIT_GRACE_MS } from '../contract';
+import { JAMF_READ_TIMEOUT_MS, RESPONSE_MARGIN_MS, SCEP_AUDIT_DEAD_LETTER_WAIT_MS, SCEP_AUDIT_GRACE_MS } from '../contract';
 import type { ScepConfig } from './config';
 import { decodeScepChallenge } from './decode';
 import type { Issuer } from './issuers';
@@ -25,8 +25,11 @@ export interface IssueDependencies {
   readonly issue: Issuer;
   /** Publishes the audit entry within `budgetMs`; resolves with the outcome, never throws. */
   readonly publish: (entry: PutEventsRequestEntry, budgetMs: number) => Promise<PublishResult>;
-  /** Stores what could not be published, with the reason; never throws. */
-  readonly deadLetter: (input: DeadLetterInput) => Promise<DeadLetterResult>;
+  /**
+   * Stores what could not be published, with the reason, giving up on the queue
+   * at `deadline` and logging the record instead; never throws.
+   */
+  readonly deadLetter: (input: DeadLetterInput, deadline: Deadline) => Promise<DeadLetterResult>;
 }
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -41,17 +44,19 @@ const NO_METRICS = { Issued: 0, AuditFailed: 0, DeadLettered: 0 } as const;
  * already issued always reaches Jamf.
  */
 async function publishAudit(deps: IssueDependencies, entry: PutEventsRequestEntry, budgetMs: number): Promise<PublishResult> {
-  const failed = (errorCode: string, errorMessage: string): PublishResult => ({
+  // A publish that did not answer in time may still land: ambiguous.
+  const failed = (errorCode: string, errorMessage: string, ambiguous: boolean): PublishResult => ({
     ok: false,
     attempts: 0,
     errorCode,
     errorMessage,
     retryable: true,
+    ambiguous,
   });
   const publishing = deps.publish(entry, budgetMs).catch((error: unknown) =>
-    failed((error as { name?: string }).name ?? 'Error', 'the publish path failed before PutEvents'),
+    failed((error as { name?: string }).name ?? 'Error', 'the publish path failed before PutEvents', false),
   );
-  return (await within(publishing, budgetMs + SCEP_AUDIT_GRACE_MS)) ?? failed('AuditTimeout', `no answer within ${budgetMs} ms`);
+  return (await within(publishing, budgetMs + SCEP_AUDIT_GRACE_MS)) ?? failed('AuditTimeout', `no answer within ${budgetMs} ms`, true);
 }
 
 export function createIssueHandler(deps: IssueDependencies): Handler {
@@ -71,27 +76,35 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
       const { challenge, issuance } = await deps.issue({ decoded, body, contentType });
 
       // The audit event names the challenge but never holds it; the password went at decoding.
-      const entry = toPutEventsEntry({ ...decoded, detail: { ...decoded.detail, issuance } }, config);
+      const entry = toPutEventsEntry({ ...decoded, detail: { ...decoded.detail, issuance } }, config, new Date(started));
       const published = await publishAudit(deps, entry, config.auditBudgetMs);
       let deadLetter: DeadLetterResult | undefined;
       if (!published.ok) {
-        // Jamf still gets its challenge (the device needs it); the record of it goes to the dead-letter store.
-        deadLetter = await within(
-          deps.deadLetter({
+        // Jamf still gets its challenge (the device needs it); the record of it goes to the dead-letter
+        // store, or to the log when the queue does not take it in time. The answer waits for either, so
+        // that no write is left running in a function that may be frozen once it has answered.
+        // The store gives up on the queue at its deadline and logs the record; the grace only guards
+        // against a store that breaks that promise.
+        deadLetter = await within(deps.deadLetter(
+          {
             reason: {
               code: 'AuditPublishFailed',
-              message: `The audit event was not published after ${published.attempts} attempt(s): ${published.errorCode}`,
+              message:
+                `The audit event of challenge ${issuance.challengeId ?? '(upstream)'} was not published after ` +
+                `${published.attempts} attempt(s): ${published.errorCode}`,
               statusCode: 200,
               attempts: published.attempts,
+              ambiguous: published.ambiguous,
             },
             requestId,
             receivedAt: new Date(started),
             contentType,
             eventName,
             body,
-          }),
-          SCEP_AUDIT_DEAD_LETTER_WAIT_MS,
-        );
+            ...(issuance.challengeId ? { challengeId: issuance.challengeId } : {}),
+          },
+          Deadline.after(SCEP_AUDIT_DEAD_LETTER_WAIT_MS),
+        ), SCEP_AUDIT_DEAD_LETTER_WAIT_MS + SCEP_AUDIT_GRACE_MS);
       }
       logRequest({
         function: FUNCTION_NAME,
@@ -108,7 +121,11 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
               attempts: published.attempts,
               reason: 'AuditPublishFailed',
               deadLettered: deadLetter?.stored === true,
-              ...(deadLetter?.stored ? {} : { deadLetterError: deadLetter ? deadLetter.errorCode : 'StillWriting' }),
+              ...(deadLetter?.stored
+                ? {}
+                : deadLetter
+                  ? { deadLetterError: deadLetter.errorCode, deadLetterLogged: deadLetter.logged }
+                  : { deadLetterError: 'StillWriting' }),
             }),
         metrics: {
           ...NO_METRICS,
@@ -127,7 +144,7 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
       return answerFailure(
         error,
         { functionName: FUNCTION_NAME, requestId, started, contentType, eventName, body, authenticated },
-        deps.deadLetter,
+        (input) => deps.deadLetter(input, Deadline.after(JAMF_READ_TIMEOUT_MS - RESPONSE_MARGIN_MS, started)),
         ({ deadLettered }) => ({ ...NO_METRICS, DeadLettered: deadLettered ? 1 : 0 }),
       );
     }

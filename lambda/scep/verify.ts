@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as v from 'valibot';
-import { bodyText } from '../decode/canonical';
+import { utf8BodyText } from '../decode/canonical';
 import { parseJson } from '../decode/json';
 import { toIssues } from '../shared/issues';
 import { errorResponse, UnprocessableWebhookError, WebhookError } from '../shared/errors';
@@ -83,7 +83,7 @@ export function createVerifyHandler(deps: VerifyDependencies): Handler {
     try {
       assertBodyWithin(body, MAX_VERIFY_BODY_BYTES);
       checkStepCaSignature(await deps.webhookSecrets(), headers, body);
-      const parsed = v.safeParse(StepCaChallengeRequestSchema, parseJson(bodyText(body)));
+      const parsed = v.safeParse(StepCaChallengeRequestSchema, parseJson(utf8BodyText(body)));
       if (!parsed.success) {
         throw new UnprocessableWebhookError('NotAStepCaRequest', 'The body is not a step-ca SCEPCHALLENGE webhook request', {
           issues: toIssues(parsed.issues),

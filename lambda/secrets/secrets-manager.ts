@@ -3,13 +3,15 @@
  * GetSecretValue, so a handler can load it (and the SDK client) on first use.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { boundedRequests } from '../shared/aws-calls';
 
 /**
  * A client for calls on the request path: a secret read must not eat Jamf's
- * 2 s. One retry at most (the SDK's default is two), each attempt cut at 800 ms.
+ * 2 s. One retry at most (the SDK's default is two), each attempt cut at 400 ms
+ * (the handlers also stop waiting for it at their own deadline).
  */
 export function createSecretsManagerClient(): SecretsManagerClient {
-  return new SecretsManagerClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 500, requestTimeout: 800 } });
+  return new SecretsManagerClient({ maxAttempts: 2, ...boundedRequests(250, 400) });
 }
 
 /** The secret's current value as text (a binary secret is read as UTF-8). */

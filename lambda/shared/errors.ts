@@ -89,6 +89,8 @@ export class PublishFailedError extends ServiceUnavailableError {
     /** PutEvents calls made. */
     readonly attempts: number,
     eventName: string,
+    /** Whether an attempt had no answer, so that the event may be on the bus all the same. */
+    readonly ambiguous = false,
   ) {
     super('PublishFailed', message, { eventName });
   }

@@ -53,7 +53,7 @@ export async function answerFailure(
     errorCode,
     ...(error instanceof PublishFailedError ? { attempts: error.attempts } : {}),
     ...(kept ? { deadLettered: kept.stored } : {}),
-    ...(kept && !kept.stored ? { deadLetterError: kept.errorCode } : {}),
+    ...(kept && !kept.stored ? { deadLetterError: kept.errorCode, deadLetterLogged: kept.logged } : {}),
     metrics: metrics({ deadLettered: kept?.stored === true, errorCode }),
   });
   return response;

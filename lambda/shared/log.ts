@@ -23,6 +23,8 @@ export interface RequestLog {
   readonly attempts?: number;
   readonly deadLettered?: boolean;
   readonly deadLetterError?: string;
+  /** Whether a dead letter the queue did not take was written to the log instead. */
+  readonly deadLetterLogged?: boolean;
   /** Why a challenge was denied or its audit failed (never the challenge itself). */
   readonly reason?: string;
   /** Names a SCEP challenge without revealing it. */
@@ -75,4 +77,13 @@ export function logRequest(entry: RequestLog, now: number = Date.now()): void {
     ...metrics,
   };
   writeLine(`${JSON.stringify(line)}\n`);
+}
+
+/**
+ * Writes a dead letter the queue would not take as one structured line, the
+ * record itself under `deadLetter` (its body already masked), so that a redrive
+ * can read it back from the log (`"message":"dead-letter"`).
+ */
+export function logDeadLetter(record: string): void {
+  writeLine(`{"level":"ERROR","message":"dead-letter","deadLetter":${record}}\n`);
 }

@@ -45,7 +45,9 @@ const hostile: Array<[string, string | Buffer, Record<string, string>, number, s
   ['valid JSON that is null', 'null', JSON_TYPE, 422, 'NotAJamfWebhook'],
   ['a body that is neither JSON nor XML', 'webhookEvent=ComputerAdded', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'UnsupportedMediaType'],
   ['an empty body', '', JSON_TYPE, 400, 'EmptyBody'],
-  ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]), JSON_TYPE, 400, 'InvalidUtf8'],
+  ['bytes that are not UTF-8, in malformed JSON', Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]), { 'content-type': 'application/json; charset=utf-8' }, 400, 'MalformedJson'],
+  ['bytes that are not the UTF-16 declared', Buffer.from([0x7b, 0x00, 0x7d]), { 'content-type': 'application/json; charset=utf-16le' }, 400, 'InvalidEncoding'],
+  ['a charset nobody can decode', webhook('ComputerAdded'), { 'content-type': 'application/json; charset=x-unknown' }, 415, 'UnsupportedCharset'],
 ];
 
 describe('hostile input to the local runtime', () => {

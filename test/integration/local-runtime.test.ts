@@ -17,6 +17,12 @@ const stack = useLocalStack({
   webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }] }),
 });
 
+/** A published event without `delivery.receivedAt`, which differs between two deliveries of one webhook. */
+function withoutArrival(event: { Detail: { delivery: Record<string, unknown> } }) {
+  const { receivedAt: _receivedAt, ...delivery } = event.Detail.delivery;
+  return { ...event, Detail: { ...event.Detail, delivery } };
+}
+
 describe('the local runtime, over real HTTP and the real SDK clients', () => {
   describe.each(fixtureNames())('for %s', (name) => {
     it('publishes the JSON and the XML form as the same EventBridge event', async () => {
@@ -30,7 +36,9 @@ describe('the local runtime, over real HTTP and the real SDK clients', () => {
       }
       const [fromJson, fromXml] = (await getJson(`${stack().url}/_local/events`)).slice(before);
       expect(fromJson).toMatchObject({ EventBusName: 'jamf-eventbridge', Source: 'jamf.pro', DetailType: `jamf.${name}` });
-      expect(fromXml).toEqual(fromJson);
+      // One webhook, one delivery id; only the moment each copy arrived differs.
+      expect(fromXml.Detail.delivery.id).toBe(fromJson.Detail.delivery.id);
+      expect(withoutArrival(fromXml)).toEqual(withoutArrival(fromJson));
     });
   });
 

@@ -7,6 +7,7 @@ import { askStepCa, FIXTURE_DEVICE, STEP_CA_SECRET, stepCaBody } from '../suppor
 import { TEST_SECRETS } from '../support/secrets';
 import { stepCaSignature } from '../../lambda/scep/step-ca';
 import { issueChallenge } from '../../lambda/scep/token';
+import { AwsServiceError } from '../../lambda/local/aws-endpoint';
 
 const AUTH = { authorization: basicAuth('jamf', TEST_SECRETS.basicPassword) };
 const stack = useLocalStack({
@@ -77,8 +78,9 @@ describe('the SCEP challenge service, over HTTP through the local runtime', () =
       await requestChallenge('json');
       await requestChallenge('xml');
       const [fromJson, fromXml] = stack().events().slice(before).map((e) => e.Detail as Record<string, unknown>);
-      const { issuance: _a, ...jsonDetail } = fromJson!;
-      const { issuance: _b, ...xmlDetail } = fromXml!;
+      // Each request issues its own challenge, so the issuance and the delivery id that covers it differ.
+      const { issuance: _a, delivery: _c, ...jsonDetail } = fromJson!;
+      const { issuance: _b, delivery: _d, ...xmlDetail } = fromXml!;
       expect(xmlDetail).toEqual(jsonDetail);
     });
 
@@ -87,9 +89,10 @@ describe('the SCEP challenge service, over HTTP through the local runtime', () =
       await requestChallenge();
       await post(stack().webhookUrl, fixtureBytes('SCEPChallenge', 'json'), { 'content-type': 'application/json', ...AUTH });
       const [fromScep, fromWebhooks] = stack().events().slice(before).map((e) => e.Detail as Record<string, unknown>);
-      const { issuance, ...rest } = fromScep!;
+      const { issuance, delivery: _scepDelivery, ...rest } = fromScep!;
+      const { delivery: _webhookDelivery, ...webhookDetail } = fromWebhooks!;
       expect(issuance).toBeDefined();
-      expect(rest).toEqual(fromWebhooks);
+      expect(rest).toEqual(webhookDetail);
     });
 
     it('rejects a request without Jamf credentials with 401, publishing and keeping nothing', async () => {
@@ -167,6 +170,33 @@ describe('the SCEP challenge service, over HTTP through the local runtime', () =
       expect(await verify(challenge)).toMatchObject({ status: 200, body: { allow: true } });
       expect(await verify(challenge, { scepTransactionID: 'tx-2' })).toMatchObject({ status: 200, body: { allow: false } });
       expect(lastDenyReason()).toBe('Replayed');
+    });
+
+    it('allows the same step-ca transaction again, whose first answer may have been lost, and no other', async () => {
+      const challenge = String((await requestChallenge()).body);
+      expect(await verify(challenge, { scepTransactionID: 'tx-retried' })).toMatchObject({ status: 200, body: { allow: true } });
+      expect(await verify(challenge, { scepTransactionID: 'tx-retried' })).toMatchObject({ status: 200, body: { allow: true } });
+      expect(await verify(challenge, { scepTransactionID: 'tx-other' })).toMatchObject({ status: 200, body: { allow: false } });
+      expect(lastDenyReason()).toBe('Replayed');
+    });
+
+    it('allows a retry of a transaction whose first write was applied but whose answer was lost', async () => {
+      const challenge = String((await requestChallenge()).body);
+      // Every write is applied, then its answer is lost, as a reset after the service applied the call
+      // would do; the client's own retry meets the same fate, so verify answers 503.
+      const table = stack().usedChallenges as unknown as { putItem(input: Record<string, unknown>): unknown };
+      const realPut = table.putItem.bind(table);
+      table.putItem = (input) => {
+        realPut(input);
+        throw new AwsServiceError('InternalServerError', 'the answer was lost', 500);
+      };
+      try {
+        expect(await verify(challenge, { scepTransactionID: 'tx-lost' })).toMatchObject({ status: 503 });
+      } finally {
+        table.putItem = realPut;
+      }
+      // step-ca retries once after 1 s on a 5xx, with the same transaction.
+      expect(await verify(challenge, { scepTransactionID: 'tx-lost' })).toMatchObject({ status: 200, body: { allow: true } });
     });
 
     it('allows exactly one of several verifications of one challenge racing each other', async () => {

@@ -247,10 +247,47 @@ describe('decoding any format', () => {
     expect(() => decode(body)).toThrow(MalformedBodyError);
   });
 
-  it('rejects bytes that are not UTF-8', () => {
-    expect(() => decodeWebhook(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'application/json')).toThrow(
-      expect.objectContaining({ code: 'InvalidUtf8' }),
+  it('reads bytes that are not UTF-8 as windows-1252, and then judges them as JSON', () => {
+    expect(() => decodeWebhook(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), 'application/json; charset=utf-8')).toThrow(
+      expect.objectContaining({ code: 'MalformedJson' }),
     );
+  });
+
+  describe.each([
+    ['JSON', 'application/json', (name: string) => `{"webhook":{"id":1,"name":"w","webhookEvent":"ComputerAdded"},"event":{"computer":{"deviceName":"${name}","serialNumber":"C02"}}}`],
+    [
+      'XML',
+      'text/xml',
+      (name: string) =>
+        `<?xml version="1.0"?><JSSEvent><webhook><id>1</id><name>w</name><webhookEvent>ComputerAdded</webhookEvent></webhook><event><computer><deviceName>${name}</deviceName><serialNumber>C02</serialNumber></computer></event></JSSEvent>`,
+    ],
+  ])('a %s body from a Java client that sends Latin-1', (_format, type, body) => {
+    const deviceName = (decoded: ReturnType<typeof decodeWebhook>) => (decoded.detail.event.computer as { deviceName: string }).deviceName;
+
+    it('is read as its charset declares, and says so', () => {
+      const decoded = decodeWebhook(Buffer.from(body('Café'), 'latin1'), `${type}; charset=ISO-8859-1`);
+      expect(deviceName(decoded)).toBe('Café');
+      expect(decoded.encoding).toBe('windows-1252');
+    });
+
+    it('is read as windows-1252 when nothing declares it, rather than refused', () => {
+      const decoded = decodeWebhook(Buffer.from(body('Café'), 'latin1'), type);
+      expect(deviceName(decoded)).toBe('Café');
+      expect(decoded.encoding).toBe('windows-1252');
+    });
+
+    it('decodes the euro sign of windows-1252', () => {
+      const [before = '', after = ''] = body('#').split('#');
+      const bytes = Buffer.concat([Buffer.from(before), Buffer.from([0x35, 0x20, 0x80]), Buffer.from(after)]);
+      expect(deviceName(decodeWebhook(bytes, `${type}; charset=windows-1252`))).toBe('5 €');
+    });
+
+    it('gives the same canonical event as the UTF-8 form', () => {
+      const latin1 = decodeWebhook(Buffer.from(body('Café'), 'latin1'), type);
+      const utf8 = decodeWebhook(Buffer.from(body('Café'), 'utf8'), type);
+      expect(latin1.detail).toEqual(utf8.detail);
+      expect(utf8.encoding).toBe('utf-8');
+    });
   });
 
   it('accepts a UTF-8 byte-order mark', () => {

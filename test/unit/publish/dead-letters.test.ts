@@ -1,4 +1,5 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Deadline } from '../../../lambda/shared/deadline';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   deadLetterMessage,
@@ -62,24 +63,51 @@ describe('deadLetterMessage', () => {
 describe('sendDeadLetter', () => {
   const sqs = mockClient(SQSClient);
   const client = new SQSClient({ region: 'us-east-1' });
-  beforeEach(() => sqs.reset());
+  const logged: string[] = [];
+  const options = (ms = 1000) => ({ deadline: Deadline.after(ms), sleep: async () => {}, fallback: (m: string) => logged.push(m) });
+  beforeEach(() => {
+    sqs.reset();
+    logged.length = 0;
+  });
 
   it('sends the record with its reason as a message attribute', async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
-    await expect(sendDeadLetter(client, 'https://sqs/q', input(Buffer.from('{}')))).resolves.toEqual({ stored: true });
+    await expect(sendDeadLetter(client, 'https://sqs/q', input(Buffer.from('{}')), options())).resolves.toEqual({ stored: true });
     const sent = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
     expect(sent.QueueUrl).toBe('https://sqs/q');
     expect(sent.MessageAttributes).toEqual({
       reason: { DataType: 'String', StringValue: 'InvalidEvent' },
       eventName: { DataType: 'String', StringValue: 'SCEPChallenge' },
     });
+    expect(logged).toEqual([]);
   });
 
-  it('says so, without throwing, when the queue refuses', async () => {
-    sqs.on(SendMessageCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
-    await expect(sendDeadLetter(client, 'https://sqs/q', input(Buffer.from('{}')))).resolves.toEqual({
+  it('retries a queue that fails for a moment', async () => {
+    sqs
+      .on(SendMessageCommand)
+      .rejectsOnce(Object.assign(new Error('boom'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }))
+      .rejectsOnce(Object.assign(new Error('reset'), { name: 'Error', code: 'ECONNRESET' }))
+      .resolves({ MessageId: 'm-1' });
+    await expect(sendDeadLetter(client, 'https://sqs/q', input(Buffer.from('{}')), options())).resolves.toEqual({ stored: true });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(3);
+  });
+
+  it('logs the record for a redrive, without throwing, when the queue refuses', async () => {
+    sqs.on(SendMessageCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    await expect(sendDeadLetter(client, 'https://sqs/q', input(Buffer.from('{}')), options())).resolves.toEqual({
       stored: false,
       errorCode: 'AccessDenied',
+      logged: true,
     });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+    expect(logged).toHaveLength(1);
+    expect(JSON.parse(logged[0]!)).toMatchObject({ version: 1, reason: { code: 'InvalidEvent' }, eventName: 'SCEPChallenge' });
+  });
+
+  it('gives up at the deadline on a queue that never answers, and logs the record', async () => {
+    sqs.on(SendMessageCommand).callsFake(() => new Promise(() => {}));
+    const result = await sendDeadLetter(client, 'https://sqs/q', input(Buffer.from('{}')), options(50));
+    expect(result).toEqual({ stored: false, errorCode: 'TimeoutError', logged: true });
+    expect(logged).toHaveLength(1);
   });
 });

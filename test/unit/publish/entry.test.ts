@@ -1,4 +1,5 @@
 import { decodeWebhook } from '../../../lambda/decode/decode';
+import { deliveryOf } from '../../../lambda/publish/delivery';
 import { entrySize, toPutEventsEntry } from '../../../lambda/publish/entry';
 import { fixtureBytes } from '../../support/fixtures';
 
@@ -7,19 +8,21 @@ const target = { eventBusName: 'jamf-bus', eventSource: 'jamf.pro' };
 describe('toPutEventsEntry', () => {
   it('builds the entry from the canonical detail', () => {
     const decoded = decodeWebhook(fixtureBytes('ComputerAdded', 'xml'), 'text/xml');
-    const entry = toPutEventsEntry(decoded, target);
+    const receivedAt = new Date('2026-11-27T10:00:00.123Z');
+    const entry = toPutEventsEntry(decoded, target, receivedAt);
     expect(entry).toEqual({
       EventBusName: 'jamf-bus',
       Source: 'jamf.pro',
       DetailType: 'jamf.ComputerAdded',
-      Detail: JSON.stringify(decoded.detail),
+      Detail: JSON.stringify({ ...decoded.detail, delivery: deliveryOf(decoded.detail, receivedAt, 'utf-8') }),
       Time: new Date(decoded.detail.webhook.eventTimestamp!),
     });
+    expect(JSON.parse(entry.Detail!).delivery).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/), receivedAt: '2026-11-27T10:00:00.123Z', encoding: 'utf-8' });
   });
 
   it('leaves Time to EventBridge when Jamf sent no timestamp', () => {
     const body = JSON.stringify({ webhook: { webhookEvent: 'JSSStartup' }, event: {} });
-    const entry = toPutEventsEntry(decodeWebhook(Buffer.from(body), 'application/json'), target);
+    const entry = toPutEventsEntry(decodeWebhook(Buffer.from(body), 'application/json'), target, new Date());
     expect(entry).not.toHaveProperty('Time');
   });
 });

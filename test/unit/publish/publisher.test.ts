@@ -34,7 +34,7 @@ describe('publishEntry', () => {
   it('puts the entry once and returns its event id', async () => {
     eventBridge.on(PutEventsCommand).resolves(ok('abc'));
     const result = await publishEntry(client, entry, { budgetMs: 1000, ...fakeTime() });
-    expect(result).toEqual({ ok: true, eventId: 'abc', attempts: 1 });
+    expect(result).toEqual({ ok: true, eventId: 'abc', attempts: 1, ambiguous: false });
     expect(eventBridge.commandCalls(PutEventsCommand)[0]!.args[0].input).toEqual({ Entries: [entry] });
   });
 
@@ -67,7 +67,7 @@ describe('publishEntry', () => {
       .on(PutEventsCommand)
       .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'MalformedDetail', ErrorMessage: 'bad' }] });
     const result = await publishEntry(client, entry, { budgetMs: 1000, ...fakeTime() });
-    expect(result).toEqual({ ok: false, attempts: 1, errorCode: 'MalformedDetail', errorMessage: 'bad', retryable: false });
+    expect(result).toEqual({ ok: false, attempts: 1, errorCode: 'MalformedDetail', errorMessage: 'bad', retryable: false, ambiguous: false });
   });
 
   it('retries a whole-call 5xx and succeeds', async () => {
@@ -77,7 +77,17 @@ describe('publishEntry', () => {
 
   it('retries a network error (no HTTP status)', async () => {
     eventBridge.on(PutEventsCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).resolves(ok());
-    expect(await publishEntry(client, entry, { budgetMs: 1000, ...fakeTime() })).toMatchObject({ ok: true, attempts: 2 });
+    expect(await publishEntry(client, entry, { budgetMs: 1000, ...fakeTime() })).toMatchObject({ ok: true, attempts: 2, ambiguous: true });
+  });
+
+  it('says a failure may have landed when an attempt had no answer', async () => {
+    eventBridge.on(PutEventsCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).rejects(serverError('AccessDeniedException', 400));
+    expect(await publishEntry(client, entry, { budgetMs: 1000, ...fakeTime() })).toMatchObject({ ok: false, attempts: 2, ambiguous: true });
+  });
+
+  it('says a failure did not land when EventBridge answered every attempt', async () => {
+    eventBridge.on(PutEventsCommand).resolves(throttled);
+    expect(await publishEntry(client, entry, { budgetMs: 1000, maxAttempts: 2, ...fakeTime() })).toMatchObject({ ok: false, ambiguous: false });
   });
 
   it('does not retry access denied', async () => {
@@ -107,6 +117,18 @@ describe('publishEntry', () => {
     });
     const result = await publishEntry(client, entry, { budgetMs: 2000, attemptTimeoutMs: 50, backoffBaseMs: 1 });
     // aws-sdk-client-mock ignores abortSignal, as a stuck socket might: the publisher must move on anyway.
-    expect(result).toMatchObject({ ok: true, attempts: 2 });
+    expect(result).toMatchObject({ ok: true, attempts: 2, ambiguous: true });
+  });
+
+  it('waits for a slow EventBridge for the whole budget rather than retrying it early, by default', async () => {
+    let calls = 0;
+    eventBridge.on(PutEventsCommand).callsFake(async () => {
+      calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return ok();
+    });
+    const result = await publishEntry(client, entry, { budgetMs: 2000 });
+    expect(result).toMatchObject({ ok: true, attempts: 1, ambiguous: false });
+    expect(calls).toBe(1);
   });
 });

@@ -14,7 +14,7 @@ import { decodeScepChallenge } from '../../../lambda/scep/decode';
 
 const KEY = Buffer.from('unit-test-signing-key-0123456789abcdef');
 const ENV = { EVENT_BUS_NAME: 'bus', DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/000000000000/dlq', SCEP_AUDIT_BUDGET_MS: '300' };
-const PUBLISHED: PublishResult = { ok: true, eventId: 'event-1', attempts: 1 };
+const PUBLISHED: PublishResult = { ok: true, eventId: 'event-1', attempts: 1, ambiguous: false };
 
 function setup(overrides: Partial<IssueDependencies> = {}) {
   const published: { entry: PutEventsRequestEntry; budgetMs: number }[] = [];
@@ -68,7 +68,7 @@ describe('the challenge issuer', () => {
   });
 
   describe('when the audit event cannot be published', () => {
-    const failed: PublishResult = { ok: false, attempts: 3, errorCode: 'ThrottlingException', errorMessage: 'slow down', retryable: true };
+    const failed: PublishResult = { ok: false, attempts: 3, errorCode: 'ThrottlingException', errorMessage: 'slow down', retryable: true, ambiguous: false };
 
     it('still answers the challenge, and keeps the request in the dead-letter store with the reason', async () => {
       const { send, deadLetters } = setup({ publish: async () => failed });
@@ -78,10 +78,12 @@ describe('the challenge issuer', () => {
       expect(deadLetters).toHaveLength(1);
       expect(deadLetters[0]!.reason).toEqual({
         code: 'AuditPublishFailed',
-        message: 'The audit event was not published after 3 attempt(s): ThrottlingException',
+        message: expect.stringMatching(/^The audit event of challenge [0-9a-f]{24} was not published after 3 attempt\(s\): ThrottlingException$/),
         statusCode: 200,
         attempts: 3,
+        ambiguous: false,
       });
+      expect(deadLetters[0]!.challengeId).toMatch(/^[0-9a-f]{24}$/);
       expect(lastLine()).toMatchObject({ outcome: 'issued', Issued: 1, AuditFailed: 1, DeadLettered: 1, deadLettered: true });
     });
 
@@ -96,7 +98,7 @@ describe('the challenge issuer', () => {
       expect(deadLetters[0]!.reason.code).toBe('AuditPublishFailed');
     });
 
-    it('does not wait for a dead-letter write that does not finish', async () => {
+    it('does not wait past its deadline for a dead-letter store that never answers', async () => {
       const { send } = setup({ publish: async () => failed, deadLetter: () => new Promise(() => undefined) });
       const response = await send();
       expect(response.statusCode).toBe(200);
