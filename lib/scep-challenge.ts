@@ -6,7 +6,6 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SCEP_ENV } from '../lambda/contract';
-import { acknowledgeControlTowerRules } from './nag';
 import { throwIfProblems } from './problems';
 import { acknowledgeFunctionRules, createFunction } from './function';
 import { grantReadSecret } from './grants';
@@ -43,11 +42,6 @@ export const SCEP_LIVE_ALIAS = 'live';
  * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
  */
 export const SCEP_FUNCTION_MEMORY_MB = 1769;
-
-/** Why the used-challenges table has no point-in-time recovery (cdk-nag and Control Tower). */
-const NO_POINT_IN_TIME_RECOVERY =
-  'Point-in-time recovery would cost more than the table and restore nothing of value: an item only records ' +
-  'that a challenge was used, and lives at most one challenge lifetime (7 days at most).';
 
 /** Properties of {@link ScepChallenge}: its options and what it shares with the ingest function. */
 export interface ScepChallengeProps extends ScepChallengeOptions {
@@ -214,13 +208,14 @@ export class ScepChallenge extends Construct {
       timeToLiveAttribute: 'expiresAt',
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
+      // It restores little (an item only records that a challenge was used, for at most a week), but it
+      // costs next to nothing on a table this small, and accounts that enforce AWS Control Tower's
+      // proactive controls refuse a table without it: no acknowledgement gets past their hook.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Items live at most one challenge lifetime; a table deleted with the stack
       // loses nothing a new stack would need.
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    Validations.of(table).acknowledge({ id: 'AwsSolutions-DDB3', reason: NO_POINT_IN_TIME_RECOVERY });
-    acknowledgeControlTowerRules(table, { dynamodb_table_pitr_enabled_check: NO_POINT_IN_TIME_RECOVERY });
     return table;
   }
 }

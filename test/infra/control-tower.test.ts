@@ -102,13 +102,12 @@ describe('AWS Control Tower proactive controls', () => {
   });
 
   describe('with the default settings', () => {
-    it('acknowledge five rules, each on the resources it names', () => {
+    it('acknowledge four rules, each on the resources it names', () => {
       const counts = new Map<string, number>();
       for (const { rule } of acknowledgements(synthesize({}).app)) counts.set(rule, (counts.get(rule) ?? 0) + 1);
       expect(Object.fromEntries(counts)).toEqual({
         api_gw_xray_enabled_check: 1,
         cloudwatch_log_group_retention_period_check: 5,
-        dynamodb_table_pitr_enabled_check: 1,
         lambda_function_public_access_prohibited_check: 3,
         lambda_inside_vpc_check: 2,
       });

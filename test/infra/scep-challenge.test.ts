@@ -173,12 +173,12 @@ describe('the SCEP challenge service', () => {
         });
       });
 
-      it('is billed per request, encrypted with the AWS managed key, without point-in-time recovery', () => {
+      it('is billed per request, encrypted with the AWS managed key, with point-in-time recovery as Control Tower requires', () => {
         t.template.hasResource('AWS::DynamoDB::Table', {
           Properties: Match.objectLike({
             BillingMode: 'PAY_PER_REQUEST',
             SSESpecification: { SSEEnabled: true },
-            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false },
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           }),
           DeletionPolicy: 'Delete',
         });
