@@ -1,7 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { INGEST_ENV } from '../lambda/contract';
 
 /**
  * Lets a function read a secret: `secretsmanager:GetSecretValue` (and
@@ -24,4 +27,29 @@ export function grantReadSecret(fn: lambda.IFunction, secret: secretsmanager.ISe
       conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(fn).region}.amazonaws.com` } },
     }),
   );
+}
+
+/** What both functions publish to, keep failures in and authenticate Jamf Pro with. */
+export interface SharedResources {
+  readonly eventBus: events.IEventBus;
+  /** `Source` of the events the function publishes. */
+  readonly eventSource: string;
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The credentials document Jamf Pro authenticates with. */
+  readonly webhookAuthSecret: secretsmanager.ISecret;
+}
+
+/**
+ * Lets a function use the resources both functions share, each grant with the
+ * variable that names its resource (the names both handlers read, `INGEST_ENV`).
+ * Secrets by ARN, never by value: the function reads them at run time.
+ */
+export function grantSharedResources(fn: lambda.Function, shared: SharedResources): void {
+  fn.addEnvironment(INGEST_ENV.eventSource, shared.eventSource);
+  shared.eventBus.grantPutEventsTo(fn);
+  fn.addEnvironment(INGEST_ENV.eventBusName, shared.eventBus.eventBusName);
+  shared.deadLetterQueue.grantSendMessages(fn);
+  fn.addEnvironment(INGEST_ENV.deadLetterQueueUrl, shared.deadLetterQueue.queueUrl);
+  grantReadSecret(fn, shared.webhookAuthSecret);
+  fn.addEnvironment(INGEST_ENV.webhookAuthSecretId, shared.webhookAuthSecret.secretArn);
 }

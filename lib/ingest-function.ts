@@ -1,27 +1,16 @@
 import type { Duration } from 'aws-cdk-lib';
-import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_MAX_BODY_BYTES, INGEST_ENV } from '../lambda/contract';
 import { acknowledgeFunctionRules, createFunction } from './function';
-import { grantReadSecret } from './grants';
+import { grantSharedResources, type SharedResources } from './grants';
 import type { LogGroupSettings } from './log-group';
 
 /** The ingest handler, relative to the repository root (the contract with lambda/). */
 export const INGEST_ENTRY = 'lambda/ingest/handler.ts';
 
 /** Properties of {@link IngestFunction}. */
-export interface IngestFunctionProps {
-  /** The bus the events go to. */
-  readonly eventBus: events.IEventBus;
-  /** `Source` of the events. */
-  readonly eventSource: string;
-  /** Where the function keeps what it could not publish. */
-  readonly deadLetterQueue: sqs.IQueue;
-  /** The credentials document Jamf Pro authenticates with. */
-  readonly webhookAuthSecret: secretsmanager.ISecret;
+export interface IngestFunctionProps extends SharedResources {
   /** Largest body accepted. @default DEFAULT_MAX_BODY_BYTES */
   readonly maxBodyBytes?: number;
   /** Time for PutEvents and its retries. @default - the function's own default */
@@ -53,14 +42,7 @@ export class IngestFunction extends Construct {
     this.function = fn;
     acknowledgeFunctionRules(fn, props.tracing);
 
-    fn.addEnvironment(INGEST_ENV.eventSource, props.eventSource);
-    props.eventBus.grantPutEventsTo(fn);
-    fn.addEnvironment(INGEST_ENV.eventBusName, props.eventBus.eventBusName);
-    props.deadLetterQueue.grantSendMessages(fn);
-    fn.addEnvironment(INGEST_ENV.deadLetterQueueUrl, props.deadLetterQueue.queueUrl);
-    // The ARN, not the value: the function reads the secret at run time.
-    grantReadSecret(fn, props.webhookAuthSecret);
-    fn.addEnvironment(INGEST_ENV.webhookAuthSecretId, props.webhookAuthSecret.secretArn);
+    grantSharedResources(fn, props);
     fn.addEnvironment(INGEST_ENV.maxBodyBytes, String(props.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
     if (props.publishBudget !== undefined) {
       fn.addEnvironment(INGEST_ENV.publishBudgetMs, String(props.publishBudget.toMilliseconds()));

@@ -1,14 +1,12 @@
 import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SCEP_ENV } from '../lambda/contract';
 import { throwIfProblems } from './problems';
 import { acknowledgeFunctionRules, createFunction } from './function';
-import { grantReadSecret } from './grants';
+import { grantReadSecret, grantSharedResources, type SharedResources } from './grants';
 import type { LogGroupSettings } from './log-group';
 import {
   DEFAULT_SCEP_AUDIT_BUDGET,
@@ -44,15 +42,7 @@ export const SCEP_LIVE_ALIAS = 'live';
 export const SCEP_FUNCTION_MEMORY_MB = 1769;
 
 /** Properties of {@link ScepChallenge}: its options and what it shares with the ingest function. */
-export interface ScepChallengeProps extends ScepChallengeOptions {
-  /** The bus the audit events go to. */
-  readonly eventBus: events.IEventBus;
-  /** `Source` of the audit events. */
-  readonly eventSource: string;
-  /** Where the function keeps what it could not publish. */
-  readonly deadLetterQueue: sqs.IQueue;
-  /** The credentials Jamf Pro authenticates with (the webhook credentials). */
-  readonly webhookAuthSecret: secretsmanager.ISecret;
+export interface ScepChallengeProps extends ScepChallengeOptions, SharedResources {
   /** Retention and encryption key of the function's log group. */
   readonly logGroups: LogGroupSettings;
   /** Whether X-Ray active tracing is on. */
@@ -103,16 +93,9 @@ export class ScepChallenge extends Construct {
     this.function = fn;
     acknowledgeFunctionRules(fn, props.tracing);
 
-    // The audit event and the dead letters: the ingest function's bus, source and queue.
-    fn.addEnvironment(SCEP_ENV.eventSource, props.eventSource);
-    props.eventBus.grantPutEventsTo(fn);
-    fn.addEnvironment(SCEP_ENV.eventBusName, props.eventBus.eventBusName);
-    props.deadLetterQueue.grantSendMessages(fn);
-    fn.addEnvironment(SCEP_ENV.deadLetterQueueUrl, props.deadLetterQueue.queueUrl);
-
+    // The audit event, the dead letters and Jamf's credentials: the ingest function's.
+    grantSharedResources(fn, props);
     // Secrets by ARN, never by value: the function reads them at run time.
-    grantReadSecret(fn, props.webhookAuthSecret);
-    fn.addEnvironment(SCEP_ENV.webhookAuthSecretId, props.webhookAuthSecret.secretArn);
     this.signingKeySecret = props.scepSigningKeySecret ?? this.createSigningKeySecret();
     grantReadSecret(fn, this.signingKeySecret);
     fn.addEnvironment(SCEP_ENV.signingKeySecretId, this.signingKeySecret.secretArn);
