@@ -8,6 +8,10 @@
  * (the signing key) and SCEP_VERIFY_SECRET (step-ca's webhook secret, base64);
  * SCEP_UPSTREAM_URL, SCEP_UPSTREAM_USERNAME, SCEP_UPSTREAM_PASSWORD for the upstream mode.
  */
+// Before any SDK client exists: the locked AWS SDK versions support Node 20, and their
+// 8-line NodeVersionSupportWarning is about versions published after January 2027.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { parseCredentialsDocument } from '../lambda/auth/credentials';
 import { MIN_SIGNING_KEY_CHARS } from '../lambda/scep/keys';
 import { parseVerifySecrets } from '../lambda/scep/step-ca';
@@ -88,11 +92,35 @@ async function main(): Promise<void> {
   }
   process.stderr.write(`${lines.join('\n')}\n\n`);
 
+  stopOnSignals(() => stack.close());
+}
+
+/** How long closing may take before the process exits anyway. */
+const CLOSE_DEADLINE_MS = 2000;
+
+/**
+ * Stops on SIGINT (Ctrl-C), SIGTERM (`kill`, which npm forwards to the script) and
+ * SIGHUP, and when the process that started this one goes away: the port must not
+ * outlive the command that opened it. Ctrl-C reaches this process twice (from the
+ * terminal and forwarded by npm), so further signals change nothing; exit comes
+ * within CLOSE_DEADLINE_MS whatever close() does.
+ */
+function stopOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
   const stop = () => {
-    void stack.close().then(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(0), CLOSE_DEADLINE_MS).unref();
+    close().then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 500).unref();
 }
 
 main().catch((error: unknown) => {
