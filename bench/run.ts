@@ -17,6 +17,10 @@ import { jamfEvent } from './events';
 import { kb, ms } from './stats';
 import { ownWork, throughLocalRuntime, warmHandler, type WarmReport } from './warm';
 
+// Before any SDK client exists, and inherited by the child processes: the locked SDK versions
+// support Node 20; their warning is about versions published after January 2027.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const quick = process.argv.includes('--quick');
 const COLD_RUNS = quick ? 3 : 15;
 const WARM_ITERATIONS = quick ? 300 : 3000;

@@ -1,38 +1,57 @@
 /**
- * `npm start`: the local runtime. Runs the ingest and SCEP handlers behind a
- * local API Gateway on 127.0.0.1:$PORT (default 3000), with local EventBridge,
- * SQS, Secrets Manager and DynamoDB endpoints, and prints one line per
- * published event.
+ * `npm start [-- -c key=value ...] [--json]`: the local runtime. Runs the ingest
+ * and SCEP handlers behind a local API Gateway on 127.0.0.1:$PORT (default 3000),
+ * with local EventBridge, SQS, Secrets Manager and DynamoDB endpoints, and prints
+ * one line per request (the handlers' JSON log line with LOG_FORMAT=json or --json).
  *
- * SCEP settings come from the environment as the Lambda's do: SCEP_CHALLENGE_KEY
+ * Settings: the same as `cdk deploy`, from the same places: cdk.json's `context`,
+ * then `-c key=value` / `--context key=value` (see lambda/local/settings.ts).
+ *
+ * Secrets come from the environment: JAMF_WEBHOOK_AUTH (the credentials document;
+ * without it a local-only Basic credential is generated and printed), SCEP_CHALLENGE_KEY
  * (the signing key) and SCEP_VERIFY_SECRET (step-ca's webhook secret, base64);
- * SCEP_UPSTREAM_URL, SCEP_UPSTREAM_USERNAME, SCEP_UPSTREAM_PASSWORD for the upstream mode.
+ * SCEP_UPSTREAM_USERNAME and SCEP_UPSTREAM_PASSWORD for the upstream mode. The URL and
+ * the credentials go to .local/runtime.json (mode 0600, removed on exit) for `npm run send`.
  */
+// Before any SDK client exists: the locked AWS SDK versions support Node 20, and their
+// 8-line NodeVersionSupportWarning is about versions published after January 2027.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseCredentialsDocument } from '../lambda/auth/credentials';
+import { SETTINGS } from '../lambda/contract';
 import { MIN_SIGNING_KEY_CHARS } from '../lambda/scep/keys';
 import { parseVerifySecrets } from '../lambda/scep/step-ca';
-import { startLocalStack } from '../lambda/local/runtime';
-import type { PublishedEvent } from '../lambda/local/event-bus';
+import { setLogWriter } from '../lambda/shared/log';
+import { humanRequestLine, PublishedHints } from '../lambda/local/log-format';
+import { currentLocalRequest, startLocalStack } from '../lambda/local/runtime';
+import { removeRuntimeFile, runtimeFilePath, shownPath, writeRuntimeFile } from '../lambda/local/runtime-file';
+import { awsOnlySettings, contextArguments, localStackOptions, readLocalSettings } from '../lambda/local/settings';
 
-function summary(event: PublishedEvent): string {
-  const detail = event.Detail as { webhook?: { name?: unknown }; event?: Record<string, unknown> };
-  const body = detail.event ?? {};
-  const device = (body.computer ?? body.targetDevice ?? body) as Record<string, unknown>;
-  const facts = [
-    detail.webhook?.name ? `webhook "${String(detail.webhook.name)}"` : undefined,
-    ...['serialNumber', 'deviceName', 'name', 'objectName'].map((key) =>
-      typeof device[key] === 'string' && device[key] ? `${key}=${String(device[key])}` : undefined,
-    ),
-  ].filter(Boolean);
-  return `${event.Time}  ${event.DetailType.padEnd(42)} ${facts.slice(0, 3).join('  ')}  id=${event.EventId}`;
+const USAGE = 'usage: npm start [-- [-c key=value ...] [--json]]';
+
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
 }
 
 async function main(): Promise<void> {
+  const { context, rest } = contextArguments(process.argv.slice(2));
+  const json = rest.includes('--json') || process.env.LOG_FORMAT?.trim().toLowerCase() === 'json';
+  const unknown = rest.filter((arg) => arg !== '--json');
+  if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')}\n${USAGE}`);
+  const settings = readLocalSettings(cdkJsonContext(), context);
+
   const port = Number(process.env.PORT ?? 3000);
-  const webhookAuth = process.env.JAMF_WEBHOOK_AUTH;
-  // Fail at start, not on the first webhook, when the document is wrong.
-  if (webhookAuth?.trim()) parseCredentialsDocument(webhookAuth);
   const env = (name: string) => process.env[name]?.trim() || undefined;
+  let webhookAuth = env('JAMF_WEBHOOK_AUTH');
+  // Fail at start, not on the first webhook, when the document is wrong.
+  if (webhookAuth) parseCredentialsDocument(webhookAuth);
+  const generatedAuth = webhookAuth === undefined;
+  // Local only, and printed once below: so that `npm run send` works with no export.
+  webhookAuth ??= JSON.stringify({ basic: [{ username: 'jamf', password: randomBytes(18).toString('base64url') }] });
   const scepChallengeKey = env('SCEP_CHALLENGE_KEY');
   if (scepChallengeKey !== undefined && scepChallengeKey.length < MIN_SIGNING_KEY_CHARS) {
     throw new Error(`SCEP_CHALLENGE_KEY must be at least ${MIN_SIGNING_KEY_CHARS} characters`);
@@ -41,58 +60,130 @@ async function main(): Promise<void> {
   if (scepVerifySecret !== undefined && parseVerifySecrets(scepVerifySecret).length === 0) {
     throw new Error('SCEP_VERIFY_SECRET must be base64, as step-ca prints it');
   }
-  const upstreamUrl = env('SCEP_UPSTREAM_URL');
   const upstreamUsername = env('SCEP_UPSTREAM_USERNAME');
   const upstreamPassword = env('SCEP_UPSTREAM_PASSWORD');
+  const fromSettings = localStackOptions(settings);
+  const upstream = fromSettings.scepUpstream;
+
+  const hints = new PublishedHints();
+  if (!json) {
+    // One line per request, for a person; the JSON line stays what production writes.
+    setLogWriter((line) => {
+      let eventId: string | undefined;
+      try {
+        eventId = (JSON.parse(line) as { eventId?: string }).eventId;
+      } catch {
+        // not JSON: printed as it is
+      }
+      process.stdout.write(humanRequestLine(line, currentLocalRequest(), hints.take(eventId)));
+    });
+  }
   const stack = await startLocalStack({
+    ...fromSettings,
     port,
-    ...(webhookAuth !== undefined ? { webhookAuth } : {}),
+    webhookAuth,
     ...(scepChallengeKey ? { scepChallengeKey } : {}),
     ...(scepVerifySecret ? { scepVerifySecret } : {}),
-    ...(upstreamUrl
+    ...(upstream
       ? {
           scepUpstream: {
-            url: upstreamUrl,
+            ...upstream,
             ...(upstreamUsername ? { username: upstreamUsername } : {}),
             ...(upstreamPassword ? { password: upstreamPassword } : {}),
           },
         }
       : {}),
-    onPublished: (event) => process.stderr.write(`published ${summary(event)}\n`),
+    onPublished: hints.onPublished,
   });
+
+  const runtimeFile = runtimeFilePath();
+  writeRuntimeFile(runtimeFile, {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    url: stack.url,
+    port: Number(new URL(stack.url).port),
+    webhookUrl: stack.webhookUrl,
+    ...(stack.scepEnabled ? { scepChallengeUrl: stack.scepChallengeUrl, scepVerifyUrl: stack.scepVerifyUrl } : {}),
+    webhookAuth,
+    webhookAuthSource: generatedAuth ? 'generated' : 'JAMF_WEBHOOK_AUTH',
+    ...(stack.scepEnabled ? { scepVerifySecret: stack.scep.verifySecret } : {}),
+  });
+
   const lines = [
     `jamf-eventbridge local stack`,
     `  webhooks      POST ${stack.webhookUrl}   (JSON or XML, as Jamf Pro sends them)`,
-    `  SCEP          POST ${stack.scepChallengeUrl}   (Jamf Pro's SCEPChallenge webhook: ${
-      upstreamUrl ? `forwarded to ${upstreamUrl}` : 'answers a signed challenge'
-    })`,
-    `  SCEP verify   POST ${stack.scepVerifyUrl}   (step-ca's SCEPCHALLENGE webhook)`,
+    ...(stack.scepEnabled
+      ? [
+          `  SCEP          POST ${stack.scepChallengeUrl}   (Jamf Pro's SCEPChallenge webhook: ${
+            upstream ? `forwarded to ${upstream.url}` : 'answers a signed challenge'
+          })`,
+          `  SCEP verify   POST ${stack.scepVerifyUrl}   (step-ca's SCEPCHALLENGE webhook)`,
+        ]
+      : []),
     `  events        GET  ${stack.url}/_local/events`,
     `  dead letters  GET  ${stack.url}/_local/dead-letters`,
     `  AWS endpoint  ${stack.awsEndpointUrl}   (EventBridge, SQS, Secrets Manager, DynamoDB wire protocols)`,
     `  try it        npm run send -- ComputerAdded   |   npm run send -- ComputerAdded --xml`,
+    `  settings      ${describeSettings(settings)}`,
   ];
-  if (!webhookAuth?.trim()) {
+  const awsOnly = awsOnlySettings(settings);
+  if (awsOnly.length > 0) lines.push(`  not local     ${awsOnly.join(', ')} (take effect in a deployment only)`);
+  if (generatedAuth) {
     lines.push(
       '',
-      'WARNING: JAMF_WEBHOOK_AUTH is not set, so no credential is accepted and every webhook gets 401.',
-      `  For a local try:  JAMF_WEBHOOK_AUTH='{"basic":[{"username":"jamf","password":"local-only"}]}' npm start`,
-      '  (npm run send reads the same variable to authenticate.)',
+      'WARNING: JAMF_WEBHOOK_AUTH is not set: generated for this run, for local use only (npm run send uses it):',
+      `  JAMF_WEBHOOK_AUTH='${webhookAuth}'`,
     );
   }
-  if (stack.scep.generated.length > 0) {
+  if (stack.scepEnabled && stack.scep.generated.length > 0) {
     // Printed once, so a local step-ca can be pointed at this stack; they die with the process.
     lines.push('', 'WARNING: SCEP secrets generated for this run, for local use only (set them to keep them):');
     if (stack.scep.generated.includes('challengeKey')) lines.push(`  SCEP_CHALLENGE_KEY=${stack.scep.challengeKey}`);
     if (stack.scep.generated.includes('verifySecret')) lines.push(`  SCEP_VERIFY_SECRET=${stack.scep.verifySecret}`);
   }
+  lines.push('', `URL and credentials for npm run send: ${shownPath(runtimeFile)} (removed on exit). One line per request:`);
   process.stderr.write(`${lines.join('\n')}\n\n`);
 
+  stopOnSignals(() => {
+    removeRuntimeFile(runtimeFile);
+    return stack.close();
+  });
+  process.on('exit', () => removeRuntimeFile(runtimeFile));
+}
+
+/** The settings that differ from their defaults, as `key=value`, or that none do. */
+function describeSettings(settings: Readonly<Record<string, unknown>>): string {
+  const given = Object.entries(settings).filter(([key]) => SETTINGS[key as keyof typeof SETTINGS]?.scope === 'both');
+  if (given.length === 0) return 'defaults (cdk.json context and -c key=value, as for cdk deploy)';
+  return given.map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`).join('  ');
+}
+
+/** How long closing may take before the process exits anyway. */
+const CLOSE_DEADLINE_MS = 2000;
+
+/**
+ * Stops on SIGINT (Ctrl-C), SIGTERM (`kill`, which npm forwards to the script) and
+ * SIGHUP, and when the process that started this one goes away: the port must not
+ * outlive the command that opened it. Ctrl-C reaches this process twice (from the
+ * terminal and forwarded by npm), so further signals change nothing; exit comes
+ * within CLOSE_DEADLINE_MS whatever close() does.
+ */
+function stopOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
   const stop = () => {
-    void stack.close().then(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(0), CLOSE_DEADLINE_MS).unref();
+    close().then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 500).unref();
 }
 
 main().catch((error: unknown) => {

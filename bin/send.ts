@@ -4,11 +4,15 @@
  * the first credential of JAMF_WEBHOOK_AUTH, and prints the response. With
  * `--scep` it posts to /scep-challenge, as Jamf Pro does for a dynamic SCEP
  * challenge, and the response is the challenge.
+ *
+ * Without JAMF_WEBHOOK_AUTH it uses the credentials of the running `npm start`,
+ * from .local/runtime.json, and its URL unless --url or PORT says otherwise.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCredentialsDocument } from '../lambda/auth/credentials';
+import { type CredentialsDocument, parseCredentialsDocument } from '../lambda/auth/credentials';
 import { authHeadersFor } from '../lambda/auth/sign';
+import { readRuntimeFile, runtimeFilePath, shownPath } from '../lambda/local/runtime-file';
 
 const EVENTS_DIR = join(__dirname, '..', 'events');
 
@@ -23,7 +27,10 @@ async function main(): Promise<void> {
   const xml = args.includes('--xml');
   const urlIndex = args.indexOf('--url');
   const path = args.includes('--scep') ? 'scep-challenge' : 'webhooks';
-  const url = urlIndex >= 0 ? args[urlIndex + 1] : `http://127.0.0.1:${process.env.PORT ?? 3000}/${path}`;
+  const runtimeFile = runtimeFilePath();
+  const running = readRuntimeFile(runtimeFile);
+  const base = process.env.PORT ? `http://127.0.0.1:${process.env.PORT}` : (running?.url ?? 'http://127.0.0.1:3000');
+  const url = urlIndex >= 0 ? args[urlIndex + 1] : `${base}/${path}`;
   const name = args.find((arg, i) => !arg.startsWith('--') && (urlIndex < 0 || i !== urlIndex + 1));
   if (!name || !url) usage('Which event?');
 
@@ -32,14 +39,55 @@ async function main(): Promise<void> {
   if (!file) usage(`No ${format.toUpperCase()} fixture for "${name}".`);
   const body = readFileSync(join(EVENTS_DIR, format, file));
 
-  const auth = process.env.JAMF_WEBHOOK_AUTH?.trim();
+  const fromEnv = process.env.JAMF_WEBHOOK_AUTH?.trim();
+  const auth = fromEnv ?? running?.webhookAuth;
+  const source = fromEnv
+    ? 'JAMF_WEBHOOK_AUTH'
+    : running
+      ? `${shownPath(runtimeFile)} (npm start, pid ${running.pid})`
+      : undefined;
+  const document = auth ? parseCredentialsDocument(auth) : undefined;
   const headers = {
     'content-type': xml ? 'text/xml; charset=UTF-8' : 'application/json; charset=UTF-8',
-    ...(auth ? authHeadersFor(parseCredentialsDocument(auth), body) : {}),
+    ...(document ? authHeadersFor(document, body) : {}),
   };
-  const response = await fetch(url, { method: 'POST', headers, body });
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', headers, body });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    throw new Error(
+      `${cause ?? (error instanceof Error ? error.message : String(error))} at ${url}` +
+        (cause === 'ECONNREFUSED' ? ': is npm start running (in this checkout, or on that port)?' : ''),
+    );
+  }
   process.stdout.write(`${response.status} ${response.statusText}\n${await response.text()}\n`);
+  if (response.status === 401) process.stderr.write(`${unauthorizedHint(document, source, runtimeFile)}\n`);
   if (!response.ok) process.exitCode = 1;
+}
+
+/** Which credential was sent and where it came from, never the secret. */
+function describeCredential(document: CredentialsDocument): string {
+  const basic = document.basic?.[0] ?? (document.username ? document : undefined);
+  if (basic?.username) return `Basic user "${basic.username}"`;
+  if (document.headers?.[0]) return `header ${document.headers[0].name}`;
+  if (document.hmac?.[0]) return `HMAC signature in ${document.hmac[0].header}`;
+  return 'no credential (the document has none)';
+}
+
+function unauthorizedHint(document: CredentialsDocument | undefined, source: string | undefined, runtimeFile: string): string {
+  if (!document || !source) {
+    return (
+      `hint: no credential was sent: JAMF_WEBHOOK_AUTH is not set and ${shownPath(runtimeFile)} is not there ` +
+      '(it is written by a running npm start in this checkout). Set JAMF_WEBHOOK_AUTH as the server has it.'
+    );
+  }
+  return (
+    `hint: the server refused ${describeCredential(document)} from ${source}. ` +
+    (source === 'JAMF_WEBHOOK_AUTH'
+      ? 'Was the server started with another JAMF_WEBHOOK_AUTH? Set the same one here, or unset it to use the running server\'s.'
+      : 'Is the server on that URL the npm start that wrote the file?')
+  );
 }
 
 main().catch((error: unknown) => {

@@ -81,6 +81,11 @@ export async function startAwsEndpoint(operations: Operations, port = 0): Promis
   return {
     url: `http://127.0.0.1:${bound}`,
     server,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // The SDK clients keep their connections alive: close them too, or close() waits for their timeout.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

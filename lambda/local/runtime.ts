@@ -8,6 +8,7 @@
  * The handlers read their configuration at import, from `process.env`: run one
  * local stack per process.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,9 +18,10 @@ import { LocalEventBus, type PublishedEvent } from './event-bus';
 import { readBody, RequestTooLargeError, toProxyEvent, writeJson, writeProxyResult } from './http-adapter';
 import { LocalQueues } from './queue';
 import { LocalSecrets } from './secrets';
+import { functionEnvironments, LOCAL_BUS_NAME, type LocalSettingsOptions } from './settings';
 import { LocalTable } from './table';
 
-export const LOCAL_BUS_NAME = 'jamf-eventbridge';
+export { LOCAL_BUS_NAME, type LocalScepUpstream } from './settings';
 export const LOCAL_DEAD_LETTER_QUEUE = 'jamf-eventbridge-dead-letters';
 export const LOCAL_AUTH_SECRET = 'jamf-eventbridge/webhook-auth';
 export const LOCAL_SCEP_SIGNING_KEY_SECRET = 'jamf-eventbridge/scep-signing-key';
@@ -27,35 +29,33 @@ export const LOCAL_SCEP_VERIFY_SECRET = 'jamf-eventbridge/scep-verify-secret';
 export const LOCAL_SCEP_UPSTREAM_SECRET = 'jamf-eventbridge/scep-upstream';
 export const LOCAL_USED_CHALLENGES_TABLE = 'jamf-eventbridge-used-challenges';
 
-/** Where the SCEP function forwards challenge requests instead of signing (its upstream mode). */
-export interface LocalScepUpstream {
-  readonly url: string;
-  /** Basic credentials sent upstream. */
-  readonly username?: string;
-  readonly password?: string;
-  readonly timeoutMs?: number;
-}
-
-export interface LocalStackOptions {
+/**
+ * The stack's options: the settings of scope `both` (see ./settings.ts, which
+ * maps them to the handlers' environment), and what only the local stack has.
+ */
+export interface LocalStackOptions extends LocalSettingsOptions {
   /** Port of the webhook server on 127.0.0.1; 0 picks a free one. */
   readonly port?: number;
   /** The credentials document (JSON text); absent or empty rejects every webhook. */
   readonly webhookAuth?: string;
-  /** `Source` of published entries. @default 'jamf.pro' */
-  readonly eventSource?: string;
   readonly onPublished?: (event: PublishedEvent) => void;
   /** Key that signs SCEP challenges (at least 32 characters). @default - generated at start */
   readonly scepChallengeKey?: string;
   /** step-ca's webhook signing secret, base64. @default - generated at start */
   readonly scepVerifySecret?: string;
-  /** Lifetime of a signed challenge, in seconds. @default 3600 */
-  readonly scepChallengeTtlSeconds?: number;
-  /** Whether the verifier requires the certificate request to name the device. @default false */
-  readonly scepRequireDeviceMatch?: boolean;
-  /** Forward challenge requests to this issuer instead of signing. */
-  readonly scepUpstream?: LocalScepUpstream;
-  /** Prepare the SCEP issue path at start, as a provisioned instance does. @default false */
-  readonly scepPrepareAtInit?: boolean;
+}
+
+/** The request a handler is serving, for whoever writes its log line (see {@link currentLocalRequest}). */
+export interface LocalRequest {
+  readonly method: string;
+  readonly path: string;
+}
+
+const requestContext = new AsyncLocalStorage<LocalRequest>();
+
+/** The request being served, when called from a handler the local stack runs; undefined elsewhere. */
+export function currentLocalRequest(): LocalRequest | undefined {
+  return requestContext.getStore();
 }
 
 /** The SCEP secrets the local stack runs with, and whether it made them up. */
@@ -80,6 +80,8 @@ export interface LocalStack {
   readonly scepChallengeUrl: string;
   /** step-ca's SCEPCHALLENGE webhook URL. */
   readonly scepVerifyUrl: string;
+  /** Whether the SCEP routes are served (the `scepChallenge` setting); without them they answer 404. */
+  readonly scepEnabled: boolean;
   readonly scep: LocalScepSecrets;
   readonly usedChallenges: LocalTable;
   readonly secrets: LocalSecrets;
@@ -92,7 +94,8 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const bus = new LocalEventBus(LOCAL_BUS_NAME, options.onPublished);
+  const bus = new LocalEventBus(options.eventBusName ?? LOCAL_BUS_NAME, options.onPublished);
+  const scepEnabled = options.scepChallenge !== false;
   const queues = new LocalQueues([LOCAL_DEAD_LETTER_QUEUE]);
   const usedChallenges = new LocalTable({
     tableName: LOCAL_USED_CHALLENGES_TABLE,
@@ -126,23 +129,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...usedChallenges.operations,
   });
 
-  const scepEnv: Record<string, string | undefined> = {
-    SCEP_SIGNING_KEY_SECRET_ID: LOCAL_SCEP_SIGNING_KEY_SECRET,
-    SCEP_VERIFY_SECRET_ID: LOCAL_SCEP_VERIFY_SECRET,
-    SCEP_USED_CHALLENGES_TABLE: LOCAL_USED_CHALLENGES_TABLE,
-    SCEP_CHALLENGE_TTL_SECONDS: options.scepChallengeTtlSeconds?.toString(),
-    SCEP_REQUIRE_DEVICE_MATCH: options.scepRequireDeviceMatch ? 'true' : undefined,
-    SCEP_UPSTREAM_URL: upstream?.url,
-    SCEP_UPSTREAM_SECRET_ID: upstreamBasic ? LOCAL_SCEP_UPSTREAM_SECRET : undefined,
-    SCEP_UPSTREAM_TIMEOUT_MS: upstream?.timeoutMs?.toString(),
-    SCEP_PREPARE_AT_INIT: options.scepPrepareAtInit ? 'true' : undefined,
-  };
-  // Unset what this stack does not use: test files that jest runs in one process share
-  // process.env (each file gets its own modules), so a setting could leak in from an earlier file.
-  for (const [name, value] of Object.entries(scepEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  const environments = functionEnvironments(options, {
+    deadLetterQueueUrl: `${aws.url}/000000000000/${LOCAL_DEAD_LETTER_QUEUE}`,
+    webhookAuthSecretId: LOCAL_AUTH_SECRET,
+    scepSigningKeySecretId: LOCAL_SCEP_SIGNING_KEY_SECRET,
+    scepVerifySecretId: LOCAL_SCEP_VERIFY_SECRET,
+    scepUsedChallengesTable: LOCAL_USED_CHALLENGES_TABLE,
+    ...(upstreamBasic ? { scepUpstreamSecretId: LOCAL_SCEP_UPSTREAM_SECRET } : {}),
+  });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
     AWS_ENDPOINT_URL_SQS: aws.url,
@@ -152,24 +146,40 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Static local credentials, so no profile, SSO or instance metadata is consulted.
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    EVENT_BUS_NAME: LOCAL_BUS_NAME,
-    EVENT_SOURCE: options.eventSource ?? process.env.EVENT_SOURCE ?? 'jamf.pro',
-    DEAD_LETTER_QUEUE_URL: `${aws.url}/000000000000/${LOCAL_DEAD_LETTER_QUEUE}`,
-    WEBHOOK_AUTH_SECRET_ID: LOCAL_AUTH_SECRET,
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
-  // Loaded only now, after the environment above is set, as Lambda loads it after its own.
+  /**
+   * Sets one function's environment. Unsets what it does not use: test files that jest runs
+   * in one process share process.env (each file gets its own modules), so a setting could
+   * leak in from an earlier file, or from the other function (both read MAX_BODY_BYTES).
+   */
+  const useEnvironment = (env: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(env)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  // Each handler reads its configuration once, at load; load them only now, each with its own
+  // environment, as each Lambda loads its code after its own.
+  useEnvironment(environments.ingest);
   const { handler: ingest } = require('../ingest/handler') as typeof import('../ingest/handler');
-  const { handler: scepChallenge, ready } = require('../scep/handler') as typeof import('../scep/handler');
-  // What the Lambda entry (lambda.mts) does with a top-level await.
-  await ready;
   /** API Gateway's routes: path -> the function behind it. */
   const routes: Record<string, (event: ReturnType<typeof toProxyEvent>) => ReturnType<typeof ingest>> = {
     '/webhooks': ingest,
-    '/scep-challenge': scepChallenge,
-    '/scep-challenge/verify': scepChallenge,
   };
+  if (scepEnabled) {
+    useEnvironment(environments.scep);
+    const { handler: scepChallenge, ready } = require('../scep/handler') as typeof import('../scep/handler');
+    // What the Lambda entry (lambda.mts) does with a top-level await.
+    await ready;
+    routes['/scep-challenge'] = scepChallenge;
+    routes['/scep-challenge/verify'] = scepChallenge;
+  } else {
+    // Nothing of the SCEP function's may linger for a later stack in this process.
+    useEnvironment(Object.fromEntries(Object.keys(environments.scep).map((name) => [name, undefined])));
+    useEnvironment(environments.ingest);
+  }
 
   const events = (): LocalEvent[] => bus.events.map(({ EventId: _id, ...event }) => event);
   const deadLetters = (): DeadLetter[] =>
@@ -185,7 +195,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           return writeJson(response, 405, { error: 'MethodNotAllowed', message: 'Use POST' });
         }
         const body = await readBody(request);
-        return writeProxyResult(response, await route(toProxyEvent(request, body, path)));
+        const event = toProxyEvent(request, body, path);
+        const result = await requestContext.run({ method: request.method ?? 'POST', path }, () => route(event));
+        return writeProxyResult(response, result);
       }
       if (request.method === 'GET' && path === '/_local/events') return writeJson(response, 200, events());
       if (request.method === 'GET' && path === '/_local/dead-letters') return writeJson(response, 200, deadLetters());
@@ -212,6 +224,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     webhookUrl: `${url}/webhooks`,
     scepChallengeUrl: `${url}/scep-challenge`,
     scepVerifyUrl: `${url}/scep-challenge/verify`,
+    scepEnabled,
     scep,
     usedChallenges,
     secrets,

@@ -7,6 +7,7 @@ import {
   FIXTURE_SCEP_PASSWORD,
   PUBLIC_SAMPLES_DIR,
   publicSampleFiles,
+  publicSamplesSkipReason,
 } from '../support/fixtures';
 import { getJson, post, useLocalStack } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
@@ -42,13 +43,18 @@ describe('the local runtime, over real HTTP and the real SDK clients', () => {
     });
   });
 
-  it.each(publicSampleFiles())('decodes and publishes the public sample %s', async (file) => {
-    const response = await post(stack().webhookUrl, readFileSync(join(PUBLIC_SAMPLES_DIR, file)), {
-      'content-type': 'application/json',
-      ...AUTH,
+  const skipped = publicSamplesSkipReason();
+  if (skipped) {
+    it.skip(skipped, () => {});
+  } else {
+    it.each(publicSampleFiles())('decodes and publishes the public sample %s', async (file) => {
+      const response = await post(stack().webhookUrl, readFileSync(join(PUBLIC_SAMPLES_DIR, file)), {
+        'content-type': 'application/json',
+        ...AUTH,
+      });
+      expect(response.status).toBe(200);
     });
-    expect(response.status).toBe(200);
-  });
+  }
 
   it('never publishes the SCEP user password', async () => {
     const events = JSON.stringify(await getJson(`${stack().url}/_local/events`));

@@ -1,0 +1,271 @@
+/**
+ * The deployment settings (lambda/contract/settings.ts) in the local runtime: the
+ * one place that says what each setting of scope `both` becomes locally, from
+ * setting to `startLocalStack` option to the environment variable the handler
+ * reads, with the defaults a deployment has.
+ *
+ * `npm start` reads the settings from the same places `cdk deploy` does: cdk.json's
+ * `context` block, then `-c key=value` / `--context key=value` arguments.
+ */
+import { readIngestConfig } from '../ingest/config';
+import { readScepConfig } from '../scep/config';
+import { ConfigurationError, type Env } from '../shared/env';
+import {
+  DEFAULT_EVENT_SOURCE,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_PUBLISH_BUDGET_MS,
+  DEFAULT_SCEP_AUDIT_BUDGET_MS,
+  DEFAULT_SCEP_CHALLENGE_TTL_SECONDS,
+  DEFAULT_SCEP_MAX_BODY_BYTES,
+  INGEST_ENV,
+  InvalidSettingError,
+  MAX_BODY_BYTES_LIMIT,
+  parseSettings,
+  SCEP_ENV,
+  SETTING_KEYS,
+  SETTINGS,
+  type JamfEventBridgeSettings,
+  type SettingKey,
+} from '../contract';
+
+/** The settings `npm start` honours. */
+export type LocalSettingKey = {
+  [K in SettingKey]: (typeof SETTINGS)[K]['scope'] extends 'both' ? K : never;
+}[SettingKey];
+
+export const LOCAL_SETTING_KEYS = SETTING_KEYS.filter((key) => SETTINGS[key].scope === 'both') as readonly LocalSettingKey[];
+
+/** Name of the local bus unless `eventBusName` says otherwise (a deployment names it after the stack). */
+export const LOCAL_BUS_NAME = 'jamf-eventbridge';
+
+/** Where a request to an upstream issuer goes, and how. */
+export interface LocalScepUpstream {
+  readonly url: string;
+  /** Basic credentials sent upstream. */
+  readonly username?: string;
+  readonly password?: string;
+  readonly timeoutMs?: number;
+}
+
+/** What the settings of scope `both` become in `startLocalStack`'s options. */
+export interface LocalSettingsOptions {
+  /** `Source` of published entries. @default EVENT_SOURCE, else 'jamf.pro' */
+  readonly eventSource?: string;
+  /** Name of the bus the handlers publish to. @default 'jamf-eventbridge' */
+  readonly eventBusName?: string;
+  /** Largest webhook body the ingest function accepts. @default 262144 */
+  readonly maxBodyBytes?: number;
+  /** Milliseconds the ingest function may spend publishing. @default 1200 */
+  readonly publishBudgetMs?: number;
+  /** Whether the SCEP routes are served; with false they answer 404. @default true */
+  readonly scepChallenge?: boolean;
+  /** Lifetime of a signed challenge, in seconds. @default 3600 */
+  readonly scepChallengeTtlSeconds?: number;
+  /** Milliseconds the audit publish may add to a SCEP response. @default 500 */
+  readonly scepAuditBudgetMs?: number;
+  /** Whether the verifier requires the certificate request to name the device. @default false */
+  readonly scepRequireDeviceMatch?: boolean;
+  /** Largest SCEP request body. @default 65536 */
+  readonly scepMaxBodyBytes?: number;
+  /** Forward challenge requests to this issuer instead of signing. */
+  readonly scepUpstream?: LocalScepUpstream;
+  /** Prepare the SCEP issue path at start, as a provisioned instance does. @default false */
+  readonly scepPrepareAtInit?: boolean;
+}
+
+/** The settings of scope `both` as `startLocalStack` options. Settings not given stay unset (the defaults apply). */
+export function localStackOptions(settings: JamfEventBridgeSettings): LocalSettingsOptions {
+  const options: Record<string, unknown> = {
+    eventSource: settings.eventSource,
+    eventBusName: settings.eventBusName,
+    maxBodyBytes: settings.maxBodyBytes,
+    publishBudgetMs: settings.publishBudgetMs,
+    scepChallenge: settings.scepChallenge,
+    scepChallengeTtlSeconds: settings.scepChallengeTtlSeconds,
+    scepAuditBudgetMs: settings.scepAuditBudgetMs,
+    scepRequireDeviceMatch: settings.scepRequireDeviceMatch,
+    scepMaxBodyBytes: settings.scepMaxBodyBytes,
+    scepUpstream:
+      settings.scepUpstreamUrl === undefined
+        ? undefined
+        : {
+            url: settings.scepUpstreamUrl,
+            ...(settings.scepUpstreamTimeoutMs === undefined ? {} : { timeoutMs: settings.scepUpstreamTimeoutMs }),
+          },
+    scepPrepareAtInit: settings.scepProvisionedConcurrency === undefined ? undefined : settings.scepProvisionedConcurrency > 0,
+  };
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  return options as LocalSettingsOptions;
+}
+
+/** The names of the local AWS resources the handlers are pointed at. */
+export interface LocalResources {
+  readonly deadLetterQueueUrl: string;
+  readonly webhookAuthSecretId: string;
+  readonly scepSigningKeySecretId: string;
+  readonly scepVerifySecretId: string;
+  readonly scepUsedChallengesTable: string;
+  /** Set when the upstream issuer has credentials. */
+  readonly scepUpstreamSecretId?: string;
+}
+
+/** Each function's environment: what the deployed stack sets, with the local resources. Undefined means unset. */
+export interface FunctionEnvironments {
+  readonly ingest: Record<string, string | undefined>;
+  readonly scep: Record<string, string | undefined>;
+}
+
+/**
+ * The environment each handler reads, from the options. Both functions read
+ * MAX_BODY_BYTES, each with its own value, as their two Lambdas do: the local
+ * runtime loads each handler with its own environment.
+ */
+export function functionEnvironments(
+  options: LocalSettingsOptions,
+  resources: LocalResources,
+  env: Env = process.env,
+): FunctionEnvironments {
+  const shared = {
+    [INGEST_ENV.eventBusName]: options.eventBusName ?? LOCAL_BUS_NAME,
+    [INGEST_ENV.eventSource]: options.eventSource ?? (env.EVENT_SOURCE?.trim() || DEFAULT_EVENT_SOURCE),
+    [INGEST_ENV.deadLetterQueueUrl]: resources.deadLetterQueueUrl,
+    [INGEST_ENV.webhookAuthSecretId]: resources.webhookAuthSecretId,
+  };
+  const upstream = options.scepUpstream;
+  return {
+    ingest: {
+      ...shared,
+      [INGEST_ENV.maxBodyBytes]: String(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
+      [INGEST_ENV.publishBudgetMs]: String(options.publishBudgetMs ?? DEFAULT_PUBLISH_BUDGET_MS),
+    },
+    scep: {
+      ...shared,
+      [SCEP_ENV.maxBodyBytes]: String(options.scepMaxBodyBytes ?? DEFAULT_SCEP_MAX_BODY_BYTES),
+      [SCEP_ENV.signingKeySecretId]: resources.scepSigningKeySecretId,
+      [SCEP_ENV.verifySecretId]: resources.scepVerifySecretId,
+      [SCEP_ENV.usedChallengesTable]: resources.scepUsedChallengesTable,
+      [SCEP_ENV.challengeTtlSeconds]: String(options.scepChallengeTtlSeconds ?? DEFAULT_SCEP_CHALLENGE_TTL_SECONDS),
+      [SCEP_ENV.auditBudgetMs]: String(options.scepAuditBudgetMs ?? DEFAULT_SCEP_AUDIT_BUDGET_MS),
+      [SCEP_ENV.requireDeviceMatch]: String(options.scepRequireDeviceMatch ?? false),
+      [SCEP_ENV.upstreamUrl]: upstream?.url,
+      [SCEP_ENV.upstreamSecretId]: upstream ? resources.scepUpstreamSecretId : undefined,
+      [SCEP_ENV.upstreamTimeoutMs]: upstream?.timeoutMs?.toString(),
+      [SCEP_ENV.prepareAtInit]: options.scepPrepareAtInit ? 'true' : undefined,
+    },
+  };
+}
+
+/** Which setting each variable comes from, so that an error names what the user typed. */
+const SETTING_OF_VARIABLE: Readonly<Record<string, { ingest?: LocalSettingKey; scep?: LocalSettingKey }>> = {
+  [INGEST_ENV.eventSource]: { ingest: 'eventSource', scep: 'eventSource' },
+  [INGEST_ENV.eventBusName]: { ingest: 'eventBusName', scep: 'eventBusName' },
+  [INGEST_ENV.maxBodyBytes]: { ingest: 'maxBodyBytes', scep: 'scepMaxBodyBytes' },
+  [INGEST_ENV.publishBudgetMs]: { ingest: 'publishBudgetMs' },
+  [SCEP_ENV.challengeTtlSeconds]: { scep: 'scepChallengeTtlSeconds' },
+  [SCEP_ENV.auditBudgetMs]: { scep: 'scepAuditBudgetMs' },
+  [SCEP_ENV.requireDeviceMatch]: { scep: 'scepRequireDeviceMatch' },
+  [SCEP_ENV.upstreamUrl]: { scep: 'scepUpstreamUrl' },
+  [SCEP_ENV.upstreamTimeoutMs]: { scep: 'scepUpstreamTimeoutMs' },
+};
+
+const PLACEHOLDER_RESOURCES: LocalResources = {
+  deadLetterQueueUrl: 'http://127.0.0.1/000000000000/check',
+  webhookAuthSecretId: 'check',
+  scepSigningKeySecretId: 'check',
+  scepVerifySecretId: 'check',
+  scepUsedChallengesTable: 'check',
+};
+
+/**
+ * Refuses what a deployment or the functions would refuse, naming the setting:
+ * the handlers' own configuration readers check the values (so the limits are
+ * theirs), and a few checks the construct makes come first.
+ */
+export function checkLocalSettings(settings: JamfEventBridgeSettings): void {
+  if (settings.scepChallenge === false) {
+    const scep = LOCAL_SETTING_KEYS.filter((key) => key.startsWith('scep') && key !== 'scepChallenge' && settings[key] !== undefined);
+    if (scep.length > 0) {
+      throw new InvalidSettingError(
+        `scepChallenge is false, but ${scep.join(', ')} ${scep.length === 1 ? 'is' : 'are'} set: remove them, or turn the SCEP challenge service on.`,
+      );
+    }
+  }
+  if (settings.scepUpstreamTimeoutMs !== undefined && settings.scepUpstreamUrl === undefined) {
+    throw new InvalidSettingError('scepUpstreamTimeoutMs is set without scepUpstreamUrl: set the URL too, or remove it.');
+  }
+  for (const key of ['maxBodyBytes', 'scepMaxBodyBytes'] as const) {
+    const bytes = settings[key];
+    if (bytes !== undefined && (bytes < 1 || bytes > MAX_BODY_BYTES_LIMIT)) {
+      throw new InvalidSettingError(`Setting '${key}' must be a whole number from 1 to ${MAX_BODY_BYTES_LIMIT}, got ${bytes}.`);
+    }
+  }
+  if (settings.eventSource?.toLowerCase().startsWith('aws.')) {
+    throw new InvalidSettingError(`Setting 'eventSource' "${settings.eventSource}" starts with "aws.", which EventBridge reserves.`);
+  }
+  const env = functionEnvironments(localStackOptions(settings), PLACEHOLDER_RESOURCES, {});
+  const read = (fn: 'ingest' | 'scep', reader: (env: Env) => unknown) => {
+    try {
+      reader(env[fn]);
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      let message = error.message;
+      for (const [variable, settingsOf] of Object.entries(SETTING_OF_VARIABLE)) {
+        const key = settingsOf[fn];
+        if (key) message = message.replaceAll(`Environment variable ${variable}`, `Setting '${key}'`).replaceAll(variable, key);
+      }
+      throw new InvalidSettingError(message);
+    }
+  };
+  read('ingest', readIngestConfig);
+  if (settings.scepChallenge !== false) read('scep', readScepConfig);
+}
+
+/** The settings given that only a deployment has (they change nothing locally). */
+export function awsOnlySettings(settings: JamfEventBridgeSettings): SettingKey[] {
+  return SETTING_KEYS.filter((key) => SETTINGS[key].scope === 'aws' && settings[key] !== undefined);
+}
+
+/**
+ * Splits `-c key=value`, `--context key=value` (and `--context=key=value`) from
+ * the other arguments, as the cdk CLI reads them.
+ */
+export function contextArguments(argv: readonly string[]): { context: Record<string, string>; rest: string[] } {
+  const context: Record<string, string> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    let pair: string | undefined;
+    if (arg === '-c' || arg === '--context') {
+      pair = argv[++i];
+      if (pair === undefined) throw new InvalidSettingError(`${arg} needs key=value, e.g. ${arg} scepChallengeTtlSeconds=600`);
+    } else if (arg.startsWith('--context=')) {
+      pair = arg.slice('--context='.length);
+    } else {
+      rest.push(arg);
+      continue;
+    }
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new InvalidSettingError(`${arg} needs key=value, got "${pair}"`);
+    context[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return { context, rest };
+}
+
+/**
+ * The settings for `npm start`: cdk.json's `context`, then the documented local
+ * variables that are settings too (EVENT_SOURCE, SCEP_UPSTREAM_URL), then the
+ * command line's `-c key=value`, each overriding the one before. Parsed and
+ * checked as a deployment would; errors name the key.
+ */
+export function readLocalSettings(
+  cdkJsonContext: Readonly<Record<string, unknown>>,
+  commandLine: Readonly<Record<string, string>>,
+  env: Env = process.env,
+): JamfEventBridgeSettings {
+  const fromEnv: Record<string, string> = {};
+  if (env.EVENT_SOURCE?.trim()) fromEnv.eventSource = env.EVENT_SOURCE;
+  if (env.SCEP_UPSTREAM_URL?.trim()) fromEnv.scepUpstreamUrl = env.SCEP_UPSTREAM_URL;
+  const settings = parseSettings({ ...cdkJsonContext, ...fromEnv, ...commandLine });
+  checkLocalSettings(settings);
+  return settings;
+}

@@ -1,0 +1,151 @@
+import { readIngestConfig } from '../../../lambda/ingest/config';
+import { readScepConfig } from '../../../lambda/scep/config';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_PUBLISH_BUDGET_MS,
+  DEFAULT_SCEP_AUDIT_BUDGET_MS,
+  DEFAULT_SCEP_CHALLENGE_TTL_SECONDS,
+  DEFAULT_SCEP_MAX_BODY_BYTES,
+  InvalidSettingError,
+  type JamfEventBridgeSettings,
+} from '../../../lambda/contract';
+import {
+  awsOnlySettings,
+  contextArguments,
+  functionEnvironments,
+  LOCAL_SETTING_KEYS,
+  localStackOptions,
+  readLocalSettings,
+  type LocalResources,
+  type LocalSettingKey,
+} from '../../../lambda/local/settings';
+
+const RESOURCES: LocalResources = {
+  deadLetterQueueUrl: 'http://127.0.0.1:1/000000000000/dlq',
+  webhookAuthSecretId: 'auth',
+  scepSigningKeySecretId: 'key',
+  scepVerifySecretId: 'verify',
+  scepUsedChallengesTable: 'used',
+};
+
+/** What each function's own configuration reader makes of the settings, through options and environment. */
+function configsFor(settings: JamfEventBridgeSettings) {
+  const env = functionEnvironments(localStackOptions(settings), RESOURCES, {});
+  return { ingest: readIngestConfig(env.ingest), scep: readScepConfig(env.scep), env };
+}
+
+/** Each setting the local runtime honours, a value other than its default, and where the handler shows it. */
+const CASES: Record<Exclude<LocalSettingKey, 'scepChallenge'>, { settings: JamfEventBridgeSettings; check: (c: ReturnType<typeof configsFor>) => void }> = {
+  eventSource: {
+    settings: { eventSource: 'jamf.test' },
+    check: (c) => expect([c.ingest.eventSource, c.scep.eventSource]).toEqual(['jamf.test', 'jamf.test']),
+  },
+  eventBusName: {
+    settings: { eventBusName: 'my-bus' },
+    check: (c) => expect([c.ingest.eventBusName, c.scep.eventBusName]).toEqual(['my-bus', 'my-bus']),
+  },
+  maxBodyBytes: {
+    settings: { maxBodyBytes: 1000 },
+    // The SCEP function has its own limit, though both read MAX_BODY_BYTES.
+    check: (c) => expect([c.ingest.maxBodyBytes, c.scep.maxBodyBytes]).toEqual([1000, DEFAULT_SCEP_MAX_BODY_BYTES]),
+  },
+  publishBudgetMs: { settings: { publishBudgetMs: 900 }, check: (c) => expect(c.ingest.publishBudgetMs).toBe(900) },
+  scepChallengeTtlSeconds: {
+    settings: { scepChallengeTtlSeconds: 600 },
+    check: (c) => expect(c.scep.challengeTtlSeconds).toBe(600),
+  },
+  scepAuditBudgetMs: { settings: { scepAuditBudgetMs: 300 }, check: (c) => expect(c.scep.auditBudgetMs).toBe(300) },
+  scepRequireDeviceMatch: {
+    settings: { scepRequireDeviceMatch: true },
+    check: (c) => expect(c.scep.requireDeviceMatch).toBe(true),
+  },
+  scepMaxBodyBytes: {
+    settings: { scepMaxBodyBytes: 2048 },
+    check: (c) => expect([c.scep.maxBodyBytes, c.ingest.maxBodyBytes]).toEqual([2048, DEFAULT_MAX_BODY_BYTES]),
+  },
+  scepUpstreamUrl: {
+    settings: { scepUpstreamUrl: 'http://127.0.0.1:9/challenge' },
+    check: (c) => expect(c.scep.upstream).toMatchObject({ url: 'http://127.0.0.1:9/challenge', timeoutMs: 1000 }),
+  },
+  scepUpstreamTimeoutMs: {
+    settings: { scepUpstreamUrl: 'http://127.0.0.1:9/challenge', scepUpstreamTimeoutMs: 700 },
+    check: (c) => expect(c.scep.upstream?.timeoutMs).toBe(700),
+  },
+  scepProvisionedConcurrency: {
+    settings: { scepProvisionedConcurrency: 2 },
+    check: (c) => expect(c.scep.prepareAtInit).toBe(true),
+  },
+};
+
+describe('the settings in the local runtime', () => {
+  it('has a case below for every setting of scope both', () => {
+    expect([...Object.keys(CASES), 'scepChallenge'].sort()).toEqual([...LOCAL_SETTING_KEYS].sort());
+  });
+
+  it.each(Object.entries(CASES))('%s reaches the variable the handler reads', (_key, { settings, check }) => {
+    check(configsFor(settings));
+  });
+
+  it('gives the handlers the defaults a deployment has', () => {
+    const { ingest, scep } = configsFor({});
+    expect(ingest).toMatchObject({
+      eventBusName: 'jamf-eventbridge',
+      eventSource: 'jamf.pro',
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      publishBudgetMs: DEFAULT_PUBLISH_BUDGET_MS,
+    });
+    expect(scep).toMatchObject({
+      maxBodyBytes: 64 * 1024,
+      challengeTtlSeconds: DEFAULT_SCEP_CHALLENGE_TTL_SECONDS,
+      auditBudgetMs: DEFAULT_SCEP_AUDIT_BUDGET_MS,
+      requireDeviceMatch: false,
+      upstream: undefined,
+      prepareAtInit: false,
+    });
+  });
+
+  it('turns the SCEP service off with scepChallenge=false, and refuses scep settings with it', () => {
+    expect(localStackOptions(readLocalSettings({}, { scepChallenge: 'false' }, {}))).toEqual({ scepChallenge: false });
+    expect(() => readLocalSettings({}, { scepChallenge: 'false', scepChallengeTtlSeconds: '60' }, {})).toThrow(
+      /scepChallenge is false, but scepChallengeTtlSeconds is set/,
+    );
+  });
+
+  it('reads cdk.json context, then EVENT_SOURCE and SCEP_UPSTREAM_URL, then -c, each over the one before', () => {
+    const context = { eventSource: 'from.cdk', scepChallengeTtlSeconds: 120, '@aws-cdk/core:flag': true, 'cli-telemetry': false };
+    expect(readLocalSettings(context, {}, {})).toEqual({ eventSource: 'from.cdk', scepChallengeTtlSeconds: 120 });
+    expect(readLocalSettings(context, {}, { EVENT_SOURCE: 'from.env' }).eventSource).toBe('from.env');
+    expect(readLocalSettings(context, { eventSource: 'from.cli' }, { EVENT_SOURCE: 'from.env' }).eventSource).toBe('from.cli');
+    expect(readLocalSettings({}, {}, { SCEP_UPSTREAM_URL: 'http://127.0.0.1:9/c' }).scepUpstreamUrl).toBe('http://127.0.0.1:9/c');
+  });
+
+  it.each([
+    [{ scepChallengeTtlSeconds: 'soon' }, /Setting 'scepChallengeTtlSeconds' must be a whole number/],
+    [{ scepChallengeTtlSeconds: '0' }, /Setting 'scepChallengeTtlSeconds' must be an integer from 1 to 604800/],
+    [{ scepAuditBudgetMs: '1600' }, /Setting 'scepAuditBudgetMs' must be an integer from 1 to 1500/],
+    [{ publishBudgetMs: '0' }, /Setting 'publishBudgetMs' must be/],
+    [{ maxBodyBytes: '999999999' }, /Setting 'maxBodyBytes' must be a whole number from 1 to 786432/],
+    [{ scepUpstreamUrl: 'http://127.0.0.1:9/c', scepUpstreamTimeoutMs: '1500' }, /scepUpstreamTimeoutMs plus scepAuditBudgetMs/],
+    [{ scepUpstreamTimeoutMs: '500' }, /without scepUpstreamUrl/],
+    [{ evenSource: 'x' }, /Unknown setting 'evenSource'/],
+  ])('refuses %j, naming the key', (commandLine, message) => {
+    expect(() => readLocalSettings({}, commandLine, {})).toThrow(InvalidSettingError);
+    expect(() => readLocalSettings({}, commandLine, {})).toThrow(message);
+  });
+
+  it('lists the settings given that only a deployment has', () => {
+    expect(awsOnlySettings(readLocalSettings({ archive: false }, { tracing: 'true', eventSource: 'a.b' }, {}))).toEqual([
+      'archive',
+      'tracing',
+    ]);
+  });
+
+  it('reads -c key=value, --context key=value and --context=key=value as the cdk CLI does', () => {
+    expect(contextArguments(['-c', 'a=1', '--json', '--context', 'b=x=y', '--context=c=3'])).toEqual({
+      context: { a: '1', b: 'x=y', c: '3' },
+      rest: ['--json'],
+    });
+    expect(() => contextArguments(['-c'])).toThrow(/needs key=value/);
+    expect(() => contextArguments(['-c', 'novalue'])).toThrow(/needs key=value/);
+  });
+});
