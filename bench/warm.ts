@@ -13,7 +13,7 @@ import { readScepConfig } from '../lambda/scep/config';
 import { createIssueHandler } from '../lambda/scep/issue';
 import { signedIssuer } from '../lambda/scep/issuers';
 import { createVerifyHandler } from '../lambda/scep/verify';
-import { startLocalStack } from '../lambda/local/runtime';
+import { startLocalRuntime } from '../lambda/local/runtime';
 import { BENCH_PASSWORD, BENCH_SIGNING_KEY, BENCH_VERIFY_SECRET } from './aws';
 import { fixture, jamfEvent, stepCaEvent } from './events';
 import { percentile, since } from './stats';
@@ -143,7 +143,7 @@ export async function throughLocalRuntime(iterations: number): Promise<Latency> 
 }
 
 async function measureLocalRuntime(iterations: number): Promise<Latency> {
-  const stack = await startLocalStack({
+  const stack = await startLocalRuntime({
     port: 0,
     webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: BENCH_PASSWORD }] }),
   });

@@ -26,7 +26,7 @@ import { MIN_SIGNING_KEY_CHARS } from '../lambda/scep/keys';
 import { parseVerifySecrets } from '../lambda/scep/step-ca';
 import { setLogWriter } from '../lambda/shared/log';
 import { humanRequestLine, PublishedHints } from '../lambda/local/log-format';
-import { currentLocalRequest, startLocalStack } from '../lambda/local/runtime';
+import { currentLocalRequest, startLocalRuntime } from '../lambda/local/runtime';
 import { removeRuntimeFile, runtimeFilePath, shownPath, writeRuntimeFile } from '../lambda/local/runtime-file';
 import { awsOnlySettings, contextArguments, localStackOptions, readLocalSettings } from '../lambda/local/settings';
 
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       process.stdout.write(humanRequestLine(line, currentLocalRequest(), hints.take(eventId)));
     });
   }
-  const stack = await startLocalStack({
+  const stack = await startLocalRuntime({
     ...fromSettings,
     port,
     webhookAuth,

@@ -74,7 +74,7 @@ export const SETTINGS = {
     scope: 'aws',
     prop: 'logRetention',
     description:
-      'Days CloudWatch keeps the logs (functions, API access and execution logs, event log): one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653.',
+      'Days CloudWatch keeps the logs (functions, API access and execution logs, event log): one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653. Accounts that enforce AWS Control Tower\'s log retention control need 365 or more.',
   },
   throttlingRateLimit: {
     kind: 'number',
@@ -149,7 +149,7 @@ export const SETTINGS = {
     default: '`false`',
     scope: 'aws',
     description:
-      'Whether X-Ray active tracing is on for the API stage and the functions (off for cost: it records nearly every webhook, about $5 per million).',
+      "Whether X-Ray active tracing is on for the API stage and the functions (off for cost: it records nearly every webhook, about $5 per million). Accounts that enforce AWS Control Tower's X-Ray control for API Gateway need `true`.",
   },
   apiGatewayCloudWatchRole: {
     kind: 'boolean',

@@ -32,7 +32,7 @@ export class PublishedHints {
 
   constructor(private readonly limit = 100) {}
 
-  /** Pass to `startLocalStack`'s onPublished. */
+  /** Pass to `startLocalRuntime`'s onPublished. */
   readonly onPublished = (event: PublishedEvent): void => {
     const hint = deviceHint(event);
     if (!hint) return;

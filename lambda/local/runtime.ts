@@ -1,12 +1,12 @@
 /**
- * The local stack: the same handler modules the Lambdas run (ingest and SCEP),
+ * The local runtime: the same handler modules the Lambdas run (ingest and SCEP),
  * behind an HTTP server that plays API Gateway, with loopback endpoints that
  * speak the AWS wire protocols for EventBridge, SQS, Secrets Manager and
  * DynamoDB. The handlers' SDK clients reach them through the SDK's own
  * endpoint settings.
  *
  * The handlers read their configuration at import, from `process.env`: run one
- * local stack per process.
+ * local runtime per process.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
@@ -31,9 +31,9 @@ export const LOCAL_USED_CHALLENGES_TABLE = 'jamf-eventbridge-used-challenges';
 
 /**
  * The stack's options: the settings of scope `both` (see ./settings.ts, which
- * maps them to the handlers' environment), and what only the local stack has.
+ * maps them to the handlers' environment), and what only the local runtime has.
  */
-export interface LocalStackOptions extends LocalSettingsOptions {
+export interface LocalRuntimeOptions extends LocalSettingsOptions {
   /** Port of the webhook server on 127.0.0.1; 0 picks a free one. */
   readonly port?: number;
   /** The credentials document (JSON text); absent or empty rejects every webhook. */
@@ -53,12 +53,12 @@ export interface LocalRequest {
 
 const requestContext = new AsyncLocalStorage<LocalRequest>();
 
-/** The request being served, when called from a handler the local stack runs; undefined elsewhere. */
+/** The request being served, when called from a handler the local runtime runs; undefined elsewhere. */
 export function currentLocalRequest(): LocalRequest | undefined {
   return requestContext.getStore();
 }
 
-/** The SCEP secrets the local stack runs with, and whether it made them up. */
+/** The SCEP secrets the local runtime runs with, and whether it made them up. */
 export interface LocalScepSecrets {
   readonly challengeKey: string;
   readonly verifySecret: string;
@@ -73,7 +73,7 @@ export interface DeadLetter extends DeadLetterRecord {
   readonly messageId: string;
 }
 
-export interface LocalStack {
+export interface LocalRuntime {
   readonly url: string;
   readonly webhookUrl: string;
   /** Jamf Pro's webhook URL for SCEPChallenge. */
@@ -93,7 +93,7 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const bus = new LocalEventBus(options.eventBusName ?? LOCAL_BUS_NAME, options.onPublished);
   const scepEnabled = options.scepChallenge !== false;
   const queues = new LocalQueues([LOCAL_DEAD_LETTER_QUEUE]);

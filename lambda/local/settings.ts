@@ -1,7 +1,7 @@
 /**
  * The deployment settings (lambda/contract/settings.ts) in the local runtime: the
  * one place that says what each setting of scope `both` becomes locally, from
- * setting to `startLocalStack` option to the environment variable the handler
+ * setting to `startLocalRuntime` option to the environment variable the handler
  * reads, with the defaults a deployment has.
  *
  * `npm start` reads the settings from the same places `cdk deploy` does: cdk.json's
@@ -47,7 +47,7 @@ export interface LocalScepUpstream {
   readonly timeoutMs?: number;
 }
 
-/** What the settings of scope `both` become in `startLocalStack`'s options. */
+/** What the settings of scope `both` become in `startLocalRuntime`'s options. */
 export interface LocalSettingsOptions {
   /** `Source` of published entries. @default EVENT_SOURCE, else 'jamf.pro' */
   readonly eventSource?: string;
@@ -73,7 +73,7 @@ export interface LocalSettingsOptions {
   readonly scepPrepareAtInit?: boolean;
 }
 
-/** The settings of scope `both` as `startLocalStack` options. Settings not given stay unset (the defaults apply). */
+/** The settings of scope `both` as `startLocalRuntime` options. Settings not given stay unset (the defaults apply). */
 export function localStackOptions(settings: JamfEventBridgeSettings): LocalSettingsOptions {
   const options: Record<string, unknown> = {
     eventSource: settings.eventSource,

@@ -1,9 +1,9 @@
 import { CONTENT_TYPES, fixtureJson, fixtureText, type FixtureFormat } from '../support/fixtures';
-import { post, useLocalStack } from '../support/local-runtime';
+import { post, useLocalRuntime } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
 import { TEST_SECRETS } from '../support/secrets';
 
-const stack = useLocalStack({
+const stack = useLocalRuntime({
   webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }] }),
 });
 const AUTH = { authorization: basicAuth('jamf', TEST_SECRETS.basicPassword) };

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { fixtureBytes, fixtureText } from '../support/fixtures';
-import { getJson, post, useLocalStack } from '../support/local-runtime';
+import { getJson, post, useLocalRuntime } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
 import { ALL_TEST_SECRETS, TEST_SECRETS } from '../support/secrets';
 
-const stack = useLocalStack({
+const stack = useLocalRuntime({
   webhookAuth: JSON.stringify({
     basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }],
     headers: [{ name: 'X-Api-Key', value: TEST_SECRETS.headerValue }],

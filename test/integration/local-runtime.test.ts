@@ -9,12 +9,12 @@ import {
   publicSampleFiles,
   publicSamplesSkipReason,
 } from '../support/fixtures';
-import { getJson, post, useLocalStack } from '../support/local-runtime';
+import { getJson, post, useLocalRuntime } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
 import { TEST_SECRETS } from '../support/secrets';
 
 const AUTH = { authorization: basicAuth('jamf', TEST_SECRETS.basicPassword) };
-const stack = useLocalStack({
+const stack = useLocalRuntime({
   webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }] }),
 });
 

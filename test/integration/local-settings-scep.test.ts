@@ -1,11 +1,11 @@
 import { CONTENT_TYPES, fixtureJson } from '../support/fixtures';
-import { post, useLocalStack } from '../support/local-runtime';
+import { post, useLocalRuntime } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
 import { TEST_SECRETS } from '../support/secrets';
 import { localStackOptions, readLocalSettings } from '../../lambda/local/settings';
 
 /** The two functions keep their own body limits, as their two Lambdas do, though both read MAX_BODY_BYTES. */
-const stack = useLocalStack({
+const stack = useLocalRuntime({
   ...localStackOptions(readLocalSettings({}, { scepMaxBodyBytes: '3000' }, {})),
   webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }] }),
   scepChallengeKey: TEST_SECRETS.scepChallengeKey,

@@ -1,5 +1,5 @@
 import { CONTENT_TYPES, fixtureBytes } from '../support/fixtures';
-import { getJson, post, useLocalStack } from '../support/local-runtime';
+import { getJson, post, useLocalRuntime } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
 import { TEST_SECRETS } from '../support/secrets';
 import { localStackOptions, readLocalSettings } from '../../lambda/local/settings';
@@ -11,7 +11,7 @@ const settings = readLocalSettings(
   {},
 );
 const AUTH = { authorization: basicAuth('jamf', TEST_SECRETS.basicPassword) };
-const stack = useLocalStack({
+const stack = useLocalRuntime({
   ...localStackOptions(settings),
   webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }] }),
 });

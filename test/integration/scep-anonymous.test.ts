@@ -1,9 +1,9 @@
 import { CONTENT_TYPES, fixtureBytes } from '../support/fixtures';
-import { post, useLocalStack } from '../support/local-runtime';
+import { post, useLocalRuntime } from '../support/local-runtime';
 import { TEST_SECRETS } from '../support/secrets';
 
 /** A credentials document that lets anyone send webhooks: fine for events, not for SCEP challenges. */
-const stack = useLocalStack({
+const stack = useLocalRuntime({
   webhookAuth: JSON.stringify({ none: true }),
   scepChallengeKey: TEST_SECRETS.scepChallengeKey,
   scepVerifySecret: TEST_SECRETS.scepVerifySecret,

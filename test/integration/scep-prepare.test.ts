@@ -1,11 +1,11 @@
 import { CONTENT_TYPES, fixtureBytes } from '../support/fixtures';
-import { post, useLocalStack } from '../support/local-runtime';
+import { post, useLocalRuntime } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
 import { TEST_SECRETS } from '../support/secrets';
 import { LOCAL_AUTH_SECRET, LOCAL_SCEP_SIGNING_KEY_SECRET } from '../../lambda/local/runtime';
 
 /** As a provisioned instance runs: init prepares the issue path (SCEP_PREPARE_AT_INIT). */
-const stack = useLocalStack({
+const stack = useLocalRuntime({
   webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }] }),
   scepChallengeKey: TEST_SECRETS.scepChallengeKey,
   scepVerifySecret: TEST_SECRETS.scepVerifySecret,

@@ -5,7 +5,7 @@ import { post } from '../support/local-runtime';
 import { capturedLogLines } from '../support/scan-logs';
 import { basicAuth } from '../support/requests';
 import { TEST_SECRETS } from '../support/secrets';
-import { startLocalStack, type LocalStack } from '../../lambda/local/runtime';
+import { startLocalRuntime, type LocalRuntime } from '../../lambda/local/runtime';
 
 const AUTH = { authorization: basicAuth('jamf', TEST_SECRETS.basicPassword) };
 const UPSTREAM_PASSWORD = TEST_SECRETS.scepUpstreamPassword;
@@ -17,7 +17,7 @@ let behaviour: Behaviour = 'answer';
 const received: { headers: IncomingMessage['headers']; body: Buffer }[] = [];
 
 let upstream: Server;
-let stack: LocalStack;
+let stack: LocalRuntime;
 
 beforeAll(async () => {
   upstream = createServer(async (request, response) => {
@@ -37,7 +37,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const { port } = upstream.address() as AddressInfo;
-  stack = await startLocalStack({
+  stack = await startLocalRuntime({
     port: 0,
     webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }] }),
     scepChallengeKey: TEST_SECRETS.scepChallengeKey,

@@ -1,7 +1,7 @@
 import { ownLogLines } from '../support/capture-logs';
 import { capturedLogLines } from '../support/scan-logs';
 import { CONTENT_TYPES, fixtureBytes, fixtureJson, FIXTURE_SCEP_PASSWORD } from '../support/fixtures';
-import { post, useLocalStack } from '../support/local-runtime';
+import { post, useLocalRuntime } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
 import { askStepCa, FIXTURE_DEVICE, STEP_CA_SECRET, stepCaBody } from '../support/scep';
 import { TEST_SECRETS } from '../support/secrets';
@@ -10,7 +10,7 @@ import { issueChallenge } from '../../lambda/scep/token';
 import { AwsServiceError } from '../../lambda/local/aws-endpoint';
 
 const AUTH = { authorization: basicAuth('jamf', TEST_SECRETS.basicPassword) };
-const stack = useLocalStack({
+const stack = useLocalRuntime({
   webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }] }),
   scepChallengeKey: TEST_SECRETS.scepChallengeKey,
   scepVerifySecret: TEST_SECRETS.scepVerifySecret,

@@ -1,13 +1,13 @@
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lambda/local/runtime';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../lambda/local/runtime';
 
 /**
- * Starts the local stack on a free port for one test file. One stack per file:
+ * Starts the local runtime on a free port for one test file. One stack per file:
  * the handler module reads its configuration once, and jest gives each file its own modules.
  */
-export function useLocalStack(options: LocalStackOptions): () => LocalStack {
-  let stack: LocalStack | undefined;
+export function useLocalRuntime(options: LocalRuntimeOptions): () => LocalRuntime {
+  let stack: LocalRuntime | undefined;
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, ...options });
+    stack = await startLocalRuntime({ port: 0, ...options });
   });
   afterAll(async () => {
     await stack?.close();
