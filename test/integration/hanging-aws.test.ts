@@ -59,6 +59,27 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }
   return { value, ms: Date.now() - start };
 }
 
+/**
+ * The shipped ingest handler, loaded afresh with the environment as it is now
+ * (it reads its configuration at import, as in Lambda). Its module registry
+ * has a log writer of its own: its lines are kept in `lines` and passed to the
+ * suite's writer, so the secret scan sees them and the terminal does not.
+ */
+function loadIngestHandler(lines: string[] = []): typeof import('../../lambda/ingest/handler').handler {
+  const suiteWriter = setLogWriter(() => undefined);
+  setLogWriter(suiteWriter);
+  let handler: typeof import('../../lambda/ingest/handler').handler | undefined;
+  jest.isolateModules(() => {
+    const log = require('../../lambda/shared/log') as typeof import('../../lambda/shared/log');
+    log.setLogWriter((line) => {
+      lines.push(line);
+      suiteWriter(line);
+    });
+    handler = (require('../../lambda/ingest/handler') as typeof import('../../lambda/ingest/handler')).handler;
+  });
+  return handler!;
+}
+
 describe('against an AWS endpoint that never answers', () => {
   it('PutEvents gives up at its budget, saying the event may have landed', async () => {
     const client = new EventBridgeClient({ endpoint, maxAttempts: 1, ...boundedRequests(300, 1500) });
@@ -116,12 +137,9 @@ describe('against an AWS endpoint that never answers', () => {
       DEAD_LETTER_QUEUE_URL: `${endpoint}/000000000000/dlq`,
       WEBHOOK_AUTH_SECRET_ID: 'webhook-auth',
     });
-    let handler: typeof import('../../lambda/ingest/handler').handler | undefined;
-    jest.isolateModules(() => {
-      handler = (require('../../lambda/ingest/handler') as typeof import('../../lambda/ingest/handler')).handler;
-    });
+    const handler = loadIngestHandler();
     const { value, ms } = await timed(() =>
-      handler!(proxyEvent(fixtureBytes('ComputerAdded', 'json'), { 'content-type': 'application/json', authorization: basicAuth('jamf', 'pw') })),
+      handler(proxyEvent(fixtureBytes('ComputerAdded', 'json'), { 'content-type': 'application/json', authorization: basicAuth('jamf', 'pw') })),
     );
     // The credentials cannot be read: a 503, in time, whatever the endpoint does.
     expect(value.statusCode).toBe(503);
@@ -138,23 +156,11 @@ describe('against an AWS endpoint that never answers', () => {
       WEBHOOK_AUTH_SECRET_ID: 'webhook-auth',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: working.url,
     });
-    // The writer the suite captures with (test/support/capture-logs.ts), from this file's own registry.
-    const suiteWriter = setLogWriter(() => undefined);
-    setLogWriter(suiteWriter);
     try {
-      let handler: typeof import('../../lambda/ingest/handler').handler | undefined;
       const lines: string[] = [];
-      jest.isolateModules(() => {
-        // The handler's own module registry has its own log writer: keep its lines here, and in the suite's scan.
-        const log = require('../../lambda/shared/log') as typeof import('../../lambda/shared/log');
-        log.setLogWriter((line) => {
-          lines.push(line);
-          suiteWriter(line);
-        });
-        handler = (require('../../lambda/ingest/handler') as typeof import('../../lambda/ingest/handler')).handler;
-      });
+      const handler = loadIngestHandler(lines);
       const auth = { 'content-type': 'application/json', authorization: basicAuth('jamf', TEST_SECRETS.basicPassword) };
-      const { value, ms } = await timed(() => handler!(proxyEvent(fixtureBytes('ComputerAdded', 'json'), auth)));
+      const { value, ms } = await timed(() => handler(proxyEvent(fixtureBytes('ComputerAdded', 'json'), auth)));
       expect(value.statusCode).toBe(503);
       expect(JSON.parse(value.body)).toMatchObject({ error: 'PublishFailed', deadLettered: false });
       expect(ms).toBeLessThan(JAMF_READ_TIMEOUT_MS + MARGIN_MS);
