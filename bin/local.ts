@@ -106,6 +106,7 @@ async function main(): Promise<void> {
     ...(stack.scepEnabled ? { scepChallengeUrl: stack.scepChallengeUrl, scepVerifyUrl: stack.scepVerifyUrl } : {}),
     webhookAuth,
     webhookAuthSource: generatedAuth ? 'generated' : 'JAMF_WEBHOOK_AUTH',
+    awsEndpointUrl: stack.awsEndpointUrl,
     ...(stack.scepEnabled ? { scepVerifySecret: stack.scep.verifySecret } : {}),
   });
 

@@ -15,6 +15,9 @@ import { INGEST_METRICS, SCEP_METRICS } from '../lambda/contract';
  */
 const SCEP_SLOW_MS = 1500;
 
+/** Age of the oldest dead letter that alarms: well before SQS deletes it at 14 days. */
+const DEAD_LETTER_AGE_ALARM = Duration.days(3);
+
 /** Properties of {@link JamfAlarms}. */
 export interface JamfAlarmsProps {
   /** The API whose 5xx answers are watched. */
@@ -113,8 +116,16 @@ export class JamfAlarms extends Construct {
         statistic: 'Maximum',
       }),
       description:
-        'Webhooks or SCEP audit records are waiting in the dead-letter queue (kept 14 days). Fix the cause, then ' +
-        're-send them: each message holds the original body.',
+        'Webhooks or SCEP audit records are waiting in the dead-letter queue (kept 14 days). Fix the cause; the ' +
+        'redrive function (scheduled, or npm run redrive) publishes what can be published. Bad input (a 4xx) stays ' +
+        'for a person to read.',
+    });
+    this.addAlarm('DeadLetterQueueAgingAlarm', {
+      metric: deadLetterQueue.metricApproximateAgeOfOldestMessage({ period: Duration.hours(1), statistic: 'Maximum' }),
+      threshold: DEAD_LETTER_AGE_ALARM.toSeconds(),
+      description:
+        `A dead letter has waited ${DEAD_LETTER_AGE_ALARM.toDays()} days; SQS deletes it after 14. Read it (bad ` +
+        'input stays until someone does), or redrive it once its cause is fixed.',
     });
   }
 

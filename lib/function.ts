@@ -80,6 +80,11 @@ export interface JamfFunctionProps {
    * @default - only NODE_OPTIONS, when source maps are on at runtime
    */
   readonly environment?: Record<string, string>;
+  /**
+   * Timeout, for a function API Gateway does not wait on. Say why next to the value.
+   * @default FUNCTION_TIMEOUT (10 s)
+   */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -121,7 +126,7 @@ export function createFunction(scope: Construct, id: string, props: JamfFunction
     runtime: FUNCTION_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
     memorySize: props.memorySize ?? FUNCTION_MEMORY_MB,
-    timeout: FUNCTION_TIMEOUT,
+    timeout: props.timeout ?? FUNCTION_TIMEOUT,
     role,
     logGroup,
     tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
@@ -137,7 +142,12 @@ export function createFunction(scope: Construct, id: string, props: JamfFunction
  * Acknowledges the rules that do not fit a function API Gateway invokes
  * synchronously, each with its reason.
  */
-export function acknowledgeFunctionRules(fn: lambda.Function, tracing: boolean): void {
+export function acknowledgeFunctionRules(
+  fn: lambda.Function,
+  tracing: boolean,
+  /** Why the function has no Lambda dead-letter queue, when API Gateway is not what invokes it. */
+  noLambdaDeadLetterQueue: string = API_GATEWAY_INVOKES_SYNCHRONOUSLY,
+): void {
   acknowledgeControlTowerRules(fn, {
     lambda_inside_vpc_check:
       'Nothing the function talks to is in a VPC: API Gateway invokes it, and it calls only AWS public endpoints ' +
@@ -145,12 +155,7 @@ export function acknowledgeFunctionRules(fn: lambda.Function, tracing: boolean):
       'internet. In a VPC it would need NAT gateways or interface endpoints (tens of dollars a month, more than ' +
       "the rest of the stack) and would start colder, against Jamf Pro's 2 s timeout.",
   });
-  Validations.of(fn).acknowledge({
-    id: 'Serverless-LambdaDLQ',
-    reason:
-      'API Gateway invokes the function synchronously, so a Lambda dead-letter queue (for asynchronous ' +
-      'invocations) would never be used; the function writes failures to its own SQS dead-letter queue.',
-  });
+  Validations.of(fn).acknowledge({ id: 'Serverless-LambdaDLQ', reason: noLambdaDeadLetterQueue });
   if (!tracing) {
     Validations.of(fn).acknowledge({ id: 'Serverless-LambdaTracing', reason: TRACING_OFF_REASON });
     return;
@@ -165,6 +170,10 @@ export function acknowledgeFunctionRules(fn: lambda.Function, tracing: boolean):
     });
   }
 }
+
+const API_GATEWAY_INVOKES_SYNCHRONOUSLY =
+  'API Gateway invokes the function synchronously, so a Lambda dead-letter queue (for asynchronous ' +
+  'invocations) would never be used; the function writes failures to its own SQS dead-letter queue.';
 
 /**
  * The handler's bundle as a Lambda asset.

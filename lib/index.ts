@@ -11,6 +11,7 @@ export * from './log-group';
 export * from './nag';
 export * from './problems';
 export * from './props';
+export * from './redrive-function';
 export * from './scep-challenge';
 export * from './scep-options';
 export * from './settings';

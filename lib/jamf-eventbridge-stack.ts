@@ -55,6 +55,10 @@ export class JamfEventBridgeStack extends Stack {
       description: 'Webhooks that could not be published',
       value: this.jamf.deadLetterQueue.queueUrl,
     });
+    new CfnOutput(this, 'RedriveFunctionName', {
+      description: 'Publishes what the dead-letter queue holds and can be published: npm run redrive, or aws lambda invoke',
+      value: this.jamf.redriveFunction.functionName,
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description:
         'The topic every alarm notifies: subscribe to it (email, chat, paging) with ' +
@@ -113,6 +117,8 @@ export class JamfEventBridgeStack extends Stack {
       tracing: settings.tracing,
       apiGatewayCloudWatchRole: settings.apiGatewayCloudWatchRole,
       scepChallenge: settings.scepChallenge,
+      redriveSchedule:
+        settings.redriveScheduleMinutes === undefined ? undefined : Duration.minutes(settings.redriveScheduleMinutes),
       scepSigningKeySecret: this.importSecret(
         'ScepSigningKeySecret',
         'scepSigningKeySecretArn',

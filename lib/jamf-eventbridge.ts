@@ -26,7 +26,11 @@ import type { JamfEventBridgeProps } from './props';
 
 export type { JamfEventBridgeProps } from './props';
 import { ScepChallenge } from './scep-challenge';
+import { RedriveFunction } from './redrive-function';
 import { propsProblems } from './validation';
+
+/** How often the redrive function runs unless set otherwise. */
+export const DEFAULT_REDRIVE_SCHEDULE = Duration.hours(1);
 import { JAMF_CREDENTIALS_CHECKED, STEP_CA_SIGNATURE_CHECKED, WebhookApi } from './webhook-api';
 
 /**
@@ -78,6 +82,8 @@ export class JamfEventBridge extends Construct {
   public readonly alarmTopic: sns.ITopic;
   /** Every alarm of this construct. */
   public readonly alarms: cloudwatch.Alarm[];
+  /** The function that publishes what the dead-letter queue holds and can be published. */
+  public readonly redriveFunction: lambda.Function;
   /** The key that encrypts every log group of this construct. */
   public readonly logKey: kms.Key;
 
@@ -138,6 +144,15 @@ export class JamfEventBridge extends Construct {
       this.scepChallengeUrl = webhookApi.addLambdaRoute(SCEP_CHALLENGE_PATH, this.scep.target, JAMF_CREDENTIALS_CHECKED);
       this.scepVerifyUrl = webhookApi.addLambdaRoute(SCEP_VERIFY_PATH, this.scep.target, STEP_CA_SIGNATURE_CHECKED);
     }
+
+    const redrive = new RedriveFunction(this, 'Redrive', {
+      eventBus: this.eventBus,
+      deadLetterQueue: this.deadLetterQueue,
+      scheduleMinutes: (props.redriveSchedule ?? DEFAULT_REDRIVE_SCHEDULE).toMinutes(),
+      logGroups,
+      tracing,
+    });
+    this.redriveFunction = redrive.function;
 
     const alarms = new JamfAlarms(this, 'Alarms', {
       api: this.api,

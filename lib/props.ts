@@ -148,4 +148,12 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
    * @default true
    */
   readonly scepChallenge?: boolean;
+
+  /**
+   * How often the redrive function runs on its own, publishing what the
+   * dead-letter queue holds and can be published; `Duration.minutes(0)` for on
+   * demand only. Whole minutes.
+   * @default Duration.hours(1)
+   */
+  readonly redriveSchedule?: Duration;
 }

@@ -123,6 +123,13 @@ export function propsProblems(props: JamfEventBridgeProps): string[] {
     }
   }
 
+  if (isSet(props.redriveSchedule) && !props.redriveSchedule.isUnresolved()) {
+    const minutes = props.redriveSchedule.toMinutes({ integral: false });
+    if (!Number.isInteger(minutes) || minutes < 0) {
+      problems.push(`redriveSchedule must be a whole number of minutes, 0 for on demand only, got ${minutes} minutes.`);
+    }
+  }
+
   if (props.scepChallenge === false) {
     const scepOptions = SCEP_OPTION_NAMES.filter((name) => isSet(props[name]));
     if (scepOptions.length > 0) {

@@ -158,6 +158,14 @@ export const SETTINGS = {
     description:
       "Whether the stack sets the account's API Gateway CloudWatch Logs role (one per account and region, which API Gateway needs to write logs). Set `false` if it is managed elsewhere.",
   },
+  redriveScheduleMinutes: {
+    kind: 'integer',
+    default: '`60`',
+    scope: 'aws',
+    prop: 'redriveSchedule',
+    description:
+      'Minutes between runs of the redrive function, which publishes what the dead-letter queue holds and can be published (bad input stays); `0` for on demand only (`npm run redrive`).',
+  },
   scepChallenge: {
     kind: 'boolean',
     default: '`true`',

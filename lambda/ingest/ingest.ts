@@ -3,7 +3,7 @@
  * or the dead-letter store with the reason. Built from its dependencies so
  * tests and the local runtime drive the very code the Lambda runs.
  */
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs } from '../contract';
@@ -60,6 +60,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
     const deadline = Deadline.after(ingestResponseDeadlineMs(config.publishBudgetMs), started);
     let authenticated = false;
     let eventName: string | undefined;
+    let entry: PutEventsRequestEntry | undefined;
 
     try {
       await authenticateWithin(deps, { headers, body }, Math.min(AUTHENTICATION_BUDGET_MS, deadline.remaining(DEAD_LETTER_RESERVE_MS)));
@@ -67,7 +68,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       assertBodyWithin(body, config.maxBodyBytes);
       const decoded = decodeWebhook(body, contentType);
       eventName = decoded.eventName;
-      const entry = toPutEventsEntry(decoded, config, new Date(started));
+      entry = toPutEventsEntry(decoded, config, new Date(started));
       const size = entrySize(entry);
       if (size > MAX_ENTRY_BYTES) {
         throw new PayloadTooLargeError(
@@ -108,7 +109,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       // Nothing lost: whatever an authorised sender sent and we did not publish is kept, with the reason.
       return answerFailure(
         error,
-        { functionName: FUNCTION_NAME, requestId, started, contentType, eventName, body, authenticated },
+        { functionName: FUNCTION_NAME, requestId, started, contentType, eventName, body, authenticated, entry },
         (input) => sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, input, { deadline }),
         ({ deadLettered, errorCode }) => ({
           ...NO_METRICS,

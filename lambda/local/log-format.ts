@@ -71,6 +71,19 @@ export function humanRequestLine(
   } catch {
     return jsonLine.endsWith('\n') ? jsonLine : `${jsonLine}\n`;
   }
+  const aws = entry._aws as { Timestamp?: unknown } | undefined;
+  if (entry.message === 'redrive') {
+    const count = (key: string) => (typeof entry[key] === 'number' ? entry[key] : 0);
+    return (
+      `${clock(aws?.Timestamp)}  redrive    read ${count('read')}, published ${count('published')}; left: ` +
+      `${count('leftBadInput')} bad input, ${count('leftUnpublishable')} unpublishable, ${count('leftFailed')} failed\n`
+    );
+  }
+  if (entry.message === 'dead-letter') {
+    // The record itself is long; the request's own line follows with the rest.
+    const record = (entry.deadLetter ?? {}) as { reason?: { code?: unknown }; eventName?: unknown };
+    return `${clock(Date.now())}  dead letter written to the log, the queue refused it: ${String(record.reason?.code ?? '?')} ${String(record.eventName ?? '-')}\n`;
+  }
   if (typeof entry.status !== 'number' || typeof entry.outcome !== 'string') return `${jsonLine.trimEnd()}\n`;
   const text = (key: string) => (typeof entry[key] === 'string' && entry[key] ? String(entry[key]) : undefined);
   const route = request ? `${request.method} ${request.path}` : `POST ${ROUTE_OF_FUNCTION[String(entry.function)] ?? ''}`;
@@ -85,7 +98,6 @@ export function humanRequestLine(
     text('transactionId') ? `tx=${text('transactionId')}` : undefined,
     text('eventId') ? `id=${text('eventId')}` : undefined,
   ].filter((fact): fact is string => fact !== undefined);
-  const aws = entry._aws as { Timestamp?: unknown } | undefined;
   return [
     clock(aws?.Timestamp),
     `${entry.status} ${entry.outcome.padEnd(9)}`,

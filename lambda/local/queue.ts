@@ -1,6 +1,7 @@
 /**
- * A local SQS queue store: SendMessage and ReceiveMessage as the AWS JSON 1.0
- * protocol defines them, enough for the dead-letter store and its readers.
+ * A local SQS queue store: SendMessage, ReceiveMessage (with its visibility
+ * timeout) and DeleteMessage as the AWS JSON 1.0 protocol defines them, enough
+ * for the dead-letter store, its readers and the redrive.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { MAX_DEAD_LETTER_BYTES as MAX_MESSAGE_BYTES } from '../contract';
@@ -24,6 +25,7 @@ export class LocalQueues {
   readonly operations: Operations = {
     'AmazonSQS.SendMessage': (input) => this.sendMessage(input),
     'AmazonSQS.ReceiveMessage': (input) => this.receiveMessage(input),
+    'AmazonSQS.DeleteMessage': (input) => this.deleteMessage(input),
   };
 
   private queueUrl(input: Record<string, unknown>): string {
@@ -52,19 +54,40 @@ export class LocalQueues {
     return { MessageId: message.MessageId, MD5OfMessageBody: createHash('md5').update(Body).digest('hex') };
   }
 
-  /** Returns messages without hiding them: a local reader sees the whole queue. */
+  /** When each message handed out with a VisibilityTimeout is visible again (epoch ms), by id. */
+  private readonly hiddenUntil = new Map<string, number>();
+
+  /**
+   * Hands out visible messages; with a VisibilityTimeout, hides them for that
+   * long, as SQS does, so a redrive reads each once. Without one, nothing is
+   * hidden: a local reader sees the whole queue.
+   */
   private receiveMessage(input: Record<string, unknown>) {
     const QueueUrl = this.queueUrl(input);
     const max = typeof input.MaxNumberOfMessages === 'number' ? input.MaxNumberOfMessages : 1;
-    const Messages = this.messages
-      .filter((m) => m.QueueUrl === QueueUrl)
-      .slice(0, max)
-      .map((m) => ({
-        MessageId: m.MessageId,
-        ReceiptHandle: m.MessageId,
-        Body: m.Body,
-        MD5OfBody: createHash('md5').update(m.Body).digest('hex'),
-      }));
+    const hideMs = typeof input.VisibilityTimeout === 'number' ? input.VisibilityTimeout * 1000 : 0;
+    const now = Date.now();
+    const visible = this.messages
+      .filter((m) => m.QueueUrl === QueueUrl && (this.hiddenUntil.get(m.MessageId) ?? 0) <= now)
+      .slice(0, max);
+    if (hideMs > 0) for (const m of visible) this.hiddenUntil.set(m.MessageId, now + hideMs);
+    const Messages = visible.map((m) => ({
+      MessageId: m.MessageId,
+      ReceiptHandle: m.MessageId,
+      Body: m.Body,
+      MD5OfBody: createHash('md5').update(m.Body).digest('hex'),
+    }));
     return { Messages };
+  }
+
+  private deleteMessage(input: Record<string, unknown>) {
+    const QueueUrl = this.queueUrl(input);
+    const handle = input.ReceiptHandle;
+    if (typeof handle !== 'string' || handle === '') throw new AwsServiceError('MissingParameter', 'ReceiptHandle is required');
+    const index = this.messages.findIndex((m) => m.QueueUrl === QueueUrl && m.MessageId === handle);
+    if (index < 0) throw new AwsServiceError('ReceiptHandleIsInvalid', `no message with receipt handle "${handle}"`);
+    this.messages.splice(index, 1);
+    this.hiddenUntil.delete(handle);
+    return {};
   }
 }

@@ -23,6 +23,8 @@ export interface RuntimeFile {
   readonly webhookAuthSource: 'JAMF_WEBHOOK_AUTH' | 'generated';
   /** step-ca's webhook secret, base64, as SCEP_VERIFY_SECRET holds it. */
   readonly scepVerifySecret?: string;
+  /** The built-in AWS endpoint, for tools that publish to the local bus (npm run redrive -- --from-logs). */
+  readonly awsEndpointUrl?: string;
 }
 
 const ROOT = join(__dirname, '..', '..');

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeadLetterRecord } from '../publish/dead-letters';
+import type { RedriveSummary } from '../redrive/redrive';
 import { startAwsEndpoint, type AwsEndpoint } from './aws-endpoint';
 import { LocalEventBus, type PublishedEvent } from './event-bus';
 import { readBody, RequestTooLargeError, toProxyEvent, writeJson, writeProxyResult } from './http-adapter';
@@ -28,6 +29,8 @@ export const LOCAL_SCEP_SIGNING_KEY_SECRET = 'jamf-eventbridge/scep-signing-key'
 export const LOCAL_SCEP_VERIFY_SECRET = 'jamf-eventbridge/scep-verify-secret';
 export const LOCAL_SCEP_UPSTREAM_SECRET = 'jamf-eventbridge/scep-upstream';
 export const LOCAL_USED_CHALLENGES_TABLE = 'jamf-eventbridge-used-challenges';
+/** The time a local redrive run has, as a redrive function's invocation would. */
+const LOCAL_REDRIVE_TIME_MS = 60_000;
 
 /**
  * The stack's options: the settings of scope `both` (see ./settings.ts, which
@@ -90,6 +93,8 @@ export interface LocalRuntime {
   readonly queues: LocalQueues;
   events(): LocalEvent[];
   deadLetters(): DeadLetter[];
+  /** Runs the redrive function against this stack, as `POST /_local/redrive` does, and gives its summary. */
+  redrive(): Promise<RedriveSummary>;
   close(): Promise<void>;
 }
 
@@ -164,6 +169,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   // environment, as each Lambda loads its code after its own.
   useEnvironment(environments.ingest);
   const { handler: ingest } = require('../ingest/handler') as typeof import('../ingest/handler');
+  // The redrive function reads the bus and the queue as ingest does.
+  const { handler: redriveHandler } = require('../redrive/handler') as typeof import('../redrive/handler');
+  /** What the redrive function does when invoked, given the time a Lambda invocation would have. */
+  const redrive = () => redriveHandler({}, { getRemainingTimeInMillis: () => LOCAL_REDRIVE_TIME_MS });
   /** API Gateway's routes: path -> the function behind it. */
   const routes: Record<string, (event: ReturnType<typeof toProxyEvent>) => ReturnType<typeof ingest>> = {
     '/webhooks': ingest,
@@ -201,6 +210,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       }
       if (request.method === 'GET' && path === '/_local/events') return writeJson(response, 200, events());
       if (request.method === 'GET' && path === '/_local/dead-letters') return writeJson(response, 200, deadLetters());
+      if (request.method === 'POST' && path === '/_local/redrive') return writeJson(response, 200, await redrive());
       if (request.method === 'GET' && path === '/healthz') return writeJson(response, 200, { status: 'ok' });
       return writeJson(response, 404, { error: 'NotFound', message: `No route for ${request.method} ${path}` });
     })().catch((error: unknown) => {
@@ -233,6 +243,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     queues,
     events,
     deadLetters,
+    redrive,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -2,6 +2,7 @@
  * The dead-letter store: what an authenticated Jamf server sent that did not
  * reach the bus, with the reason, in an SQS queue (a local one off AWS).
  */
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { MAX_DEAD_LETTER_BYTES } from '../contract';
 import { backoffMs, boundedCall, type CallFailure, callFailure } from '../shared/aws-calls';
@@ -43,11 +44,29 @@ export interface DeadLetterInput {
   readonly truncateBody?: boolean;
   /** The SCEP challenge a failed audit event was about (its id, never the challenge). */
   readonly challengeId?: string;
+  /** The entry that was to be published, when the webhook was decoded: what a redrive publishes. */
+  readonly entry?: PutEventsRequestEntry;
 }
 
-/** One message in the dead-letter queue. Version it: redrive tools read it. */
+/**
+ * The entry a redrive publishes, exactly as it was built the first time (its
+ * detail, with `delivery`, already has every secret removed), to the bus the
+ * redrive is configured with.
+ */
+export interface RedriveEntry {
+  readonly Source: string;
+  readonly DetailType: string;
+  readonly Detail: string;
+  /** ISO 8601, when the entry had a time of its own (Jamf's eventTimestamp). */
+  readonly Time?: string;
+}
+
+/**
+ * One message in the dead-letter queue. Versioned, because redrive tools read
+ * it: version 2 added `entry` and `deliveryId`.
+ */
 export interface DeadLetterRecord {
-  readonly version: 1;
+  readonly version: 2;
   readonly reason: DeadLetterReason;
   readonly requestId: string;
   readonly receivedAt: string;
@@ -57,8 +76,31 @@ export interface DeadLetterRecord {
   readonly challengeId?: string;
   readonly bodyBytes: number;
   readonly bodyTruncated: boolean;
-  /** The body as UTF-8 text (invalid bytes replaced), secrets masked. */
+  /** The body as UTF-8 text (invalid bytes replaced), secrets masked: for people to read. */
   readonly body: string;
+  /** `detail.delivery.id` of the entry, which every copy of the event on the bus carries. */
+  readonly deliveryId?: string;
+  /** What a redrive publishes; absent when the webhook never decoded (a 4xx, or a failure before decoding). */
+  readonly entry?: RedriveEntry;
+}
+
+function redriveEntry(entry: PutEventsRequestEntry | undefined): { deliveryId?: string; entry?: RedriveEntry } {
+  if (!entry?.Source || !entry.DetailType || !entry.Detail) return {};
+  let deliveryId: unknown;
+  try {
+    deliveryId = (JSON.parse(entry.Detail) as { delivery?: { id?: unknown } }).delivery?.id;
+  } catch {
+    deliveryId = undefined;
+  }
+  return {
+    ...(typeof deliveryId === 'string' ? { deliveryId } : {}),
+    entry: {
+      Source: entry.Source,
+      DetailType: entry.DetailType,
+      Detail: entry.Detail,
+      ...(entry.Time ? { Time: entry.Time.toISOString() } : {}),
+    },
+  };
 }
 
 const lossyUtf8 = new TextDecoder('utf-8', { fatal: false });
@@ -79,8 +121,9 @@ export function deadLetterMessage(input: DeadLetterInput): string {
     body = body.slice(0, OVERSIZE_BODY_PREFIX_CHARS);
     truncated = true;
   }
+  const redrive = redriveEntry(input.entry);
   const record = (text: string, cut: boolean): DeadLetterRecord => ({
-    version: 1,
+    version: 2,
     reason: input.reason,
     requestId: input.requestId,
     receivedAt: input.receivedAt.toISOString(),
@@ -90,6 +133,7 @@ export function deadLetterMessage(input: DeadLetterInput): string {
     bodyBytes: input.body.byteLength,
     bodyTruncated: cut,
     body: text,
+    ...redrive,
   });
   let message = sqsSafe(JSON.stringify(record(body, truncated)));
   // Escaping can grow a body up to six-fold; halve until it fits.

@@ -101,6 +101,7 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
             contentType,
             eventName,
             body,
+            entry,
             ...(issuance.challengeId ? { challengeId: issuance.challengeId } : {}),
           },
           Deadline.after(SCEP_AUDIT_DEAD_LETTER_WAIT_MS),

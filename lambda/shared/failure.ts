@@ -4,6 +4,7 @@
  * was authenticated: nothing from an authorised server is lost), answer with
  * the error's response, and write the request's log line.
  */
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { errorResponse, PayloadTooLargeError, PublishFailedError, WebhookError, type ErrorResponse } from './errors';
 import { logRequest } from './log';
 import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
@@ -20,6 +21,8 @@ export interface FailedRequest {
   readonly body: Uint8Array;
   /** Only an authenticated request is kept; anyone can send the others. */
   readonly authenticated: boolean;
+  /** The entry that was to be published, when the request got that far: what a redrive publishes. */
+  readonly entry?: PutEventsRequestEntry;
 }
 
 export async function answerFailure(
@@ -39,6 +42,7 @@ export async function answerFailure(
         eventName,
         body: request.body,
         truncateBody: error instanceof PayloadTooLargeError,
+        ...(request.entry ? { entry: request.entry } : {}),
       })
     : undefined;
   const response = errorResponse(error, kept?.stored);

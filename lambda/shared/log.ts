@@ -59,9 +59,33 @@ export function setLogWriter(writer: LogWriter): LogWriter {
 /** Writes the request's log line. */
 export function logRequest(entry: RequestLog, now: number = Date.now()): void {
   const { metrics, ...fields } = entry;
+  const level = entry.outcome === 'failed' ? 'ERROR' : entry.outcome === 'rejected' || entry.outcome === 'denied' ? 'WARN' : 'INFO';
+  logMetricLine(entry.function, level, { message: 'webhook', ...fields }, metrics, now);
+}
+
+/**
+ * Writes a dead letter the queue would not take as one structured line, the
+ * record itself under `deadLetter` (its body already masked), so that a redrive
+ * can read it back from the log (`"message":"dead-letter"`).
+ */
+export function logDeadLetter(record: string): void {
+  writeLine(`{"level":"ERROR","message":"dead-letter","deadLetter":${record}}\n`);
+}
+
+/**
+ * Writes one line that is also a CloudWatch Embedded Metric Format document:
+ * `fields` as they are, and each of `metrics` as a count under the dimension
+ * `Function`. Every function's lines go through here.
+ */
+export function logMetricLine(
+  functionName: string,
+  level: 'INFO' | 'WARN' | 'ERROR',
+  fields: Readonly<Record<string, unknown>>,
+  metrics: Readonly<Record<string, number>>,
+  now: number = Date.now(),
+): void {
   const line = {
-    level: entry.outcome === 'failed' ? 'ERROR' : entry.outcome === 'rejected' || entry.outcome === 'denied' ? 'WARN' : 'INFO',
-    message: 'webhook',
+    level,
     ...fields,
     _aws: {
       Timestamp: now,
@@ -73,17 +97,8 @@ export function logRequest(entry: RequestLog, now: number = Date.now()): void {
         },
       ],
     },
-    Function: entry.function,
+    Function: functionName,
     ...metrics,
   };
   writeLine(`${JSON.stringify(line)}\n`);
-}
-
-/**
- * Writes a dead letter the queue would not take as one structured line, the
- * record itself under `deadLetter` (its body already masked), so that a redrive
- * can read it back from the log (`"message":"dead-letter"`).
- */
-export function logDeadLetter(record: string): void {
-  writeLine(`{"level":"ERROR","message":"dead-letter","deadLetter":${record}}\n`);
 }

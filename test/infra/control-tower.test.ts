@@ -107,9 +107,9 @@ describe('AWS Control Tower proactive controls', () => {
       for (const { rule } of acknowledgements(synthesize({}).app)) counts.set(rule, (counts.get(rule) ?? 0) + 1);
       expect(Object.fromEntries(counts)).toEqual({
         api_gw_xray_enabled_check: 1,
-        cloudwatch_log_group_retention_period_check: 5,
+        cloudwatch_log_group_retention_period_check: 6,
         lambda_function_public_access_prohibited_check: 3,
-        lambda_inside_vpc_check: 2,
+        lambda_inside_vpc_check: 3,
       });
     });
   });

@@ -293,9 +293,9 @@ describe('the SCEP challenge service', () => {
         });
       });
 
-      it('leave dead letters to the one alarm on the shared dead-letter queue', () => {
+      it('leave dead letters to the alarms on the shared dead-letter queue', () => {
         t.template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'DeadLettered' }, 0);
-        t.template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS' }, 1);
+        t.template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS' }, 2);
       });
     });
 
@@ -401,7 +401,7 @@ describe('the SCEP challenge service', () => {
     it('has no table, SCEP secret, function, version or route', () => {
       off.resourceCountIs('AWS::DynamoDB::Table', 0);
       off.resourceCountIs('AWS::SecretsManager::Secret', 1);
-      off.resourceCountIs('AWS::Lambda::Function', 1);
+      off.resourcePropertiesCountIs('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('SCEP') }, 0);
       off.resourceCountIs('AWS::Lambda::Alias', 0);
       off.resourceCountIs('AWS::ApiGateway::Method', 1);
       off.resourcePropertiesCountIs('AWS::ApiGateway::Resource', { PathPart: Match.stringLikeRegexp('scep|verify') }, 0);
@@ -409,7 +409,7 @@ describe('the SCEP challenge service', () => {
 
     it('has no SCEP alarm or output', () => {
       off.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: Match.stringLikeRegexp('Duration|AuditFailed') }, 0);
-      off.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+      off.resourceCountIs('AWS::CloudWatch::Alarm', 6);
       expect(Object.keys(off.findOutputs('*')).filter((key) => key.startsWith('Scep'))).toEqual([]);
     });
   });

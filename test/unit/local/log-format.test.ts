@@ -72,3 +72,17 @@ describe('the local runtime terminal line', () => {
     expect(hints.take('e1')).toBeUndefined();
   });
 });
+
+describe('humanRequestLine for lines that are not requests', () => {
+  it('says what a redrive did in one line', () => {
+    const line = JSON.stringify({ level: 'INFO', message: 'redrive', read: 3, published: 2, deleted: 2, leftBadInput: 1, leftUnpublishable: 0, leftFailed: 0, _aws: { Timestamp: 0 } });
+    expect(humanRequestLine(line)).toMatch(/redrive {4}read 3, published 2; left: 1 bad input, 0 unpublishable, 0 failed\n$/);
+  });
+
+  it('says a dead letter went to the log without printing the record', () => {
+    const line = JSON.stringify({ level: 'ERROR', message: 'dead-letter', deadLetter: { reason: { code: 'PublishFailed' }, eventName: 'ComputerAdded', body: 'x'.repeat(1000) } });
+    const human = humanRequestLine(line);
+    expect(human).toMatch(/dead letter written to the log, the queue refused it: PublishFailed ComputerAdded\n$/);
+    expect(human.length).toBeLessThan(120);
+  });
+});

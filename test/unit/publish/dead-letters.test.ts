@@ -23,7 +23,7 @@ describe('deadLetterMessage', () => {
   it('keeps the body, the reason and where it came from', () => {
     const record = JSON.parse(deadLetterMessage(input(Buffer.from('<a>1</a>'))));
     expect(record).toEqual({
-      version: 1,
+      version: 2,
       reason: { code: 'InvalidEvent', message: 'bad', statusCode: 422 },
       requestId: 'req-1',
       receivedAt: '2026-11-26T10:00:00.000Z',
@@ -101,7 +101,7 @@ describe('sendDeadLetter', () => {
     });
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
     expect(logged).toHaveLength(1);
-    expect(JSON.parse(logged[0]!)).toMatchObject({ version: 1, reason: { code: 'InvalidEvent' }, eventName: 'SCEPChallenge' });
+    expect(JSON.parse(logged[0]!)).toMatchObject({ version: 2, reason: { code: 'InvalidEvent' }, eventName: 'SCEPChallenge' });
   });
 
   it('gives up at the deadline on a queue that never answers, and logs the record', async () => {

@@ -1,0 +1,102 @@
+/**
+ * `npm run redrive`: publishes what the dead-letter store holds and can be
+ * published, exactly as the redrive function does.
+ *
+ *   npm run redrive                         the deployed stack JamfEventBridge (its outputs name the queue and bus)
+ *   npm run redrive -- --stack NAME         another stack
+ *   npm run redrive -- --local              the running npm start (POST /_local/redrive)
+ *   npm run redrive -- --from-logs FILE     dead letters the queue would not take, from a function's log export,
+ *                                           to the stack's bus (or --local's, or --event-bus NAME)
+ *
+ * Prints the summary as JSON; exits 1 when a letter could not be published.
+ */
+import { readFileSync } from 'node:fs';
+// The locked SDK versions support Node 20; the warning is about later ones (see package.json engines).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { publishEntry } from '../lambda/publish/publisher';
+import { readRuntimeFile, runtimeFilePath } from '../lambda/local/runtime-file';
+import { deadLettersInLog } from '../lambda/redrive/logs';
+import { redrive, redriveRecord } from '../lambda/redrive/redrive';
+import { queueStore } from '../lambda/redrive/store';
+
+const PUBLISH_BUDGET_MS = 3000;
+
+function option(args: readonly string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+/** The queue URL and bus name a deployed stack outputs. */
+async function stackOutputs(stackName: string): Promise<{ queueUrl: string; eventBusName: string }> {
+  const response = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs = Object.fromEntries((response.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+  const queueUrl = outputs.DeadLetterQueueUrl;
+  const eventBusName = outputs.EventBusName;
+  if (!queueUrl || !eventBusName) throw new Error(`stack ${stackName} has no DeadLetterQueueUrl or EventBusName output`);
+  return { queueUrl, eventBusName };
+}
+
+/** The running local runtime's URL, from the file npm start writes. */
+function localUrl(): string {
+  const runtime = readRuntimeFile(runtimeFilePath());
+  if (!runtime) throw new Error(`no running npm start (${runtimeFilePath()} is missing or stale)`);
+  return runtime.url;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const local = args.includes('--local');
+  const logFile = option(args, '--from-logs');
+  const eventBridge = () => new EventBridgeClient({ maxAttempts: 1 });
+
+  if (logFile) {
+    const records = deadLettersInLog(readFileSync(logFile, 'utf8'));
+    const eventBusName =
+      option(args, '--event-bus') ?? (local ? undefined : (await stackOutputs(option(args, '--stack') ?? 'JamfEventBridge')).eventBusName);
+    if (local && !option(args, '--event-bus')) {
+      // The local bus, through the local runtime's AWS endpoint.
+      const runtime = readRuntimeFile(runtimeFilePath());
+      if (!runtime?.awsEndpointUrl) throw new Error(`no running npm start (${runtimeFilePath()})`);
+      process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = runtime.awsEndpointUrl;
+      Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: process.env.AWS_REGION ?? 'us-east-1' });
+    }
+    const client = eventBridge();
+    const counts = { read: records.length, published: 0, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0 };
+    for (const record of records) {
+      const outcome = await redriveRecord(record, (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }), eventBusName ?? 'jamf-eventbridge');
+      if (outcome === 'published') counts.published += 1;
+      else if (outcome === 'badInput') counts.leftBadInput += 1;
+      else if (outcome === 'unpublishable') counts.leftUnpublishable += 1;
+      else counts.leftFailed += 1;
+    }
+    process.stdout.write(`${JSON.stringify(counts)}\n`);
+    if (counts.leftFailed > 0) process.exitCode = 1;
+    return;
+  }
+
+  if (local) {
+    const response = await fetch(`${localUrl()}/_local/redrive`, { method: 'POST' });
+    const summary = (await response.json()) as { leftFailed?: number };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (!response.ok || (summary.leftFailed ?? 0) > 0) process.exitCode = 1;
+    return;
+  }
+
+  const { queueUrl, eventBusName } = await stackOutputs(option(args, '--stack') ?? 'JamfEventBridge');
+  const client = eventBridge();
+  const summary = await redrive(
+    { ...queueStore(new SQSClient({}), queueUrl), publish: (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }) },
+    { eventBusName },
+  );
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (summary.leftFailed > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`redrive failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

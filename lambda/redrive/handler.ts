@@ -1,0 +1,42 @@
+/**
+ * The redrive Lambda: run on demand (`npm run redrive`, the console's Test
+ * button, `aws lambda invoke`) or on a schedule. It publishes what the
+ * dead-letter queue holds and can be published, and answers, logs and counts
+ * (metrics `Redriven`, `RedriveFailed`, `LeftBadInput`) a summary.
+ */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { INGEST_ENV } from '../contract';
+import { publishEntry } from '../publish/publisher';
+import { boundedRequests } from '../shared/aws-calls';
+import { Deadline } from '../shared/deadline';
+import { requiredEnv } from '../shared/env';
+import { logMetricLine } from '../shared/log';
+import { redrive, type RedriveSummary } from './redrive';
+import { queueStore } from './store';
+
+/** What a run keeps of the function's time for answering and its log line. */
+const FINISHING_MS = 5000;
+/** Time for one PutEvents and its retries. */
+const PUBLISH_BUDGET_MS = 3000;
+
+const eventBusName = requiredEnv(process.env, INGEST_ENV.eventBusName);
+const queueUrl = requiredEnv(process.env, INGEST_ENV.deadLetterQueueUrl);
+const eventBridge = new EventBridgeClient({ maxAttempts: 1, ...boundedRequests(1000, 3000) });
+const sqs = new SQSClient(boundedRequests(1000, 5000));
+
+export async function handler(_event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<RedriveSummary> {
+  const started = Date.now();
+  const remaining = context?.getRemainingTimeInMillis?.() ?? 60_000;
+  const summary = await redrive(
+    { ...queueStore(sqs, queueUrl), publish: (entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }) },
+    { eventBusName, deadline: Deadline.after(remaining - FINISHING_MS, started) },
+  );
+  logMetricLine(
+    'redrive',
+    summary.leftFailed > 0 ? 'WARN' : 'INFO',
+    { message: 'redrive', ...summary, latencyMs: Date.now() - started },
+    { Redriven: summary.published, RedriveFailed: summary.leftFailed, LeftBadInput: summary.leftBadInput },
+  );
+  return summary;
+}

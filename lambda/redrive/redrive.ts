@@ -1,0 +1,122 @@
+/**
+ * Redrive: publishes what the dead-letter store holds and can be published,
+ * exactly as it would have been the first time (same detail, so the same
+ * `delivery.id`), and deletes each letter only once its event is on the bus.
+ * Letters for bad input (a 4xx: Jamf sent something we cannot publish) stay
+ * where they are for a person to read, and so does anything that never
+ * decoded. Used by the redrive function, `npm run redrive` and the local
+ * runtime's `POST /_local/redrive`.
+ */
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { DeadLetterRecord, RedriveEntry } from '../publish/dead-letters';
+import type { PublishResult } from '../publish/publisher';
+import type { Deadline } from '../shared/deadline';
+
+/** A letter as the queue hands it out: hidden from other readers until deleted or its visibility runs out. */
+export interface QueuedLetter {
+  readonly messageId: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+}
+
+export interface RedriveDependencies {
+  /** Up to `max` letters not yet read in this run (the queue hides what it has handed out). */
+  readonly receive: (max: number) => Promise<readonly QueuedLetter[]>;
+  /** Publishes one entry; resolves with the outcome, never throws. */
+  readonly publish: (entry: PutEventsRequestEntry) => Promise<PublishResult>;
+  /** Deletes a letter whose event is on the bus. */
+  readonly remove: (letter: QueuedLetter) => Promise<void>;
+}
+
+export interface RedriveOptions {
+  /** The bus to publish to. */
+  readonly eventBusName: string;
+  /** Stop reading after this many letters. @default 1000 */
+  readonly maxLetters?: number;
+  /** Stop starting new work at this moment (a function's remaining time). */
+  readonly deadline?: Deadline;
+}
+
+/** What a redrive did, as the function returns it, `npm run redrive` prints it and its metrics count it. */
+export interface RedriveSummary {
+  /** Letters read. */
+  readonly read: number;
+  /** Events put on the bus (each letter's delivery.id unchanged). */
+  readonly published: number;
+  /** Letters deleted: exactly those published. */
+  readonly deleted: number;
+  /** Left for a person: Jamf sent something that cannot be published (a 4xx). */
+  readonly leftBadInput: number;
+  /** Left: no event to publish (the webhook never decoded), or a record this redrive cannot read. */
+  readonly leftUnpublishable: number;
+  /** Left: publishing failed again, or the letter could not be deleted; a later redrive tries again. */
+  readonly leftFailed: number;
+}
+
+type Outcome = 'published' | 'badInput' | 'unpublishable' | 'failed';
+
+/** The record in a letter, or undefined when it is not one this code can read. */
+export function readDeadLetterRecord(body: string): DeadLetterRecord | undefined {
+  try {
+    const record = JSON.parse(body) as Partial<DeadLetterRecord>;
+    if (typeof record !== 'object' || record === null || typeof record.reason?.statusCode !== 'number') return undefined;
+    return record as DeadLetterRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The PutEvents entry a record's event is published with, on `eventBusName`. */
+export function entryToPublish(entry: RedriveEntry, eventBusName: string): PutEventsRequestEntry {
+  return {
+    EventBusName: eventBusName,
+    Source: entry.Source,
+    DetailType: entry.DetailType,
+    Detail: entry.Detail,
+    ...(entry.Time ? { Time: new Date(entry.Time) } : {}),
+  };
+}
+
+/** What a redrive does with one record: publish its event, or leave it, and why. */
+export async function redriveRecord(
+  record: DeadLetterRecord | undefined,
+  publish: RedriveDependencies['publish'],
+  eventBusName: string,
+): Promise<Outcome> {
+  if (record === undefined) return 'unpublishable';
+  const status = record.reason.statusCode;
+  if (status >= 400 && status < 500) return 'badInput';
+  if (record.entry === undefined) return 'unpublishable';
+  const result = await publish(entryToPublish(record.entry, eventBusName));
+  return result.ok ? 'published' : 'failed';
+}
+
+/** Redrives the store until it has nothing new to hand out, `maxLetters` were read, or the deadline is near. */
+export async function redrive(deps: RedriveDependencies, options: RedriveOptions): Promise<RedriveSummary> {
+  const maxLetters = options.maxLetters ?? 1000;
+  const counts = { read: 0, published: 0, deleted: 0, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0 };
+  const timeLeft = () => options.deadline === undefined || options.deadline.remaining() > 0;
+
+  while (counts.read < maxLetters && timeLeft()) {
+    const letters = await deps.receive(Math.min(10, maxLetters - counts.read));
+    if (letters.length === 0) break;
+    for (const letter of letters) {
+      counts.read += 1;
+      const outcome = await redriveRecord(readDeadLetterRecord(letter.body), deps.publish, options.eventBusName);
+      if (outcome === 'badInput') counts.leftBadInput += 1;
+      else if (outcome === 'unpublishable') counts.leftUnpublishable += 1;
+      else if (outcome === 'failed') counts.leftFailed += 1;
+      else {
+        counts.published += 1;
+        try {
+          await deps.remove(letter);
+          counts.deleted += 1;
+        } catch {
+          // On the bus but still in the store: a later redrive publishes it again, with the same delivery.id.
+          counts.leftFailed += 1;
+        }
+      }
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,92 @@
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { deadLetterMessage, type DeadLetterInput } from '../../../lambda/publish/dead-letters';
+import type { PublishResult } from '../../../lambda/publish/publisher';
+import { redrive, type QueuedLetter, type RedriveDependencies } from '../../../lambda/redrive/redrive';
+import { Deadline } from '../../../lambda/shared/deadline';
+
+const ENTRY: PutEventsRequestEntry = {
+  EventBusName: 'original-bus',
+  Source: 'jamf.pro',
+  DetailType: 'jamf.ComputerAdded',
+  Detail: JSON.stringify({ webhook: {}, event: {}, delivery: { id: 'a'.repeat(32), receivedAt: '2026-11-27T10:00:00.000Z', encoding: 'utf-8' } }),
+  Time: new Date('2026-11-27T09:59:59.000Z'),
+};
+
+function letter(id: string, input: Partial<DeadLetterInput> & Pick<DeadLetterInput, 'reason'>): QueuedLetter {
+  const body = deadLetterMessage({
+    requestId: id,
+    receivedAt: new Date('2026-11-27T10:00:00.000Z'),
+    contentType: 'application/json',
+    eventName: 'ComputerAdded',
+    body: Buffer.from('{}'),
+    ...input,
+  });
+  return { messageId: id, receiptHandle: `handle-${id}`, body };
+}
+
+const publishFailed = { code: 'PublishFailed', message: 'x', statusCode: 503 };
+const ok: PublishResult = { ok: true, eventId: 'e', attempts: 1, ambiguous: false };
+const failed: PublishResult = { ok: false, attempts: 1, errorCode: 'InternalFailure', errorMessage: 'x', retryable: true, ambiguous: false };
+
+/** A queue of `letters` that hands each out once, and records what was published and removed. */
+function store(letters: QueuedLetter[], publishResult: PublishResult = ok) {
+  const queue = [...letters];
+  const published: PutEventsRequestEntry[] = [];
+  const removed: string[] = [];
+  const deps: RedriveDependencies = {
+    receive: async (max) => queue.splice(0, max),
+    publish: async (entry) => {
+      published.push(entry);
+      return publishResult;
+    },
+    remove: async (l) => {
+      removed.push(l.messageId);
+    },
+  };
+  return { deps, published, removed };
+}
+
+describe('redrive', () => {
+  it('publishes a letter that holds its entry, exactly as built, to the bus it is given, then deletes it', async () => {
+    const { deps, published, removed } = store([letter('1', { reason: publishFailed, entry: ENTRY })]);
+    const summary = await redrive(deps, { eventBusName: 'jamf-bus' });
+    expect(summary).toEqual({ read: 1, published: 1, deleted: 1, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0 });
+    expect(published).toEqual([{ ...ENTRY, EventBusName: 'jamf-bus' }]);
+    expect(removed).toEqual(['1']);
+  });
+
+  it('leaves bad input (4xx) and letters without an event where they are', async () => {
+    const { deps, published, removed } = store([
+      letter('bad', { reason: { code: 'InvalidEvent', message: 'x', statusCode: 422 } }),
+      letter('never-decoded', { reason: { code: 'InternalError', message: 'x', statusCode: 500 } }),
+      { messageId: 'garbage', receiptHandle: 'h', body: 'not json' },
+    ]);
+    const summary = await redrive(deps, { eventBusName: 'jamf-bus' });
+    expect(summary).toMatchObject({ read: 3, published: 0, deleted: 0, leftBadInput: 1, leftUnpublishable: 2 });
+    expect(published).toEqual([]);
+    expect(removed).toEqual([]);
+  });
+
+  it('keeps a letter whose event could not be published again', async () => {
+    const { deps, removed } = store([letter('1', { reason: publishFailed, entry: ENTRY })], failed);
+    expect(await redrive(deps, { eventBusName: 'jamf-bus' })).toMatchObject({ published: 0, leftFailed: 1 });
+    expect(removed).toEqual([]);
+  });
+
+  it('counts a letter it published but could not delete as left, to be published again with the same id', async () => {
+    const { deps } = store([letter('1', { reason: publishFailed, entry: ENTRY })]);
+    const summary = await redrive({ ...deps, remove: () => Promise.reject(new Error('gone')) }, { eventBusName: 'b' });
+    expect(summary).toMatchObject({ published: 1, deleted: 0, leftFailed: 1 });
+  });
+
+  it('publishes a SCEP audit letter (answered 200) that holds its entry', async () => {
+    const { deps } = store([letter('1', { reason: { code: 'AuditPublishFailed', message: 'x', statusCode: 200 }, entry: ENTRY })]);
+    expect(await redrive(deps, { eventBusName: 'b' })).toMatchObject({ published: 1, deleted: 1 });
+  });
+
+  it('reads no more than maxLetters, and nothing once its deadline has passed', async () => {
+    const letters = Array.from({ length: 25 }, (_, i) => letter(String(i), { reason: publishFailed, entry: ENTRY }));
+    expect(await redrive(store(letters).deps, { eventBusName: 'b', maxLetters: 12 })).toMatchObject({ read: 12, published: 12 });
+    expect(await redrive(store(letters).deps, { eventBusName: 'b', deadline: Deadline.after(0, Date.now() - 1) })).toMatchObject({ read: 0 });
+  });
+});
