@@ -1,10 +1,12 @@
 /**
  * A local SQS queue store: SendMessage and ReceiveMessage as the AWS JSON 1.0
  * protocol defines them, enough for the dead-letter store and its readers.
+ * Keeps the last `maxMessages` messages (the oldest are dropped, and counted).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { MAX_DEAD_LETTER_BYTES as MAX_MESSAGE_BYTES } from '../contract';
 import { AwsServiceError, type Operations } from './aws-endpoint';
+import { DEFAULT_MAX_EVENTS, keepLast } from './event-bus';
 
 export interface QueuedMessage {
   readonly MessageId: string;
@@ -14,12 +16,19 @@ export interface QueuedMessage {
   readonly SentAt: string;
 }
 
+/** The queue a QueueUrl names, in its last path segment as SQS's do: the same through any endpoint or proxy. */
+const queueName = (url: string) => url.split('/').pop() ?? '';
 
 export class LocalQueues {
   readonly messages: QueuedMessage[] = [];
+  /** Messages dropped, oldest first, to keep at most `maxMessages`. */
+  dropped = 0;
 
-  /** Queues by name; a QueueUrl names its queue in its last path segment, as SQS's do. */
-  constructor(private readonly queueNames: readonly string[]) {}
+  constructor(
+    /** Queues by name. */
+    private readonly queueNames: readonly string[],
+    private readonly maxMessages = DEFAULT_MAX_EVENTS,
+  ) {}
 
   readonly operations: Operations = {
     'AmazonSQS.SendMessage': (input) => this.sendMessage(input),
@@ -28,7 +37,7 @@ export class LocalQueues {
 
   private queueUrl(input: Record<string, unknown>): string {
     const url = input.QueueUrl;
-    if (typeof url !== 'string' || !this.queueNames.includes(url.split('/').pop() ?? '')) {
+    if (typeof url !== 'string' || !this.queueNames.includes(queueName(url))) {
       throw new AwsServiceError('AWS.SimpleQueueService.NonExistentQueue', `no queue at "${String(url)}"`);
     }
     return url;
@@ -49,6 +58,7 @@ export class LocalQueues {
       SentAt: new Date().toISOString(),
     };
     this.messages.push(message);
+    keepLast(this.messages, this.maxMessages, (n) => (this.dropped += n));
     return { MessageId: message.MessageId, MD5OfMessageBody: createHash('md5').update(Body).digest('hex') };
   }
 
@@ -57,7 +67,7 @@ export class LocalQueues {
     const QueueUrl = this.queueUrl(input);
     const max = typeof input.MaxNumberOfMessages === 'number' ? input.MaxNumberOfMessages : 1;
     const Messages = this.messages
-      .filter((m) => m.QueueUrl === QueueUrl)
+      .filter((m) => queueName(m.QueueUrl) === queueName(QueueUrl))
       .slice(0, max)
       .map((m) => ({
         MessageId: m.MessageId,
