@@ -12,6 +12,10 @@
  * (the signing key) and SCEP_VERIFY_SECRET (step-ca's webhook secret, base64);
  * SCEP_UPSTREAM_USERNAME and SCEP_UPSTREAM_PASSWORD for the upstream mode. The URL and
  * the credentials go to .local/runtime.json (mode 0600, removed on exit) for `npm run send`.
+ *
+ * The built-in AWS endpoint: LOCAL_AWS_PORT (its port), LOCAL_FAULTS (faults it injects),
+ * LOCAL_MAX_EVENTS (events and dead letters kept); AWS_ENDPOINT_URL sends the handlers' AWS
+ * calls elsewhere, e.g. through a proxy in front of it. See docs/local.md.
  */
 // Before any SDK client exists: the locked AWS SDK versions support Node 20, and their
 // 8-line NodeVersionSupportWarning is about versions published after January 2027.
@@ -26,9 +30,10 @@ import { MIN_SIGNING_KEY_CHARS } from '../lambda/scep/keys';
 import { parseVerifySecrets } from '../lambda/scep/step-ca';
 import { setLogWriter } from '../lambda/shared/log';
 import { humanRequestLine, PublishedHints } from '../lambda/local/log-format';
-import { currentLocalRequest, startLocalRuntime } from '../lambda/local/runtime';
+import { FAULT_SERVICES } from '../lambda/local/faults';
+import { currentLocalRequest, startLocalRuntime, type FaultDocument } from '../lambda/local/runtime';
 import { removeRuntimeFile, runtimeFilePath, shownPath, writeRuntimeFile } from '../lambda/local/runtime-file';
-import { awsOnlySettings, contextArguments, localStackOptions, readLocalSettings } from '../lambda/local/settings';
+import { awsOnlySettings, contextArguments, localStackOptions, readLocalRuntimeVariables, readLocalSettings } from '../lambda/local/settings';
 
 const USAGE = 'usage: npm start [-- [-c key=value ...] [--json]]';
 
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
   const upstreamUsername = env('SCEP_UPSTREAM_USERNAME');
   const upstreamPassword = env('SCEP_UPSTREAM_PASSWORD');
   const fromSettings = localStackOptions(settings);
+  const local = readLocalRuntimeVariables();
   const upstream = fromSettings.scepUpstream;
 
   const hints = new PublishedHints();
@@ -80,6 +86,7 @@ async function main(): Promise<void> {
   }
   const stack = await startLocalRuntime({
     ...fromSettings,
+    ...local,
     port,
     webhookAuth,
     ...(scepChallengeKey ? { scepChallengeKey } : {}),
@@ -124,6 +131,10 @@ async function main(): Promise<void> {
     `  events        GET  ${stack.url}/_local/events`,
     `  dead letters  GET  ${stack.url}/_local/dead-letters`,
     `  AWS endpoint  ${stack.awsEndpointUrl}   (EventBridge, SQS, Secrets Manager, DynamoDB wire protocols)`,
+    ...(stack.handlerAwsEndpointUrl !== stack.awsEndpointUrl
+      ? [`  AWS calls     ${stack.handlerAwsEndpointUrl}   (AWS_ENDPOINT_URL: the handlers send every AWS call there)`]
+      : []),
+    `  faults        GET|PUT ${stack.url}/_local/faults   (${describeFaults(stack.faults().faults)})`,
     `  try it        npm run send -- ComputerAdded   |   npm run send -- ComputerAdded --xml`,
     `  settings      ${describeSettings(settings)}`,
   ];
@@ -157,6 +168,13 @@ function describeSettings(settings: Readonly<Record<string, unknown>>): string {
   const given = Object.entries(settings).filter(([key]) => SETTINGS[key as keyof typeof SETTINGS]?.scope === 'both');
   if (given.length === 0) return 'defaults (cdk.json context and -c key=value, as for cdk deploy)';
   return given.map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`).join('  ');
+}
+
+/** The faults in force, in one line. */
+function describeFaults(document: FaultDocument): string {
+  const services = FAULT_SERVICES.filter((service) => document[service] && Object.keys(document[service]!).length > 0);
+  if (services.length === 0) return 'none; LOCAL_FAULTS or PUT to inject some';
+  return `LOCAL_FAULTS: ${services.map((service) => `${service} ${JSON.stringify(document[service])}`).join('  ')}  seed ${document.seed}`;
 }
 
 /** How long closing may take before the process exits anyway. */

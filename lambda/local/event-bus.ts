@@ -1,10 +1,14 @@
 /**
  * A local EventBridge: PutEvents as the AWS JSON 1.1 protocol defines it,
- * with EventBridge's own per-entry checks, keeping every accepted entry.
+ * with EventBridge's own per-entry checks, keeping the last `maxEvents`
+ * accepted entries (the oldest are dropped, and counted).
  */
 import { randomUUID } from 'node:crypto';
 import { MAX_ENTRY_BYTES } from '../contract';
-import { AwsServiceError, type Operations } from './aws-endpoint';
+import { AwsServiceError, type OperationContext, type Operations } from './aws-endpoint';
+
+/** How many events the local bus keeps unless told otherwise. */
+export const DEFAULT_MAX_EVENTS = 10_000;
 
 export interface PublishedEvent {
   readonly EventId: string;
@@ -28,24 +32,32 @@ function timeOf(value: unknown): string {
 
 export class LocalEventBus {
   readonly events: PublishedEvent[] = [];
+  /** Events dropped, oldest first, to keep at most `maxEvents`. */
+  dropped = 0;
 
   constructor(
     /** Bus used for entries that name none, like the account's default bus. */
     private readonly defaultBusName = 'default',
     /** Called for each accepted entry, e.g. to print it. */
     private readonly onPublished: (event: PublishedEvent) => void = () => {},
+    /** How many events are kept: memory stays bounded however long it runs. */
+    private readonly maxEvents = DEFAULT_MAX_EVENTS,
   ) {}
 
   readonly operations: Operations = {
-    'AWSEvents.PutEvents': (input) => this.putEvents(input),
+    'AWSEvents.PutEvents': (input, context) => this.putEvents(input, context),
   };
 
-  private putEvents(input: Record<string, unknown>): { FailedEntryCount: number; Entries: EntryResult[] } {
+  private putEvents(input: Record<string, unknown>, context: OperationContext): { FailedEntryCount: number; Entries: EntryResult[] } {
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES) {
       throw new AwsServiceError('ValidationException', `Entries must hold 1 to ${MAX_ENTRIES} entries`);
     }
-    const results = entries.map((entry: Record<string, unknown>) => this.putEntry(entry));
+    const results = entries.map((entry: Record<string, unknown>, index) => {
+      const injected = context.failEntry?.(index);
+      if (injected) return { ErrorCode: injected, ErrorMessage: `injected fault: ${injected}` };
+      return this.putEntry(entry);
+    });
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
@@ -76,7 +88,17 @@ export class LocalEventBus {
       Detail: detail,
     };
     this.events.push(event);
+    keepLast(this.events, this.maxEvents, (n) => (this.dropped += n));
     this.onPublished(event);
     return { EventId: event.EventId };
+  }
+}
+
+/** Drops the oldest items over `max`, and says how many. */
+export function keepLast<T>(items: T[], max: number, onDropped: (count: number) => void): void {
+  const over = items.length - max;
+  if (over > 0) {
+    items.splice(0, over);
+    onDropped(over);
   }
 }

@@ -13,15 +13,47 @@ export class RequestTooLargeError extends Error {
   override readonly name = 'RequestTooLargeError';
 }
 
-export async function readBody(request: IncomingMessage, limit = API_GATEWAY_MAX_BODY_BYTES): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new RequestTooLargeError(`request body over ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** How long the rest of a body over the limit is read (and dropped) before the answer goes out anyway. */
+const DRAIN_MS = 3000;
+
+/**
+ * The request's body, up to `limit` bytes. Over it, the rest is read and
+ * dropped (for at most DRAIN_MS) before RequestTooLargeError is thrown: a
+ * client still sending its body then reads the answer instead of a reset, and
+ * the answer can close the connection (see {@link writeTooLarge}).
+ */
+export function readBody(request: IncomingMessage, limit = API_GATEWAY_MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    const tooLarge = () => reject(new RequestTooLargeError(`request body over ${limit} bytes`));
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (over) return;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        setTimeout(tooLarge, DRAIN_MS).unref();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.once('end', () => (over ? tooLarge() : resolve(Buffer.concat(chunks))));
+    request.once('error', reject);
+    request.once('close', () => (over ? tooLarge() : reject(new Error('the request was closed before its body ended'))));
+  });
+}
+
+/**
+ * 413 for a body over the limit, and the connection closed after it: the
+ * body may not have been read to its end, so that the next request on this
+ * connection would be read from the middle of it.
+ */
+export function writeTooLarge(response: ServerResponse, error: RequestTooLargeError): void {
+  response.setHeader('connection', 'close');
+  writeJson(response, 413, { error: 'BodyTooLarge', message: error.message });
+  response.once('finish', () => response.socket?.destroySoon());
 }
 
 export function toProxyEvent(request: IncomingMessage, body: Buffer, resource: string): APIGatewayProxyEvent {

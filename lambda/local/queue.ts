@@ -1,11 +1,13 @@
 /**
  * A local SQS queue store: SendMessage, ReceiveMessage (with its visibility
  * timeout) and DeleteMessage as the AWS JSON 1.0 protocol defines them, enough
- * for the dead-letter store, its readers and the redrive.
+ * for the dead-letter store, its readers and the redrive. Keeps the last
+ * `maxMessages` messages (the oldest are dropped, and counted).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { MAX_DEAD_LETTER_BYTES as MAX_MESSAGE_BYTES } from '../contract';
 import { AwsServiceError, type Operations } from './aws-endpoint';
+import { DEFAULT_MAX_EVENTS, keepLast } from './event-bus';
 
 export interface QueuedMessage {
   readonly MessageId: string;
@@ -15,12 +17,19 @@ export interface QueuedMessage {
   readonly SentAt: string;
 }
 
+/** The queue a QueueUrl names, in its last path segment as SQS's do: the same through any endpoint or proxy. */
+const queueName = (url: string) => url.split('/').pop() ?? '';
 
 export class LocalQueues {
   readonly messages: QueuedMessage[] = [];
+  /** Messages dropped, oldest first, to keep at most `maxMessages`. */
+  dropped = 0;
 
-  /** Queues by name; a QueueUrl names its queue in its last path segment, as SQS's do. */
-  constructor(private readonly queueNames: readonly string[]) {}
+  constructor(
+    /** Queues by name. */
+    private readonly queueNames: readonly string[],
+    private readonly maxMessages = DEFAULT_MAX_EVENTS,
+  ) {}
 
   readonly operations: Operations = {
     'AmazonSQS.SendMessage': (input) => this.sendMessage(input),
@@ -30,7 +39,7 @@ export class LocalQueues {
 
   private queueUrl(input: Record<string, unknown>): string {
     const url = input.QueueUrl;
-    if (typeof url !== 'string' || !this.queueNames.includes(url.split('/').pop() ?? '')) {
+    if (typeof url !== 'string' || !this.queueNames.includes(queueName(url))) {
       throw new AwsServiceError('AWS.SimpleQueueService.NonExistentQueue', `no queue at "${String(url)}"`);
     }
     return url;
@@ -51,6 +60,7 @@ export class LocalQueues {
       SentAt: new Date().toISOString(),
     };
     this.messages.push(message);
+    keepLast(this.messages, this.maxMessages, (n) => (this.dropped += n));
     return { MessageId: message.MessageId, MD5OfMessageBody: createHash('md5').update(Body).digest('hex') };
   }
 
@@ -68,7 +78,7 @@ export class LocalQueues {
     const hideMs = typeof input.VisibilityTimeout === 'number' ? input.VisibilityTimeout * 1000 : 0;
     const now = Date.now();
     const visible = this.messages
-      .filter((m) => m.QueueUrl === QueueUrl && (this.hiddenUntil.get(m.MessageId) ?? 0) <= now)
+      .filter((m) => queueName(m.QueueUrl) === queueName(QueueUrl) && (this.hiddenUntil.get(m.MessageId) ?? 0) <= now)
       .slice(0, max);
     if (hideMs > 0) for (const m of visible) this.hiddenUntil.set(m.MessageId, now + hideMs);
     const Messages = visible.map((m) => ({
@@ -84,7 +94,7 @@ export class LocalQueues {
     const QueueUrl = this.queueUrl(input);
     const handle = input.ReceiptHandle;
     if (typeof handle !== 'string' || handle === '') throw new AwsServiceError('MissingParameter', 'ReceiptHandle is required');
-    const index = this.messages.findIndex((m) => m.QueueUrl === QueueUrl && m.MessageId === handle);
+    const index = this.messages.findIndex((m) => queueName(m.QueueUrl) === queueName(QueueUrl) && m.MessageId === handle);
     if (index < 0) throw new AwsServiceError('ReceiptHandleIsInvalid', `no message with receipt handle "${handle}"`);
     this.messages.splice(index, 1);
     this.hiddenUntil.delete(handle);

@@ -15,14 +15,18 @@ import type { AddressInfo } from 'node:net';
 import type { DeadLetterRecord } from '../publish/dead-letters';
 import type { RedriveSummary } from '../redrive/redrive';
 import { startAwsEndpoint, type AwsEndpoint } from './aws-endpoint';
-import { LocalEventBus, type PublishedEvent } from './event-bus';
-import { readBody, RequestTooLargeError, toProxyEvent, writeJson, writeProxyResult } from './http-adapter';
+import { DEFAULT_MAX_EVENTS, LocalEventBus, type PublishedEvent } from './event-bus';
+import { checkEndpointUrl } from './endpoint-url';
+import { FaultInjector, InvalidFaultDocumentError, parseFaultDocument, type FaultDocument, type FaultReport } from './faults';
+import { readBody, RequestTooLargeError, toProxyEvent, writeJson, writeProxyResult, writeTooLarge } from './http-adapter';
 import { LocalQueues } from './queue';
 import { LocalSecrets } from './secrets';
 import { functionEnvironments, LOCAL_BUS_NAME, type LocalSettingsOptions } from './settings';
 import { LocalTable } from './table';
 
 export { LOCAL_BUS_NAME, type LocalScepUpstream } from './settings';
+export { DEFAULT_MAX_EVENTS } from './event-bus';
+export type { FaultDocument, FaultReport } from './faults';
 export const LOCAL_DEAD_LETTER_QUEUE = 'jamf-eventbridge-dead-letters';
 export const LOCAL_AUTH_SECRET = 'jamf-eventbridge/webhook-auth';
 export const LOCAL_SCEP_SIGNING_KEY_SECRET = 'jamf-eventbridge/scep-signing-key';
@@ -46,6 +50,18 @@ export interface LocalRuntimeOptions extends LocalSettingsOptions {
   readonly scepChallengeKey?: string;
   /** step-ca's webhook signing secret, base64. @default - generated at start */
   readonly scepVerifySecret?: string;
+  /** Port of the built-in AWS endpoint on 127.0.0.1 (`LOCAL_AWS_PORT`). @default 0: a free one */
+  readonly awsPort?: number;
+  /**
+   * Where the handlers send every AWS call (`AWS_ENDPOINT_URL` for `npm start`), e.g. a proxy
+   * in front of {@link LocalRuntime.awsEndpointUrl}, or another AWS-compatible endpoint.
+   * @default the built-in endpoint
+   */
+  readonly awsEndpointUrl?: string;
+  /** Faults the built-in AWS endpoint injects (`LOCAL_FAULTS`): the document, or its JSON text. @default none */
+  readonly faults?: FaultDocument | string;
+  /** Events (and dead letters) kept in memory; the oldest are dropped (`LOCAL_MAX_EVENTS`). @default 10000 */
+  readonly maxEvents?: number;
 }
 
 /** The request a handler is serving, for whoever writes its log line (see {@link currentLocalRequest}). */
@@ -88,20 +104,37 @@ export interface LocalRuntime {
   readonly scep: LocalScepSecrets;
   readonly usedChallenges: LocalTable;
   readonly secrets: LocalSecrets;
+  /** The built-in AWS endpoint, whose state `/_local/events` and `/_local/dead-letters` show. */
   readonly awsEndpointUrl: string;
+  /** Where the handlers send their AWS calls: `awsEndpointUrl` unless the option said otherwise. */
+  readonly handlerAwsEndpointUrl: string;
+  /** The dead-letter queue URL the handlers use (under `handlerAwsEndpointUrl`). */
+  readonly deadLetterQueueUrl: string;
   readonly bus: LocalEventBus;
   readonly queues: LocalQueues;
   events(): LocalEvent[];
   deadLetters(): DeadLetter[];
   /** Runs the redrive function against this stack, as `POST /_local/redrive` does, and gives its summary. */
   redrive(): Promise<RedriveSummary>;
+  /** Replaces the faults the built-in AWS endpoint injects (the document or its JSON text; `{}` for none). */
+  setFaults(document: FaultDocument | string): FaultReport;
+  /** The faults in force and how many of each were injected, per service. */
+  faults(): FaultReport;
   close(): Promise<void>;
 }
 
+/** Most bytes a `PUT /_local/faults` body may have. */
+const MAX_FAULT_DOCUMENT_BYTES = 64 * 1024;
+
+
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
-  const bus = new LocalEventBus(options.eventBusName ?? LOCAL_BUS_NAME, options.onPublished);
+  const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+  if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new Error(`maxEvents must be a whole number from 1, got ${maxEvents}`);
+  const faults = new FaultInjector(parseFaultDocument(options.faults ?? {}, 'the faults option'));
+  const handlerEndpoint = options.awsEndpointUrl === undefined ? undefined : checkEndpointUrl(options.awsEndpointUrl);
+  const bus = new LocalEventBus(options.eventBusName ?? LOCAL_BUS_NAME, options.onPublished, maxEvents);
   const scepEnabled = options.scepChallenge !== false;
-  const queues = new LocalQueues([LOCAL_DEAD_LETTER_QUEUE]);
+  const queues = new LocalQueues([LOCAL_DEAD_LETTER_QUEUE], maxEvents);
   const usedChallenges = new LocalTable({
     tableName: LOCAL_USED_CHALLENGES_TABLE,
     partitionKey: 'challengeId',
@@ -127,26 +160,34 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   if (upstreamBasic) {
     secrets.set(LOCAL_SCEP_UPSTREAM_SECRET, JSON.stringify({ username: upstream.username, password: upstream.password }));
   }
-  const aws: AwsEndpoint = await startAwsEndpoint({
-    ...bus.operations,
-    ...queues.operations,
-    ...secrets.operations,
-    ...usedChallenges.operations,
-  });
+  const aws: AwsEndpoint = await startAwsEndpoint(
+    {
+      ...bus.operations,
+      ...queues.operations,
+      ...secrets.operations,
+      ...usedChallenges.operations,
+    },
+    { port: options.awsPort ?? 0, faults },
+  );
+  const handlerAwsEndpointUrl = handlerEndpoint ?? aws.url;
+  const deadLetterQueueUrl = `${handlerAwsEndpointUrl}/000000000000/${LOCAL_DEAD_LETTER_QUEUE}`;
 
   const environments = functionEnvironments(options, {
-    deadLetterQueueUrl: `${aws.url}/000000000000/${LOCAL_DEAD_LETTER_QUEUE}`,
+    deadLetterQueueUrl,
     webhookAuthSecretId: LOCAL_AUTH_SECRET,
     scepSigningKeySecretId: LOCAL_SCEP_SIGNING_KEY_SECRET,
     scepVerifySecretId: LOCAL_SCEP_VERIFY_SECRET,
     scepUsedChallengesTable: LOCAL_USED_CHALLENGES_TABLE,
     ...(upstreamBasic ? { scepUpstreamSecretId: LOCAL_SCEP_UPSTREAM_SECRET } : {}),
   });
+  // The per-service variables win over AWS_ENDPOINT_URL in the SDK: set all four to the one URL
+  // chosen above (the option, which `npm start` takes from AWS_ENDPOINT_URL, else the built-in
+  // endpoint), so that no value from the shell sends one service elsewhere.
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
-    AWS_ENDPOINT_URL_SQS: aws.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
-    AWS_ENDPOINT_URL_DYNAMODB: aws.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: handlerAwsEndpointUrl,
+    AWS_ENDPOINT_URL_SQS: handlerAwsEndpointUrl,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: handlerAwsEndpointUrl,
+    AWS_ENDPOINT_URL_DYNAMODB: handlerAwsEndpointUrl,
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     // Static local credentials, so no profile, SSO or instance metadata is consulted.
     AWS_ACCESS_KEY_ID: 'local',
@@ -193,6 +234,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const events = (): LocalEvent[] => bus.events.map(({ EventId: _id, ...event }) => event);
   const deadLetters = (): DeadLetter[] =>
     queues.messages.map((m) => ({ messageId: m.MessageId, ...(JSON.parse(m.Body) as DeadLetterRecord) }));
+  const setFaults = (document: FaultDocument | string): FaultReport => {
+    faults.set(parseFaultDocument(document));
+    return faults.report();
+  };
 
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -208,15 +253,35 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         const result = await requestContext.run({ method: request.method ?? 'POST', path }, () => route(event));
         return writeProxyResult(response, result);
       }
-      if (request.method === 'GET' && path === '/_local/events') return writeJson(response, 200, events());
-      if (request.method === 'GET' && path === '/_local/dead-letters') return writeJson(response, 200, deadLetters());
+      if (request.method === 'GET' && path === '/_local/events') {
+        response.setHeader('x-local-events-dropped', String(bus.dropped));
+        return writeJson(response, 200, events());
+      }
+      if (request.method === 'GET' && path === '/_local/dead-letters') {
+        response.setHeader('x-local-dead-letters-dropped', String(queues.dropped));
+        return writeJson(response, 200, deadLetters());
+      }
+      if (path === '/_local/faults') {
+        if (request.method === 'GET') return writeJson(response, 200, faults.report());
+        if (request.method === 'PUT') {
+          const text = (await readBody(request, MAX_FAULT_DOCUMENT_BYTES)).toString('utf8');
+          try {
+            return writeJson(response, 200, setFaults(text));
+          } catch (error) {
+            if (!(error instanceof InvalidFaultDocumentError)) throw error;
+            return writeJson(response, 400, { error: 'InvalidFaultDocument', message: error.message });
+          }
+        }
+        response.setHeader('allow', 'GET, PUT');
+        return writeJson(response, 405, { error: 'MethodNotAllowed', message: 'Use GET or PUT' });
+      }
       if (request.method === 'POST' && path === '/_local/redrive') return writeJson(response, 200, await redrive());
       if (request.method === 'GET' && path === '/healthz') return writeJson(response, 200, { status: 'ok' });
       return writeJson(response, 404, { error: 'NotFound', message: `No route for ${request.method} ${path}` });
     })().catch((error: unknown) => {
       if (response.headersSent) return response.destroy();
       if (error instanceof RequestTooLargeError) {
-        return writeJson(response, 413, { error: 'BodyTooLarge', message: error.message });
+        return writeTooLarge(response, error);
       }
       // What API Gateway answers when the integration fails.
       writeJson(response, 502, { message: 'Internal server error' });
@@ -239,11 +304,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     usedChallenges,
     secrets,
     awsEndpointUrl: aws.url,
+    handlerAwsEndpointUrl,
+    deadLetterQueueUrl,
     bus,
     queues,
     events,
     deadLetters,
     redrive,
+    setFaults,
+    faults: () => faults.report(),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

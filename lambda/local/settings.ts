@@ -10,6 +10,8 @@
 import { readIngestConfig } from '../ingest/config';
 import { readScepConfig } from '../scep/config';
 import { ConfigurationError, type Env } from '../shared/env';
+import { checkEndpointUrl } from './endpoint-url';
+import { parseFaultDocument, type FaultDocument } from './faults';
 import {
   DEFAULT_EVENT_SOURCE,
   DEFAULT_MAX_BODY_BYTES,
@@ -268,4 +270,46 @@ export function readLocalSettings(
   const settings = parseSettings({ ...cdkJsonContext, ...fromEnv, ...commandLine });
   checkLocalSettings(settings);
   return settings;
+}
+
+/** What only the local runtime has, from its environment variables (see docs/local.md). */
+export interface LocalRuntimeVariables {
+  /** `LOCAL_AWS_PORT`: the built-in AWS endpoint's port. */
+  readonly awsPort?: number;
+  /** `AWS_ENDPOINT_URL`: where the handlers send their AWS calls instead of the built-in endpoint. */
+  readonly awsEndpointUrl?: string;
+  /** `LOCAL_FAULTS`: the faults the built-in AWS endpoint injects, checked. */
+  readonly faults?: FaultDocument;
+  /** `LOCAL_MAX_EVENTS`: events and dead letters kept in memory. */
+  readonly maxEvents?: number;
+}
+
+function wholeNumber(env: Env, name: string, min: number, max: number): number | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new InvalidSettingError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+/** Reads LOCAL_AWS_PORT, AWS_ENDPOINT_URL, LOCAL_FAULTS and LOCAL_MAX_EVENTS; errors name the variable. Unset or empty: undefined. */
+export function readLocalRuntimeVariables(env: Env = process.env): LocalRuntimeVariables {
+  const awsPort = wholeNumber(env, 'LOCAL_AWS_PORT', 0, 65535);
+  const maxEvents = wholeNumber(env, 'LOCAL_MAX_EVENTS', 1, 10_000_000);
+  const endpoint = env.AWS_ENDPOINT_URL?.trim();
+  const faultsText = env.LOCAL_FAULTS?.trim();
+  let faults: FaultDocument | undefined;
+  try {
+    faults = faultsText ? parseFaultDocument(faultsText, 'LOCAL_FAULTS') : undefined;
+  } catch (error) {
+    throw new InvalidSettingError((error as Error).message);
+  }
+  return {
+    ...(awsPort !== undefined ? { awsPort } : {}),
+    ...(endpoint ? { awsEndpointUrl: checkEndpointUrl(endpoint, 'AWS_ENDPOINT_URL') } : {}),
+    ...(faults ? { faults } : {}),
+    ...(maxEvents !== undefined ? { maxEvents } : {}),
+  };
 }

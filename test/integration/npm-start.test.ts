@@ -11,7 +11,9 @@ import { ROOT } from '../support/fixtures';
 
 const localDir = mkdtempSync(join(tmpdir(), 'jamf-eventbridge-npm-start-'));
 const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', JAMF_EVENTBRIDGE_LOCAL_DIR: localDir };
-for (const name of ['JAMF_WEBHOOK_AUTH', 'LOG_FORMAT', 'SCEP_UPSTREAM_URL', 'EVENT_SOURCE']) delete env[name];
+for (const name of ['JAMF_WEBHOOK_AUTH', 'LOG_FORMAT', 'SCEP_UPSTREAM_URL', 'EVENT_SOURCE', 'LOCAL_FAULTS', 'LOCAL_AWS_PORT', 'LOCAL_MAX_EVENTS', 'AWS_ENDPOINT_URL']) {
+  delete env[name];
+}
 
 let server: ChildProcess | undefined;
 let stderr = '';
@@ -58,6 +60,7 @@ describe('npm start, npm run send, kill', () => {
   it('prints no AWS SDK warning and tells where send finds the credentials', () => {
     expect(stderr).not.toMatch(/NodeVersionSupportWarning/);
     expect(stderr).toMatch(/JAMF_WEBHOOK_AUTH is not set: generated for this run/);
+    expect(stderr).toMatch(/faults\s+GET\|PUT http:\/\/127\.0\.0\.1:\d+\/_local\/faults\s+\(none/);
     const file = join(localDir, 'runtime.json');
     expect(existsSync(file)).toBe(true);
     expect(statSync(file).mode & 0o777).toBe(0o600);
