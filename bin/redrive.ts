@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: process.env.AWS_REGION ?? 'us-east-1' });
     }
     const client = eventBridge();
+    // Letters in a log cannot be deleted; an unverified one is redriven from the queue, not from here.
     const counts = { read: records.length, published: 0, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0 };
     for (const record of records) {
       const outcome = await redriveRecord(record, (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }), eventBusName ?? 'jamf-eventbridge');

@@ -117,6 +117,7 @@ export class JamfEventBridgeStack extends Stack {
       tracing: settings.tracing,
       apiGatewayCloudWatchRole: settings.apiGatewayCloudWatchRole,
       scepChallenge: settings.scepChallenge,
+      secretMaxStale: settings.secretMaxStaleHours === undefined ? undefined : Duration.hours(settings.secretMaxStaleHours),
       redriveSchedule:
         settings.redriveScheduleMinutes === undefined ? undefined : Duration.minutes(settings.redriveScheduleMinutes),
       scepSigningKeySecret: this.importSecret(

@@ -11,6 +11,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   DEFAULT_EVENT_SOURCE,
+  DEFAULT_SECRET_MAX_STALE_SECONDS,
+  INGEST_ENV,
   MAX_DEAD_LETTER_BYTES,
   SCEP_CHALLENGE_PATH,
   SCEP_VERIFY_PATH,
@@ -31,6 +33,9 @@ import { propsProblems } from './validation';
 
 /** How often the redrive function runs unless set otherwise. */
 export const DEFAULT_REDRIVE_SCHEDULE = Duration.hours(1);
+
+/** How long the functions use the secrets they read last while Secrets Manager cannot be read, unless set otherwise. */
+export const DEFAULT_SECRET_MAX_STALE = Duration.seconds(DEFAULT_SECRET_MAX_STALE_SECONDS);
 import { JAMF_CREDENTIALS_CHECKED, STEP_CA_SIGNATURE_CHECKED, WebhookApi } from './webhook-api';
 
 /**
@@ -145,9 +150,15 @@ export class JamfEventBridge extends Construct {
       this.scepVerifyUrl = webhookApi.addLambdaRoute(SCEP_VERIFY_PATH, this.scep.target, STEP_CA_SIGNATURE_CHECKED);
     }
 
+    // How long the functions ride out a Secrets Manager outage on what they read last.
+    const secretMaxStaleSeconds = String((props.secretMaxStale ?? DEFAULT_SECRET_MAX_STALE).toSeconds());
+    for (const fn of [this.ingestFunction, this.scep?.function]) fn?.addEnvironment(INGEST_ENV.secretMaxStaleSeconds, secretMaxStaleSeconds);
+
     const redrive = new RedriveFunction(this, 'Redrive', {
       eventBus: this.eventBus,
       deadLetterQueue: this.deadLetterQueue,
+      eventSource,
+      webhookAuthSecret: this.webhookAuthSecret,
       scheduleMinutes: (props.redriveSchedule ?? DEFAULT_REDRIVE_SCHEDULE).toMinutes(),
       logGroups,
       tracing,

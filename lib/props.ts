@@ -156,4 +156,13 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
    * @default Duration.hours(1)
    */
   readonly redriveSchedule?: Duration;
+
+  /**
+   * How long a function keeps using the secrets it read last (the webhook
+   * credentials, the SCEP keys) while Secrets Manager cannot be read: a warm
+   * instance then serves on, and logs it. Whole hours; `Duration.hours(0)`
+   * never uses a secret past its 5-minute cache.
+   * @default Duration.hours(24)
+   */
+  readonly secretMaxStale?: Duration;
 }

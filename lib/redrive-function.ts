@@ -2,10 +2,12 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { INGEST_ENV } from '../lambda/contract';
 import { acknowledgeFunctionRules, createFunction } from './function';
+import { grantReadSecret } from './grants';
 import type { LogGroupSettings } from './log-group';
 
 /** The redrive handler, relative to the repository root. */
@@ -21,6 +23,10 @@ export const REDRIVE_TIMEOUT = Duration.minutes(5);
 export interface RedriveFunctionProps {
   readonly eventBus: events.IEventBus;
   readonly deadLetterQueue: sqs.IQueue;
+  /** `Source` of the events of unverified letters that pass their check. */
+  readonly eventSource: string;
+  /** The credentials document, to check letters whose credentials could not be checked when they came. */
+  readonly webhookAuthSecret: secretsmanager.ISecret;
   /** Run it every this many minutes; 0 for on demand only. */
   readonly scheduleMinutes: number;
   readonly logGroups: LogGroupSettings;
@@ -53,6 +59,10 @@ export class RedriveFunction extends Construct {
     fn.addEnvironment(INGEST_ENV.eventBusName, props.eventBus.eventBusName);
     props.deadLetterQueue.grantConsumeMessages(fn);
     fn.addEnvironment(INGEST_ENV.deadLetterQueueUrl, props.deadLetterQueue.queueUrl);
+    // Unverified letters are checked against the credentials, current or previous, and published under the source.
+    grantReadSecret(fn, props.webhookAuthSecret);
+    fn.addEnvironment(INGEST_ENV.webhookAuthSecretId, props.webhookAuthSecret.secretArn);
+    fn.addEnvironment(INGEST_ENV.eventSource, props.eventSource);
 
     acknowledgeFunctionRules(
       fn,

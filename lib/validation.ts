@@ -130,6 +130,13 @@ export function propsProblems(props: JamfEventBridgeProps): string[] {
     }
   }
 
+  if (isSet(props.secretMaxStale) && !props.secretMaxStale.isUnresolved()) {
+    const hours = props.secretMaxStale.toHours({ integral: false });
+    if (!Number.isInteger(hours) || hours < 0) {
+      problems.push(`secretMaxStale must be a whole number of hours, 0 to never use a secret past its cache, got ${hours} hours.`);
+    }
+  }
+
   if (props.scepChallenge === false) {
     const scepOptions = SCEP_OPTION_NAMES.filter((name) => isSet(props[name]));
     if (scepOptions.length > 0) {

@@ -26,16 +26,61 @@ export interface Verifier {
   /** Whether it accepts requests without credentials (`{"none": true}`). */
   readonly anonymous: boolean;
   verify(request: WebhookRequest): void;
+  /** Whether credentials recorded with {@link presentedCredentials} (and the body they came with) would have passed. */
+  accepts(presented: PresentedCredentials, body: Uint8Array): boolean;
+}
+
+/**
+ * What a request presented as credentials, kept so that it can be checked
+ * later, when the credentials document could not be read at the time: never a
+ * value that is itself a credential. Basic credentials and every header value
+ * are kept as SHA-256 digests (what the verifier compares anyway); a header
+ * whose name says it carries a signature is kept as it was, since an HMAC over
+ * the body proves nothing for any other body.
+ */
+export interface PresentedCredentials {
+  /** SHA-256 (hex) of the Basic `username:password`, when the request had Basic credentials. */
+  readonly basic?: string;
+  /** SHA-256 (hex) of each header's value, by lower-case name. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The values of headers named like a signature (`*sign*`, `*hmac*`), by lower-case name. */
+  readonly signatures: Readonly<Record<string, string>>;
+}
+
+const SIGNATURE_HEADER = /sign|hmac/i;
+/** At most this many headers are recorded: a request is not a way to make us store much. */
+const MAX_RECORDED_HEADERS = 50;
+
+function basicCredentials(authorization: string | undefined): string | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
+  return match ? Buffer.from(match[1]!, 'base64').toString('utf8') : undefined;
+}
+
+/** What `request` presents, as {@link PresentedCredentials}. */
+export function presentedCredentials(request: WebhookRequest): PresentedCredentials {
+  const basic = basicCredentials(request.headers.authorization);
+  const headers: Record<string, string> = {};
+  const signatures: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers).slice(0, MAX_RECORDED_HEADERS)) {
+    if (value === undefined) continue;
+    headers[name] = digest(value).toString('hex');
+    if (SIGNATURE_HEADER.test(name)) signatures[name] = value.slice(0, 1024);
+  }
+  return { ...(basic !== undefined ? { basic: digest(basic).toString('hex') } : {}), headers, signatures };
 }
 
 function hmacMatches(credential: HmacCredential, request: WebhookRequest): boolean {
-  let provided = request.headers[credential.header.toLowerCase()]?.trim();
+  return signatureMatches(credential, request.headers[credential.header.toLowerCase()], request.body);
+}
+
+function signatureMatches(credential: HmacCredential, header: string | undefined, body: Uint8Array): boolean {
+  let provided = header?.trim();
   if (!provided) return false;
   if (credential.prefix && provided.toLowerCase().startsWith(credential.prefix.toLowerCase())) {
     provided = provided.slice(credential.prefix.length);
   }
   const providedBytes = Buffer.from(provided, credential.encoding);
-  const expected = createHmac(credential.algorithm, credential.secret).update(request.body).digest();
+  const expected = createHmac(credential.algorithm, credential.secret).update(body).digest();
   return sameDigest(digest(providedBytes), digest(expected));
 }
 
@@ -62,10 +107,9 @@ export function createVerifier(document: CredentialsDocument): Verifier {
       if (!acceptsAnything) {
         throw new UnauthorizedError('No credentials are configured, so every request is rejected');
       }
-      const authorization = request.headers.authorization;
-      const basicMatch = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
-      if (basicMatch && basicDigests.length > 0) {
-        const given = digest(Buffer.from(basicMatch[1]!, 'base64').toString('utf8'));
+      const basicGiven = basicCredentials(request.headers.authorization);
+      if (basicGiven !== undefined && basicDigests.length > 0) {
+        const given = digest(basicGiven);
         // Compare against every credential, so the time taken does not say which one is close.
         let matched = false;
         for (const expected of basicDigests) matched = sameDigest(given, expected) || matched;
@@ -79,6 +123,14 @@ export function createVerifier(document: CredentialsDocument): Verifier {
         if (hmacMatches(credential, request)) return;
       }
       throw new UnauthorizedError('Missing or wrong credentials', challenge);
+    },
+    accepts(presented, body) {
+      if (allowAll) return true;
+      const same = (hex: string | undefined, expected: Buffer) =>
+        hex !== undefined && /^[0-9a-f]{64}$/.test(hex) && sameDigest(Buffer.from(hex, 'hex'), expected);
+      if (basicDigests.some((expected) => same(presented.basic, expected))) return true;
+      if (headerDigests.some((header) => same(presented.headers[header.name], header.digest))) return true;
+      return hmac.some((credential) => signatureMatches(credential, presented.signatures[credential.header.toLowerCase()], body));
     },
   };
 }

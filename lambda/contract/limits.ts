@@ -32,6 +32,13 @@ export const DEFAULT_SCEP_MAX_BODY_BYTES = 64 * 1024;
 /** How long the ingest function may spend publishing unless set otherwise: leaves Jamf's 2 s room for init, decoding and the response. */
 export const DEFAULT_PUBLISH_BUDGET_MS = 1200;
 
+/**
+ * How long a secret may be used after it was last read while Secrets Manager
+ * cannot be read again, unless set otherwise: a warm instance rides out an
+ * outage of up to a day.
+ */
+export const DEFAULT_SECRET_MAX_STALE_SECONDS = 24 * 3600;
+
 /** Jamf Pro's default read timeout: it stops waiting for an answer after this. */
 export const JAMF_READ_TIMEOUT_MS = 2000;
 

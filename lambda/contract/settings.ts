@@ -158,6 +158,14 @@ export const SETTINGS = {
     description:
       "Whether the stack sets the account's API Gateway CloudWatch Logs role (one per account and region, which API Gateway needs to write logs). Set `false` if it is managed elsewhere.",
   },
+  secretMaxStaleHours: {
+    kind: 'integer',
+    default: '`24`',
+    scope: 'aws',
+    prop: 'secretMaxStale',
+    description:
+      'Hours a function keeps using the secrets it read last (webhook credentials, SCEP keys) while Secrets Manager cannot be read, logging `secret-stale`; `0` never uses one past its 5-minute cache. A cold instance in an outage keeps webhooks unverified for the redrive to check.',
+  },
   redriveScheduleMinutes: {
     kind: 'integer',
     default: '`60`',

@@ -12,6 +12,7 @@ export const INGEST_ENV = {
   webhookAuthSecretId: 'WEBHOOK_AUTH_SECRET_ID',
   maxBodyBytes: 'MAX_BODY_BYTES',
   publishBudgetMs: 'PUBLISH_BUDGET_MS',
+  secretMaxStaleSeconds: 'SECRET_MAX_STALE_SECONDS',
 } as const;
 
 /** What the SCEP function reads: the bus, source, queue and credentials of ingest, and its own settings. */
@@ -21,6 +22,7 @@ export const SCEP_ENV = {
   deadLetterQueueUrl: INGEST_ENV.deadLetterQueueUrl,
   webhookAuthSecretId: INGEST_ENV.webhookAuthSecretId,
   maxBodyBytes: INGEST_ENV.maxBodyBytes,
+  secretMaxStaleSeconds: INGEST_ENV.secretMaxStaleSeconds,
   signingKeySecretId: 'SCEP_SIGNING_KEY_SECRET_ID',
   verifySecretId: 'SCEP_VERIFY_SECRET_ID',
   usedChallengesTable: 'SCEP_USED_CHALLENGES_TABLE',

@@ -1,6 +1,12 @@
 /** The ingest function's configuration, read once at module load from the variables in `INGEST_ENV`. */
-import { DEFAULT_EVENT_SOURCE, DEFAULT_MAX_BODY_BYTES, DEFAULT_PUBLISH_BUDGET_MS, INGEST_ENV } from '../contract';
-import { type Env, optionalEnv, positiveIntegerEnv, requiredEnv } from '../shared/env';
+import {
+  DEFAULT_EVENT_SOURCE,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_PUBLISH_BUDGET_MS,
+  DEFAULT_SECRET_MAX_STALE_SECONDS,
+  INGEST_ENV,
+} from '../contract';
+import { type Env, optionalEnv, positiveIntegerEnv, requiredEnv, wholeNumberEnv } from '../shared/env';
 
 export interface IngestConfig {
   /** Name or ARN of the EventBridge bus events are published to. */
@@ -15,6 +21,8 @@ export interface IngestConfig {
   readonly maxBodyBytes: number;
   /** Milliseconds the publish path may spend on PutEvents and its retries. */
   readonly publishBudgetMs: number;
+  /** Seconds the credentials may be used after they were last read, while they cannot be read again; 0: never. */
+  readonly secretMaxStaleSeconds: number;
 }
 
 /** Reads the ingest configuration; throws a ConfigurationError naming the variable that is missing or wrong. */
@@ -26,5 +34,6 @@ export function readIngestConfig(env: Env): IngestConfig {
     webhookAuthSecretId: optionalEnv(env, INGEST_ENV.webhookAuthSecretId),
     maxBodyBytes: positiveIntegerEnv(env, INGEST_ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
     publishBudgetMs: positiveIntegerEnv(env, INGEST_ENV.publishBudgetMs, DEFAULT_PUBLISH_BUDGET_MS),
+    secretMaxStaleSeconds: wholeNumberEnv(env, INGEST_ENV.secretMaxStaleSeconds, DEFAULT_SECRET_MAX_STALE_SECONDS),
   };
 }

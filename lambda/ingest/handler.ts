@@ -24,6 +24,7 @@ export const handler = createIngestHandler({
       config.webhookAuthSecretId
         ? readSecretString.bind(undefined, createSecretsManagerClient(), config.webhookAuthSecretId)
         : noCredentials,
+      { maxStaleMs: config.secretMaxStaleSeconds * 1000 },
     ),
   ),
 });

@@ -6,6 +6,7 @@
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { PresentedCredentials } from '../auth/verify';
 import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs } from '../contract';
 import { decodeWebhook } from '../decode/decode';
 import { Deadline, within } from '../shared/deadline';
@@ -43,6 +44,16 @@ const NO_METRICS = { Published: 0, DeadLettered: 0, PublishFailed: 0 } as const;
  */
 export const AUTHENTICATION_BUDGET_MS = 600;
 
+/** The codes of a credentials document that could not be read or used: the request could not be checked. */
+const CREDENTIALS_UNREADABLE = new Set(['CredentialsUnavailable', 'CredentialsInvalid']);
+
+/**
+ * How much one instance keeps of requests whose credentials it could not check
+ * (a cold start while Secrets Manager is down): enough to ride out an outage,
+ * too little to make an outage a free write path for strangers.
+ */
+export const UNVERIFIED_LIMIT = { requests: 100, bytes: 16 * 1024 * 1024 } as const;
+
 /** Authenticates within `ms`: a credentials read that takes longer is a 503, not a wait past Jamf's timeout. */
 async function authenticateWithin(deps: IngestDependencies, request: WebhookRequest, ms: number): Promise<void> {
   const done = await within(deps.authenticate(request).then(() => true as const), ms);
@@ -53,6 +64,21 @@ async function authenticateWithin(deps: IngestDependencies, request: WebhookRequ
 
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
   const { config } = deps;
+  const parked = { requests: 0, bytes: 0 };
+
+  /** What to keep of a request whose credentials could not be checked, while this instance may keep more. */
+  const unverifiedOf = async (error: unknown, request: WebhookRequest): Promise<PresentedCredentials | undefined> => {
+    if (!(error instanceof ServiceUnavailableError) || !CREDENTIALS_UNREADABLE.has(error.code)) return undefined;
+    if (parked.requests >= UNVERIFIED_LIMIT.requests || parked.bytes + request.body.byteLength > UNVERIFIED_LIMIT.bytes) {
+      return undefined;
+    }
+    if (request.body.byteLength > config.maxBodyBytes) return undefined;
+    parked.requests += 1;
+    parked.bytes += request.body.byteLength;
+    // Loaded only now: the verifier's code is not part of init, and this path is rare.
+    const { presentedCredentials } = await import('../auth/verify.js');
+    return presentedCredentials(request);
+  };
 
   return async (event) => {
     const { started, requestId, headers, contentType, body } = incomingRequest(event);
@@ -109,7 +135,17 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       // Nothing lost: whatever an authorised sender sent and we did not publish is kept, with the reason.
       return answerFailure(
         error,
-        { functionName: FUNCTION_NAME, requestId, started, contentType, eventName, body, authenticated, entry },
+        {
+          functionName: FUNCTION_NAME,
+          requestId,
+          started,
+          contentType,
+          eventName,
+          body,
+          authenticated,
+          entry,
+          ...(authenticated ? {} : { unverified: await unverifiedOf(error, { headers, body }) }),
+        },
         (input) => sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, input, { deadline }),
         ({ deadLettered, errorCode }) => ({
           ...NO_METRICS,

@@ -3,10 +3,15 @@ import { AwsServiceError, type Operations } from './aws-endpoint';
 
 export class LocalSecrets {
   private readonly values = new Map<string, string>();
+  /** The value each secret had before its last `set`: what VersionStage AWSPREVIOUS reads. */
+  private readonly previous = new Map<string, string>();
   /** GetSecretValue calls so far, by secret id. */
   readonly reads = new Map<string, number>();
 
+  /** Sets a secret's value; the one it had becomes its previous version, as a rotation leaves it. */
   set(name: string, value: string): void {
+    const old = this.values.get(name);
+    if (old !== undefined) this.previous.set(name, old);
     this.values.set(name, value);
   }
 
@@ -14,7 +19,8 @@ export class LocalSecrets {
     'secretsmanager.GetSecretValue': (input) => {
       const id = String(input.SecretId ?? '');
       this.reads.set(id, (this.reads.get(id) ?? 0) + 1);
-      const value = this.values.get(id);
+      const stage = input.VersionStage ?? 'AWSCURRENT';
+      const value = stage === 'AWSPREVIOUS' ? this.previous.get(id) : stage === 'AWSCURRENT' ? this.values.get(id) : undefined;
       if (value === undefined) {
         throw new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
       }
@@ -23,7 +29,7 @@ export class LocalSecrets {
         Name: id,
         SecretString: value,
         VersionId: 'local',
-        VersionStages: ['AWSCURRENT'],
+        VersionStages: [String(stage)],
         CreatedDate: Date.now() / 1000,
       };
     },

@@ -8,6 +8,7 @@ import { MAX_DEAD_LETTER_BYTES } from '../contract';
 import { backoffMs, boundedCall, type CallFailure, callFailure } from '../shared/aws-calls';
 import type { Deadline } from '../shared/deadline';
 import { logDeadLetter } from '../shared/log';
+import type { PresentedCredentials } from '../auth/verify';
 import type { Issue } from '../shared/errors';
 import { redactRawBody } from '../shared/redact';
 
@@ -46,6 +47,12 @@ export interface DeadLetterInput {
   readonly challengeId?: string;
   /** The entry that was to be published, when the webhook was decoded: what a redrive publishes. */
   readonly entry?: PutEventsRequestEntry;
+  /**
+   * What the request presented, when its credentials could not be checked (the
+   * credentials document could not be read): the letter then keeps the exact
+   * body too, so that a redrive can check and decode it later.
+   */
+  readonly unverified?: PresentedCredentials;
 }
 
 /**
@@ -82,6 +89,16 @@ export interface DeadLetterRecord {
   readonly deliveryId?: string;
   /** What a redrive publishes; absent when the webhook never decoded (a 4xx, or a failure before decoding). */
   readonly entry?: RedriveEntry;
+  /**
+   * A request whose credentials could not be checked: what it presented, and its
+   * exact body (base64), for a redrive to check against the credentials and
+   * decode. Nothing unverified is ever published before that.
+   */
+  readonly unverified?: {
+    readonly credentials: PresentedCredentials;
+    /** Left out of a record written to the log when the body holds a secret-named field. */
+    readonly bodyBase64?: string;
+  };
 }
 
 function redriveEntry(entry: PutEventsRequestEntry | undefined): { deliveryId?: string; entry?: RedriveEntry } {
@@ -121,7 +138,10 @@ export function deadLetterMessage(input: DeadLetterInput): string {
     body = body.slice(0, OVERSIZE_BODY_PREFIX_CHARS);
     truncated = true;
   }
-  const redrive = redriveEntry(input.entry);
+  const redrive = {
+    ...redriveEntry(input.entry),
+    ...(input.unverified ? { unverified: { credentials: input.unverified, bodyBase64: Buffer.from(input.body).toString('base64') } } : {}),
+  };
   const record = (text: string, cut: boolean): DeadLetterRecord => ({
     version: 2,
     reason: input.reason,
@@ -142,6 +162,18 @@ export function deadLetterMessage(input: DeadLetterInput): string {
     message = sqsSafe(JSON.stringify(record(body, true)));
   }
   return message;
+}
+
+/**
+ * The record as it may go to a log: an unverified request's exact body is left
+ * out when it holds a secret-named field (a password in a SCEPChallenge), as
+ * no secret may reach a log. Such a letter can then not be redriven from the log.
+ */
+function loggableMessage(input: DeadLetterInput, message: string): string {
+  const text = lossyUtf8.decode(input.body);
+  if (redactRawBody(text) === text) return message;
+  const record = JSON.parse(message) as DeadLetterRecord;
+  return JSON.stringify({ ...record, unverified: { credentials: record.unverified?.credentials } });
 }
 
 export type DeadLetterResult =
@@ -200,6 +232,6 @@ export async function sendDeadLetter(
     const wait = Math.min(backoffMs(attempt, options.backoffBaseMs ?? 20), deadline.remaining());
     if (wait > 0) await sleep(wait);
   }
-  (options.fallback ?? logDeadLetter)(message);
+  (options.fallback ?? logDeadLetter)(input.unverified ? loggableMessage(input, message) : message);
   return { stored: false, errorCode: failure.errorCode, logged: true };
 }

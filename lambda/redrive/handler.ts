@@ -6,14 +6,16 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { INGEST_ENV } from '../contract';
+import { DEFAULT_EVENT_SOURCE, INGEST_ENV } from '../contract';
 import { publishEntry } from '../publish/publisher';
 import { boundedRequests } from '../shared/aws-calls';
 import { Deadline } from '../shared/deadline';
-import { requiredEnv } from '../shared/env';
+import { optionalEnv, requiredEnv } from '../shared/env';
+import { createSecretsManagerClient, readSecretString } from '../secrets/secrets-manager';
 import { logMetricLine } from '../shared/log';
 import { redrive, type RedriveSummary } from './redrive';
 import { queueStore } from './store';
+import { unverifiedChecker } from './unverified';
 
 /** What a run keeps of the function's time for answering and its log line. */
 const FINISHING_MS = 5000;
@@ -22,14 +24,35 @@ const PUBLISH_BUDGET_MS = 3000;
 
 const eventBusName = requiredEnv(process.env, INGEST_ENV.eventBusName);
 const queueUrl = requiredEnv(process.env, INGEST_ENV.deadLetterQueueUrl);
+const eventSource = optionalEnv(process.env, INGEST_ENV.eventSource) ?? DEFAULT_EVENT_SOURCE;
+const webhookAuthSecretId = optionalEnv(process.env, INGEST_ENV.webhookAuthSecretId);
 const eventBridge = new EventBridgeClient({ maxAttempts: 1, ...boundedRequests(1000, 3000) });
 const sqs = new SQSClient(boundedRequests(1000, 5000));
+const secretsManager = (() => {
+  let client: ReturnType<typeof createSecretsManagerClient> | undefined;
+  return () => (client ??= createSecretsManagerClient());
+})();
+
+/**
+ * The credentials document now and, when it was rotated, the one before: a
+ * request parked during an outage is checked against what was valid then.
+ */
+async function credentialsOfThatTime(secretId: string): Promise<string[]> {
+  const client = secretsManager();
+  const current = await readSecretString(client, secretId);
+  const previous = await readSecretString(client, secretId, 'AWSPREVIOUS').catch(() => undefined);
+  return previous === undefined ? [current] : [current, previous];
+}
 
 export async function handler(_event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<RedriveSummary> {
   const started = Date.now();
   const remaining = context?.getRemainingTimeInMillis?.() ?? 60_000;
   const summary = await redrive(
-    { ...queueStore(sqs, queueUrl), publish: (entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }) },
+    {
+      ...queueStore(sqs, queueUrl),
+      publish: (entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }),
+      ...(webhookAuthSecretId ? { checkUnverified: unverifiedChecker(() => credentialsOfThatTime(webhookAuthSecretId), { eventBusName, eventSource }) } : {}),
+    },
     { eventBusName, deadline: Deadline.after(remaining - FINISHING_MS, started) },
   );
   logMetricLine(

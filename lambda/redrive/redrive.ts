@@ -11,6 +11,7 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DeadLetterRecord, RedriveEntry } from '../publish/dead-letters';
 import type { PublishResult } from '../publish/publisher';
 import type { Deadline } from '../shared/deadline';
+import type { UnverifiedCheck } from './unverified';
 
 /** A letter as the queue hands it out: hidden from other readers until deleted or its visibility runs out. */
 export interface QueuedLetter {
@@ -24,8 +25,10 @@ export interface RedriveDependencies {
   readonly receive: (max: number) => Promise<readonly QueuedLetter[]>;
   /** Publishes one entry; resolves with the outcome, never throws. */
   readonly publish: (entry: PutEventsRequestEntry) => Promise<PublishResult>;
-  /** Deletes a letter whose event is on the bus. */
+  /** Deletes a letter whose event is on the bus, or an unverified one that failed its check. */
   readonly remove: (letter: QueuedLetter) => Promise<void>;
+  /** Checks a letter whose credentials could not be checked when it came. @default - such letters are left */
+  readonly checkUnverified?: (record: DeadLetterRecord) => Promise<UnverifiedCheck>;
 }
 
 export interface RedriveOptions {
@@ -51,9 +54,11 @@ export interface RedriveSummary {
   readonly leftUnpublishable: number;
   /** Left: publishing failed again, or the letter could not be deleted; a later redrive tries again. */
   readonly leftFailed: number;
+  /** Deleted without publishing: unverified requests whose credentials did not pass. */
+  readonly droppedUnverified: number;
 }
 
-type Outcome = 'published' | 'badInput' | 'unpublishable' | 'failed';
+type Outcome = 'published' | 'badInput' | 'unpublishable' | 'failed' | 'dropped';
 
 /** The record in a letter, or undefined when it is not one this code can read. */
 export function readDeadLetterRecord(body: string): DeadLetterRecord | undefined {
@@ -77,13 +82,22 @@ export function entryToPublish(entry: RedriveEntry, eventBusName: string): PutEv
   };
 }
 
-/** What a redrive does with one record: publish its event, or leave it, and why. */
+/** What a redrive does with one record: publish its event, leave it, or drop it, and why. */
 export async function redriveRecord(
   record: DeadLetterRecord | undefined,
   publish: RedriveDependencies['publish'],
   eventBusName: string,
+  checkUnverified?: RedriveDependencies['checkUnverified'],
 ): Promise<Outcome> {
   if (record === undefined) return 'unpublishable';
+  if (record.unverified !== undefined) {
+    if (checkUnverified === undefined) return 'unpublishable';
+    const check = await checkUnverified(record);
+    if (check.outcome === 'rejected') return 'dropped';
+    if (check.outcome === 'badInput') return 'badInput';
+    if (check.outcome === 'unchecked') return 'failed';
+    return (await publish({ ...check.entry, EventBusName: eventBusName })).ok ? 'published' : 'failed';
+  }
   const status = record.reason.statusCode;
   if (status >= 400 && status < 500) return 'badInput';
   if (record.entry === undefined) return 'unpublishable';
@@ -94,7 +108,7 @@ export async function redriveRecord(
 /** Redrives the store until it has nothing new to hand out, `maxLetters` were read, or the deadline is near. */
 export async function redrive(deps: RedriveDependencies, options: RedriveOptions): Promise<RedriveSummary> {
   const maxLetters = options.maxLetters ?? 1000;
-  const counts = { read: 0, published: 0, deleted: 0, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0 };
+  const counts = { read: 0, published: 0, deleted: 0, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0, droppedUnverified: 0 };
   const timeLeft = () => options.deadline === undefined || options.deadline.remaining() > 0;
 
   while (counts.read < maxLetters && timeLeft()) {
@@ -102,17 +116,18 @@ export async function redrive(deps: RedriveDependencies, options: RedriveOptions
     if (letters.length === 0) break;
     for (const letter of letters) {
       counts.read += 1;
-      const outcome = await redriveRecord(readDeadLetterRecord(letter.body), deps.publish, options.eventBusName);
+      const outcome = await redriveRecord(readDeadLetterRecord(letter.body), deps.publish, options.eventBusName, deps.checkUnverified);
       if (outcome === 'badInput') counts.leftBadInput += 1;
       else if (outcome === 'unpublishable') counts.leftUnpublishable += 1;
       else if (outcome === 'failed') counts.leftFailed += 1;
       else {
-        counts.published += 1;
+        if (outcome === 'published') counts.published += 1;
+        else counts.droppedUnverified += 1;
         try {
           await deps.remove(letter);
           counts.deleted += 1;
         } catch {
-          // On the bus but still in the store: a later redrive publishes it again, with the same delivery.id.
+          // Still in the store: a later redrive deals with it again (an event, with the same delivery.id).
           counts.leftFailed += 1;
         }
       }

@@ -10,6 +10,7 @@ import {
   DEFAULT_SCEP_CHALLENGE_TTL_SECONDS,
   DEFAULT_SCEP_MAX_BODY_BYTES,
   DEFAULT_SCEP_UPSTREAM_TIMEOUT_MS,
+  DEFAULT_SECRET_MAX_STALE_SECONDS,
   MAX_SCEP_AUDIT_BUDGET_MS,
   MAX_SCEP_CHALLENGE_TTL_SECONDS,
   MAX_SCEP_ISSUE_WAIT_MS,
@@ -23,6 +24,7 @@ import {
   positiveIntegerEnv as positiveInteger,
   requiredEnv as required,
   type Env,
+  wholeNumberEnv,
 } from '../shared/env';
 
 export interface UpstreamConfig {
@@ -63,6 +65,8 @@ export interface ScepConfig {
    */
   readonly prepareAtInit: boolean;
   readonly maxBodyBytes: number;
+  /** Seconds a secret may be used after it was last read, while it cannot be read again; 0: never. */
+  readonly secretMaxStaleSeconds: number;
 }
 
 function upstreamUrl(env: Env): string | undefined {
@@ -117,6 +121,7 @@ export function readScepConfig(env: Env): ScepConfig {
       : undefined,
     prepareAtInit: booleanEnv(env, SCEP_ENV.prepareAtInit),
     maxBodyBytes: positiveInteger(env, SCEP_ENV.maxBodyBytes, DEFAULT_SCEP_MAX_BODY_BYTES),
+    secretMaxStaleSeconds: wholeNumberEnv(env, SCEP_ENV.secretMaxStaleSeconds, DEFAULT_SECRET_MAX_STALE_SECONDS),
   };
   const upstreamMs = config.upstream?.timeoutMs ?? 0;
   if (upstreamMs + config.auditBudgetMs + SCEP_AUDIT_OVERHEAD_MS > MAX_SCEP_ISSUE_WAIT_MS) {

@@ -26,6 +26,8 @@ import { loadSigning, signedIssuer, type Issuer } from './issuers';
 import type { ChallengeUse } from './used-challenges';
 
 const config = readScepConfig(process.env);
+/** Every secret is used past its TTL, up to this, while Secrets Manager cannot be read. */
+const SECRET_CACHE = { maxStaleMs: config.secretMaxStaleSeconds * 1000 } as const;
 
 const secretsManager = lazy(async () => {
   const { createSecretsManagerClient, readSecretString } = await import('../secrets/secrets-manager.js');
@@ -72,6 +74,7 @@ const signingKeys = cachedSecret(
   secretReader(config.signingKeySecretId, 'SCEP_SIGNING_KEY_SECRET_ID'),
   async (text) => (await import('./keys.js')).parseSigningKeys(text),
   { what: 'the challenge signing key', unavailableCode: 'SigningKeyUnavailable', invalidCode: 'SigningKeyInvalid' },
+  SECRET_CACHE,
 );
 
 /** The upstream issuer, loaded on first use: its code is not needed when challenges are signed here. */
@@ -84,7 +87,7 @@ function upstreamIssuer(upstream: UpstreamConfig): Issuer {
           what: 'the upstream issuer credentials',
           unavailableCode: 'UpstreamCredentialsUnavailable',
           invalidCode: 'UpstreamCredentialsInvalid',
-        })
+        }, SECRET_CACHE)
       : undefined;
     return create(upstream, credentials);
   });
@@ -93,6 +96,7 @@ function upstreamIssuer(upstream: UpstreamConfig): Issuer {
 
 const jamfCredentials = credentialsVerifier(
   config.webhookAuthSecretId ? secretReader(config.webhookAuthSecretId, 'WEBHOOK_AUTH_SECRET_ID') : noCredentials,
+  SECRET_CACHE,
 );
 
 const issueHandler = createIssueHandler({
@@ -125,7 +129,7 @@ const verifyHandler = lazy(async () => {
       what: 'the step-ca webhook secret',
       unavailableCode: 'VerifySecretUnavailable',
       invalidCode: 'VerifySecretInvalid',
-    }),
+    }, SECRET_CACHE),
     signingKeys,
     claim: async (use) => (await usedChallenges())(use),
   });

@@ -14,8 +14,12 @@ export function createSecretsManagerClient(): SecretsManagerClient {
   return new SecretsManagerClient({ maxAttempts: 2, ...boundedRequests(250, 400) });
 }
 
-/** The secret's current value as text (a binary secret is read as UTF-8). */
-export async function readSecretString(client: SecretsManagerClient, secretId: string): Promise<string> {
-  const response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+/** The secret's value as text (a binary secret is read as UTF-8): the current one, or the version `stage` names. */
+export async function readSecretString(
+  client: SecretsManagerClient,
+  secretId: string,
+  stage?: 'AWSCURRENT' | 'AWSPREVIOUS',
+): Promise<string> {
+  const response = await client.send(new GetSecretValueCommand({ SecretId: secretId, ...(stage ? { VersionStage: stage } : {}) }));
   return response.SecretString ?? (response.SecretBinary ? Buffer.from(response.SecretBinary).toString('utf8') : '');
 }

@@ -30,6 +30,13 @@ export function positiveIntegerEnv(env: Env, name: string, fallback: number, max
   return value;
 }
 
+/** Like positiveIntegerEnv, but 0 is allowed (it turns something off). */
+export function wholeNumberEnv(env: Env, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = optionalEnv(env, name);
+  if (raw === '0') return 0;
+  return positiveIntegerEnv(env, name, fallback, max);
+}
+
 export function booleanEnv(env: Env, name: string): boolean {
   const raw = optionalEnv(env, name)?.toLowerCase();
   if (raw === undefined || raw === 'false' || raw === '0') return false;

@@ -5,6 +5,7 @@
  * the error's response, and write the request's log line.
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { PresentedCredentials } from '../auth/verify';
 import { errorResponse, PayloadTooLargeError, PublishFailedError, WebhookError, type ErrorResponse } from './errors';
 import { logRequest } from './log';
 import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
@@ -23,6 +24,11 @@ export interface FailedRequest {
   readonly authenticated: boolean;
   /** The entry that was to be published, when the request got that far: what a redrive publishes. */
   readonly entry?: PutEventsRequestEntry;
+  /**
+   * What an unauthenticated request presented, when its credentials could not
+   * be checked: it is kept too, unverified, for a redrive to check later.
+   */
+  readonly unverified?: PresentedCredentials;
 }
 
 export async function answerFailure(
@@ -33,7 +39,7 @@ export async function answerFailure(
   metrics: (failure: { readonly deadLettered: boolean; readonly errorCode: string }) => Readonly<Record<string, 0 | 1>>,
 ): Promise<ErrorResponse> {
   const eventName = request.eventName ?? (error instanceof WebhookError ? error.eventName : undefined);
-  const kept = request.authenticated
+  const kept = request.authenticated || request.unverified !== undefined
     ? await deadLetter({
         reason: deadLetterReason(error),
         requestId: request.requestId,
@@ -43,6 +49,7 @@ export async function answerFailure(
         body: request.body,
         truncateBody: error instanceof PayloadTooLargeError,
         ...(request.entry ? { entry: request.entry } : {}),
+        ...(request.unverified ? { unverified: request.unverified } : {}),
       })
     : undefined;
   const response = errorResponse(error, kept?.stored);

@@ -56,6 +56,11 @@ export function setLogWriter(writer: LogWriter): LogWriter {
   return previous;
 }
 
+/** Writes a line about the function rather than a request, e.g. a secret used past its TTL. */
+export function logNotice(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: Readonly<Record<string, unknown>>): void {
+  writeLine(`${JSON.stringify({ level, message, ...fields })}\n`);
+}
+
 /** Writes the request's log line. */
 export function logRequest(entry: RequestLog, now: number = Date.now()): void {
   const { metrics, ...fields } = entry;

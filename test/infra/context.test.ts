@@ -119,8 +119,8 @@ describe('settingsFromContext', () => {
     });
   });
 
-  it('knows every setting: 20 for the webhooks, 11 for the SCEP challenge service', () => {
-    expect(SETTING_KEYS).toHaveLength(31);
+  it('knows every setting: 21 for the webhooks, 11 for the SCEP challenge service', () => {
+    expect(SETTING_KEYS).toHaveLength(32);
     expect(SETTING_KEYS.filter((key) => key.startsWith('scep'))).toHaveLength(11);
   });
 });

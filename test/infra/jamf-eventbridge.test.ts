@@ -297,6 +297,7 @@ describe('JamfEventBridge', () => {
               DEAD_LETTER_QUEUE_URL: ref(jamf.deadLetterQueue.queueUrl),
               WEBHOOK_AUTH_SECRET_ID: ref(jamf.webhookAuthSecret.secretArn),
               MAX_BODY_BYTES: '262144',
+              SECRET_MAX_STALE_SECONDS: '86400',
             },
           },
         });

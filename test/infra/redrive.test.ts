@@ -19,7 +19,7 @@ describe('the redrive function', () => {
     });
   });
 
-  it('may receive and delete dead letters and put events, nothing more', () => {
+  it('may receive and delete dead letters, put events and read the webhook credentials, nothing more', () => {
     const role = t.stack.resolve((t.stack.jamf.redriveFunction.role!.node.defaultChild as unknown as { ref: string }).ref) as unknown;
     const policies = Object.values(t.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [role] } }));
     const actions = policies.flatMap((p) =>
@@ -29,7 +29,7 @@ describe('the redrive function', () => {
     expect(actions.filter((a) => a.startsWith('sqs:')).sort()).toEqual(
       ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'].sort(),
     );
-    expect(actions.some((a) => a.startsWith('secretsmanager:'))).toBe(false);
+    expect(actions.filter((a) => a.startsWith('secretsmanager:')).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
   });
 
   it('runs every hour by default, without retries', () => {

@@ -90,6 +90,7 @@ describe('the SCEP challenge service', () => {
           SCEP_AUDIT_BUDGET_MS: '500',
           SCEP_REQUIRE_DEVICE_MATCH: 'false',
           MAX_BODY_BYTES: '65536',
+          SECRET_MAX_STALE_SECONDS: '86400',
         });
       });
 

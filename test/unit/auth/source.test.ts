@@ -37,9 +37,46 @@ describe('credentialsVerifier reading Secrets Manager', () => {
     const verifier = credentialsVerifier(() => readSecretString(client, 'arn:secret'), { ttlMs: 1000, now });
     (await verifier()).verify(requestWith(TEST_SECRETS.basicPassword));
     time = 1001;
+    // The first request past the TTL is answered with what is cached while the read goes on.
+    (await verifier()).verify(requestWith(TEST_SECRETS.basicPassword));
+    await new Promise((resolve) => setImmediate(resolve));
     const rotated = await verifier();
     rotated.verify(requestWith('rotated-password'));
     expect(() => rotated.verify(requestWith(TEST_SECRETS.basicPassword))).toThrow(UnauthorizedError);
+  });
+
+  describe('during a Secrets Manager outage', () => {
+    it('keeps a warm instance serving with the credentials it read last, and says so', async () => {
+      secrets.on(GetSecretValueCommand).resolvesOnce({ SecretString: doc(TEST_SECRETS.basicPassword) }).rejects(new Error('outage'));
+      const notices: unknown[] = [];
+      const verifier = credentialsVerifier(() => readSecretString(client, 'arn:secret'), {
+        ttlMs: 1000,
+        maxStaleMs: 60_000,
+        now,
+        onStale: (notice) => notices.push(notice),
+      });
+      (await verifier()).verify(requestWith(TEST_SECRETS.basicPassword));
+      time = 30_000;
+      (await verifier()).verify(requestWith(TEST_SECRETS.basicPassword));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(notices).toEqual([{ what: 'the webhook credentials', code: 'CredentialsUnavailable', ageMs: 30_000 }]);
+    });
+
+    it('stops using them past the bound, with a 503 and never an allow', async () => {
+      secrets.on(GetSecretValueCommand).resolvesOnce({ SecretString: doc(TEST_SECRETS.basicPassword) }).rejects(new Error('outage'));
+      const verifier = credentialsVerifier(() => readSecretString(client, 'arn:secret'), { ttlMs: 1000, maxStaleMs: 60_000, now, onStale: () => {} });
+      await verifier();
+      time = 61_001;
+      await expect(verifier()).rejects.toMatchObject({ statusCode: 503, code: 'CredentialsUnavailable' });
+    });
+
+    it('never uses them past their TTL when the bound is 0', async () => {
+      secrets.on(GetSecretValueCommand).resolvesOnce({ SecretString: doc(TEST_SECRETS.basicPassword) }).rejects(new Error('outage'));
+      const verifier = credentialsVerifier(() => readSecretString(client, 'arn:secret'), { ttlMs: 1000, maxStaleMs: 0, now });
+      await verifier();
+      time = 1001;
+      await expect(verifier()).rejects.toMatchObject({ code: 'CredentialsUnavailable' });
+    });
   });
 
   it('denies with 503, never allows, when the secret cannot be read', async () => {

@@ -5,7 +5,7 @@ import { createVerifier } from '../../../lambda/auth/verify';
 import { authenticatorFor } from '../../../lambda/auth/source';
 import type { IngestConfig } from '../../../lambda/ingest/config';
 import { ServiceUnavailableError } from '../../../lambda/shared/errors';
-import { createIngestHandler } from '../../../lambda/ingest/ingest';
+import { createIngestHandler, UNVERIFIED_LIMIT } from '../../../lambda/ingest/ingest';
 import { setLogWriter, type LogWriter } from '../../../lambda/shared/log';
 import { fixtureBytes } from '../../support/fixtures';
 import { basicAuth, proxyEvent } from '../../support/requests';
@@ -17,6 +17,7 @@ const config: IngestConfig = {
   webhookAuthSecretId: 'secret',
   maxBodyBytes: 64 * 1024,
   publishBudgetMs: 500,
+  secretMaxStaleSeconds: 86400,
 };
 const AUTH = { authorization: basicAuth('jamf', 'pw') };
 const verifier = createVerifier({ basic: [{ username: 'jamf', password: 'pw' }] });
@@ -171,5 +172,45 @@ describe('the ingest handler', () => {
     const line = JSON.parse(logLines[0]!);
     expect(line).toMatchObject({ function: 'ingest', eventName: 'SCEPChallenge', outcome: 'published', status: 200, Published: 1 });
     expect(logLines[0]).not.toContain('targetUser');
+  });
+});
+
+describe('the ingest handler, when the credentials cannot be read', () => {
+  const sqs = mockClient(SQSClient);
+  const outage = () => Promise.reject(new ServiceUnavailableError('CredentialsUnavailable', 'The webhook credentials could not be read'));
+  const handler = createIngestHandler({
+    config,
+    eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    authenticate: outage,
+  });
+  beforeEach(() => {
+    sqs.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('keeps the request unverified: its body, and digests of what it presented, never the credential', async () => {
+    const response = await handler(proxyEvent(fixtureBytes('ComputerAdded', 'json'), { 'Content-Type': 'application/json', ...AUTH }));
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'CredentialsUnavailable', deadLettered: true });
+    const letter = JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!);
+    expect(letter.unverified.credentials.basic).toMatch(/^[0-9a-f]{64}$/);
+    expect(Buffer.from(letter.unverified.bodyBase64, 'base64')).toEqual(fixtureBytes('ComputerAdded', 'json'));
+    expect(JSON.stringify(letter)).not.toContain(AUTH.authorization.slice('Basic '.length));
+  });
+
+  it(`keeps at most ${UNVERIFIED_LIMIT.requests} per instance, so an outage is no free write path for strangers`, async () => {
+    const fresh = createIngestHandler({
+      config,
+      eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
+      sqs: new SQSClient({ region: 'us-east-1' }),
+      authenticate: outage,
+    });
+    const answers = [];
+    for (let i = 0; i <= UNVERIFIED_LIMIT.requests; i += 1) {
+      answers.push(JSON.parse((await fresh(proxyEvent('{}', { 'Content-Type': 'application/json' }))).body).deadLettered);
+    }
+    expect(answers.filter((kept) => kept === true)).toHaveLength(UNVERIFIED_LIMIT.requests);
+    expect(answers.at(-1)).toBeUndefined();
   });
 });

@@ -31,6 +31,7 @@ describe('the ingest handler on arbitrary input', () => {
       webhookAuthSecretId: 'secret',
       maxBodyBytes: 256 * 1024,
       publishBudgetMs: 500,
+      secretMaxStaleSeconds: 86400,
     },
     eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
     sqs: new SQSClient({ region: 'us-east-1' }),

@@ -50,7 +50,7 @@ describe('redrive', () => {
   it('publishes a letter that holds its entry, exactly as built, to the bus it is given, then deletes it', async () => {
     const { deps, published, removed } = store([letter('1', { reason: publishFailed, entry: ENTRY })]);
     const summary = await redrive(deps, { eventBusName: 'jamf-bus' });
-    expect(summary).toEqual({ read: 1, published: 1, deleted: 1, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0 });
+    expect(summary).toEqual({ read: 1, published: 1, deleted: 1, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0, droppedUnverified: 0 });
     expect(published).toEqual([{ ...ENTRY, EventBusName: 'jamf-bus' }]);
     expect(removed).toEqual(['1']);
   });
@@ -88,5 +88,34 @@ describe('redrive', () => {
     const letters = Array.from({ length: 25 }, (_, i) => letter(String(i), { reason: publishFailed, entry: ENTRY }));
     expect(await redrive(store(letters).deps, { eventBusName: 'b', maxLetters: 12 })).toMatchObject({ read: 12, published: 12 });
     expect(await redrive(store(letters).deps, { eventBusName: 'b', deadline: Deadline.after(0, Date.now() - 1) })).toMatchObject({ read: 0 });
+  });
+});
+
+describe('redrive of unverified letters', () => {
+  const unverified = (id: string) =>
+    letter(id, { reason: { code: 'CredentialsUnavailable', message: 'x', statusCode: 503 }, unverified: { headers: {}, signatures: {} } });
+
+  it('publishes those that pass their check, drops those that do not, and leaves those it cannot check', async () => {
+    const outcomes = new Map([
+      ['pass', { outcome: 'verified', entry: ENTRY }],
+      ['fail', { outcome: 'rejected' }],
+      ['later', { outcome: 'unchecked' }],
+      ['bad', { outcome: 'badInput' }],
+    ] as const);
+    const { deps, published, removed } = store([unverified('pass'), unverified('fail'), unverified('later'), unverified('bad')]);
+    const summary = await redrive(
+      { ...deps, checkUnverified: async (record) => outcomes.get(record.requestId as 'pass')! },
+      { eventBusName: 'jamf-bus' },
+    );
+    expect(summary).toEqual({ read: 4, published: 1, deleted: 2, leftBadInput: 1, leftUnpublishable: 0, leftFailed: 1, droppedUnverified: 1 });
+    expect(published).toEqual([{ ...ENTRY, EventBusName: 'jamf-bus' }]);
+    expect(removed.sort()).toEqual(['fail', 'pass']);
+  });
+
+  it('never publishes an unverified letter it has no way to check', async () => {
+    const { deps, published, removed } = store([unverified('1')]);
+    expect(await redrive(deps, { eventBusName: 'b' })).toMatchObject({ leftUnpublishable: 1, published: 0 });
+    expect(published).toEqual([]);
+    expect(removed).toEqual([]);
   });
 });

@@ -1,0 +1,55 @@
+/**
+ * Letters of requests whose credentials could not be checked when they came
+ * (a cold instance during a Secrets Manager outage): a redrive checks them
+ * against the credentials document of that time (the current version, or the
+ * one before it, for a rotation since), decodes what passes and publishes it as
+ * it would have been published, and drops what does not pass. Nothing
+ * unverified is ever published.
+ */
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { parseCredentialsDocument } from '../auth/credentials';
+import { createVerifier } from '../auth/verify';
+import { decodeWebhook } from '../decode/decode';
+import type { DeadLetterRecord } from '../publish/dead-letters';
+import { type EntryTarget, toPutEventsEntry } from '../publish/entry';
+
+/** What became of an unverified letter. */
+export type UnverifiedCheck =
+  /** Its credentials pass: this is its event. */
+  | { readonly outcome: 'verified'; readonly entry: PutEventsRequestEntry }
+  /** Its credentials do not pass: drop it. */
+  | { readonly outcome: 'rejected' }
+  /** It passes, but is not something that can be published (bad input): leave it for a person. */
+  | { readonly outcome: 'badInput' }
+  /** It cannot be checked now (the credentials cannot be read), or never (its body was not kept): leave it. */
+  | { readonly outcome: 'unchecked' };
+
+/**
+ * A checker for unverified letters. `readDocuments` gives the credentials
+ * document's current text and, if there is one, the text before it.
+ */
+export function unverifiedChecker(
+  readDocuments: () => Promise<readonly string[]>,
+  target: EntryTarget,
+): (record: DeadLetterRecord) => Promise<UnverifiedCheck> {
+  return async (record) => {
+    const unverified = record.unverified;
+    if (unverified?.bodyBase64 === undefined) return { outcome: 'unchecked' };
+    let verifiers;
+    try {
+      verifiers = (await readDocuments()).map((text) => createVerifier(parseCredentialsDocument(text)));
+    } catch {
+      return { outcome: 'unchecked' };
+    }
+    const body = Buffer.from(unverified.bodyBase64, 'base64');
+    if (!verifiers.some((verifier) => verifier.acceptsAnything && verifier.accepts(unverified.credentials, body))) {
+      return { outcome: 'rejected' };
+    }
+    try {
+      const decoded = decodeWebhook(body, record.contentType ?? undefined);
+      return { outcome: 'verified', entry: toPutEventsEntry(decoded, target, new Date(record.receivedAt)) };
+    } catch {
+      return { outcome: 'badInput' };
+    }
+  };
+}
