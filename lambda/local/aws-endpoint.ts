@@ -8,6 +8,7 @@
  * It can inject faults (./faults.ts): errors, throttling, partial PutEvents
  * failures, connection resets before or after applying a call, and delays.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -103,6 +104,8 @@ export async function startAwsEndpoint(operations: Operations, options: AwsEndpo
   const faults = options.faults ?? new FaultInjector();
   // Aborted by close(), so that a delayed answer does not hold the server open.
   const closing = new AbortController();
+  // Every delayed answer waits on this one signal, many at once under load; each removes its listener when it is done.
+  setMaxListeners(0, closing.signal);
   const server = createServer((request, response) => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const contentType = String(request.headers['content-type'] ?? 'application/x-amz-json-1.1');

@@ -41,9 +41,11 @@ const CLEAN_WEBHOOKS = 100;
  * delayed past the 1.2 s publish budget lands unanswered (0.3 x 1.8/3 = 18 % of first attempts),
  * so its webhook is both on the bus and dead-lettered (ambiguous), and the redrive adds a copy;
  * a SendMessage cut off the same way is kept in the queue and in the log, and both are redriven.
- * Measured: 28-30 % (17 % with delays of 0-1.5 s). Every copy is accounted for in the test.
+ * Measured: 28-31 % on a 2-core machine (17 % with delays of 0-1.5 s). A slower machine sees more
+ * attempts pass their budget, hence the margin; every copy is accounted for by its source below,
+ * which is the real check. Issue 10 stays open on this bound.
  */
-const MAX_EXTRA_COPIES = 0.35;
+const MAX_EXTRA_COPIES = 0.4;
 /** The fault mix of the issue's soak test, for EventBridge and SQS each. */
 const FAULTS: FaultDocument = {
   eventbridge: { error500: 0.3, throttle: 0.1, partial: 0.1, resetBefore: 0.025, resetAfter: 0.025, delay: { rate: 0.3, minMs: 0, maxMs: 3000 } },
