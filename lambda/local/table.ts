@@ -1,7 +1,8 @@
 /**
  * A local DynamoDB table: PutItem as the AWS JSON 1.0 protocol defines it,
- * with the conditions the used-challenge record needs: terms joined by `OR`,
- * each `attribute_not_exists(<attribute>)` or `<attribute> = :value`. Anything
+ * with the conditions the used-challenge record needs: alternatives joined by
+ * `OR`, each one or more terms joined by `AND` (in parentheses), each term
+ * `attribute_not_exists(<attribute>)` or `<attribute> = :value`. Anything
  * else is refused with ValidationException rather than half-emulated.
  */
 import { AwsServiceError, type Operations } from './aws-endpoint';
@@ -81,19 +82,26 @@ export class LocalTable {
     const unsupported = () =>
       new AwsServiceError(
         'ValidationException',
-        'the local table supports only attribute_not_exists(<attribute>) and <attribute> = :value, joined by OR',
+        'the local table supports only attribute_not_exists(<attribute>) and <attribute> = :value, joined by AND and OR',
       );
     if (typeof condition !== 'string') throw unsupported();
+    const holdsTerm = (term: string): boolean => {
+      const notExists = NOT_EXISTS.exec(term);
+      if (notExists) return stored?.[name(notExists[1]!) ?? ''] === undefined;
+      const equals = EQUALS.exec(term);
+      if (!equals || values[equals[2]!] === undefined) throw unsupported();
+      const actual = stored?.[name(equals[1]!) ?? ''];
+      return actual !== undefined && JSON.stringify(actual) === JSON.stringify(values[equals[2]!]);
+    };
+    // Disjunctions of conjunctions: `a OR (b AND c)`; parentheses only group a conjunction.
     return condition
       .split(/\s+OR\s+/i)
-      .map((term) => term.trim())
-      .some((term) => {
-        const notExists = NOT_EXISTS.exec(term);
-        if (notExists) return stored?.[name(notExists[1]!) ?? ''] === undefined;
-        const equals = EQUALS.exec(term);
-        if (!equals || values[equals[2]!] === undefined) throw unsupported();
-        const actual = stored?.[name(equals[1]!) ?? ''];
-        return actual !== undefined && JSON.stringify(actual) === JSON.stringify(values[equals[2]!]);
-      });
+      .some((alternative) =>
+        alternative
+          .trim()
+          .replace(/^\((.*)\)$/, '$1')
+          .split(/\s+AND\s+/i)
+          .every((term) => holdsTerm(term.trim())),
+      );
   }
 }

@@ -10,6 +10,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as v from 'valibot';
+import { canonicalJson } from '../publish/delivery';
 import { UnauthorizedError } from '../shared/errors';
 import { InvalidSecretError, parseSecretDocument } from '../secrets/document';
 
@@ -100,4 +101,10 @@ export function parseVerifySecrets(text: string): readonly Uint8Array[] {
     encoded = [trimmed];
   }
   return encoded.map((secret) => Buffer.from(secret, 'base64')).filter((key) => key.length > 0);
+}
+
+/** A digest of the certificate request as step-ca describes it (its JSON form), hex; `undefined` without one. */
+export function certificateRequestDigest(request: unknown): string | undefined {
+  if (request === undefined || request === null) return undefined;
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }

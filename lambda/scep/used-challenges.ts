@@ -15,7 +15,10 @@ export interface ChallengeUse {
   readonly expiresAt: number;
   readonly transactionId?: string;
   readonly provisionerName?: string;
+  /** SHA-256 of the certificate request step-ca sent: with the transaction id, what names one enrolment. */
+  readonly requestDigest?: string;
 }
+
 
 /** A client for the verify path: step-ca waits for the answer. */
 export function createDynamoDbClient(): DynamoDBClient {
@@ -23,9 +26,10 @@ export function createDynamoDbClient(): DynamoDBClient {
 }
 
 /**
- * Records the use; `true` the first time, and again for the same step-ca
- * transaction (step-ca retries after a 5xx, and the first write may have been
- * applied with its answer lost), `false` for every other use. Throws a 503
+ * Records the use; `true` the first time, and again for a retry of the same
+ * enrolment: the same step-ca transaction with the same certificate request
+ * (step-ca retries after a 5xx, and the first write may have been applied with
+ * its answer lost); `false` for every other use. Throws a 503
  * when the table cannot be reached.
  */
 export async function claimChallenge(
@@ -44,11 +48,16 @@ export async function claimChallenge(
           usedAt: { S: now.toISOString() },
           ...(use.transactionId ? { transactionId: { S: use.transactionId } } : {}),
           ...(use.provisionerName ? { provisionerName: { S: use.provisionerName } } : {}),
+          ...(use.requestDigest ? { requestDigest: { S: use.requestDigest } } : {}),
         },
-        ...(use.transactionId
+        ...(use.transactionId && use.requestDigest
           ? {
-              ConditionExpression: 'attribute_not_exists(challengeId) OR transactionId = :transactionId',
-              ExpressionAttributeValues: { ':transactionId': { S: use.transactionId } },
+              ConditionExpression:
+                'attribute_not_exists(challengeId) OR (transactionId = :transactionId AND requestDigest = :requestDigest)',
+              ExpressionAttributeValues: {
+                ':transactionId': { S: use.transactionId },
+                ':requestDigest': { S: use.requestDigest },
+              },
             }
           : { ConditionExpression: 'attribute_not_exists(challengeId)' }),
       }),

@@ -14,7 +14,7 @@ import { assertBodyWithin, incomingRequest } from '../shared/request';
 import { logRequest } from '../shared/log';
 import type { ScepConfig } from './config';
 import type { SigningKeys } from './keys';
-import { certificateRequestNames, checkStepCaSignature, STEP_CA_WEBHOOK_ID_HEADER, StepCaChallengeRequestSchema } from './step-ca';
+import { certificateRequestDigest, certificateRequestNames, checkStepCaSignature, STEP_CA_WEBHOOK_ID_HEADER, StepCaChallengeRequestSchema } from './step-ca';
 import { deviceTag, verifyChallenge } from './token';
 import type { ChallengeUse } from './used-challenges';
 
@@ -105,6 +105,9 @@ export function createVerifyHandler(deps: VerifyDependencies): Handler {
       const first = await deps.claim({
         challengeId: check.challengeId,
         expiresAt: check.expiresAt,
+        // The retry of one enrolment sends the same certificate request; another enrolment, even one
+        // that copies the transaction id (a SCEP client chooses it, and it is not secret), does not.
+        requestDigest: certificateRequestDigest(request.x509CertificateRequest),
         ...(transactionId ? { transactionId } : {}),
         ...(request.provisionerName ? { provisionerName: request.provisionerName } : {}),
       });

@@ -180,6 +180,18 @@ describe('the SCEP challenge service, over HTTP through the local runtime', () =
       expect(lastDenyReason()).toBe('Replayed');
     });
 
+    it('denies a used challenge replayed with the same transaction id but another certificate request', async () => {
+      const challenge = String((await requestChallenge()).body);
+      expect(await verify(challenge, { scepTransactionID: 'tx-copied' })).toMatchObject({ body: { allow: true } });
+      // The transaction id travels in the clear in the SCEP request: anyone who saw it can send it.
+      const other = { subject: { commonName: 'attacker' }, publicKeyAlgorithm: 'RSA' };
+      expect(await verify(challenge, { scepTransactionID: 'tx-copied', x509CertificateRequest: other })).toMatchObject({
+        status: 200,
+        body: { allow: false },
+      });
+      expect(lastDenyReason()).toBe('Replayed');
+    });
+
     it('allows a retry of a transaction whose first write was applied but whose answer was lost', async () => {
       const challenge = String((await requestChallenge()).body);
       // Every write is applied, then its answer is lost, as a reset after the service applied the call

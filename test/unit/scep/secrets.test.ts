@@ -99,10 +99,10 @@ describe('the upstream issuer', () => {
 describe('claimChallenge (DynamoDB)', () => {
   const dynamo = mockClient(DynamoDBClient);
   const client = new DynamoDBClient({ region: 'us-east-1' });
-  const use = { challengeId: 'ab'.repeat(12), expiresAt: 1_800_000_000, transactionId: 'tx' };
+  const use = { challengeId: 'ab'.repeat(12), expiresAt: 1_800_000_000, transactionId: 'tx', requestDigest: 'cd'.repeat(32) };
   beforeEach(() => dynamo.reset());
 
-  it('writes the id only if it is not there yet or was written by the same transaction, with its expiry for TTL', async () => {
+  it('writes the id only if it is not there yet, or was written by the same enrolment, with its expiry for TTL', async () => {
     dynamo.on(PutItemCommand).resolves({});
     expect(await claimChallenge(client, 'used', use, new Date('2026-11-27T00:00:00Z'))).toBe(true);
     expect(dynamo.commandCalls(PutItemCommand)[0]!.args[0].input).toEqual({
@@ -112,9 +112,11 @@ describe('claimChallenge (DynamoDB)', () => {
         expiresAt: { N: '1800000000' },
         usedAt: { S: '2026-11-27T00:00:00.000Z' },
         transactionId: { S: 'tx' },
+        requestDigest: { S: 'cd'.repeat(32) },
       },
-      ConditionExpression: 'attribute_not_exists(challengeId) OR transactionId = :transactionId',
-      ExpressionAttributeValues: { ':transactionId': { S: 'tx' } },
+      ConditionExpression:
+        'attribute_not_exists(challengeId) OR (transactionId = :transactionId AND requestDigest = :requestDigest)',
+      ExpressionAttributeValues: { ':transactionId': { S: 'tx' }, ':requestDigest': { S: 'cd'.repeat(32) } },
     });
   });
 

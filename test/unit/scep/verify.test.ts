@@ -32,12 +32,18 @@ const challengeFor = (deviceId: string) =>
   issueChallenge(KEY, { payloadIdentifier: FIXTURE_DEVICE.payloadIdentifier, deviceId }, 3600).challenge;
 
 describe('the verifier', () => {
-  it('records the transaction and provisioner with the use', async () => {
+  it('records the transaction, the provisioner and a digest of the certificate request with the use', async () => {
     const { ask, uses } = handlerWith();
     const response = await ask(stepCaBody({ scepChallenge: challengeFor(FIXTURE_DEVICE.udid), scepTransactionID: 'tx-9' }));
     expect(JSON.parse(response.body)).toEqual({ allow: true });
     expect(uses).toEqual([
-      { challengeId: expect.stringMatching(/^[0-9a-f]{24}$/), expiresAt: expect.any(Number), transactionId: 'tx-9', provisionerName: 'jamf-scep' },
+      {
+        challengeId: expect.stringMatching(/^[0-9a-f]{24}$/),
+        expiresAt: expect.any(Number),
+        transactionId: 'tx-9',
+        provisionerName: 'jamf-scep',
+        requestDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
     ]);
   });
 
