@@ -5,6 +5,7 @@
  * allows, when it cannot read what it checks against.
  */
 import { ServiceUnavailableError } from '../shared/errors';
+import { within } from '../shared/deadline';
 import { logNotice } from '../shared/log';
 
 export const DEFAULT_SECRET_TTL_MS = 5 * 60 * 1000;
@@ -19,6 +20,8 @@ export interface SecretCacheOptions {
    */
   readonly maxStaleMs?: number;
   readonly now?: () => number;
+  /** How long a request waits for a read of a value past its TTL before using the last one. @default 250 */
+  readonly refreshWaitMs?: number;
   /** Told each time a value past its TTL is used because the read failed. @default a WARN line in the log */
   readonly onStale?: (notice: StaleSecretNotice) => void;
 }
@@ -31,6 +34,13 @@ export interface StaleSecretNotice {
   /** How long ago the value in use was read. */
   readonly ageMs: number;
 }
+
+/**
+ * How long a request waits for a secret past its TTL to be read again before it
+ * uses the last one. Not a read in the background: a Lambda instance is frozen
+ * once it has answered, and a read left running would fail on the next thaw.
+ */
+const DEFAULT_REFRESH_WAIT_MS = 250;
 
 /** How old a secret may be and still be used while Secrets Manager cannot be read. */
 export const DEFAULT_SECRET_MAX_STALE_MS = 24 * 60 * 60 * 1000;
@@ -50,11 +60,12 @@ export interface SecretDescription {
  * is cold or past its TTL. Concurrent reads share one; a failure is not cached.
  * `parse` may be async, to load its code with the secret.
  *
- * Past its TTL, a value read within `maxStaleMs` is answered at once while a
- * read goes on in the background: a request never waits on Secrets Manager
- * for a value it already has, and when the read fails (an outage, a throttle)
- * the last good value serves on, and the failure is reported to `onStale`.
- * Only a cold cache, or a value older than `maxStaleMs`, waits for the read.
+ * Past its TTL, the secret is read again, and a request waits at most
+ * `refreshWaitMs` for it. When that read fails because Secrets Manager is out
+ * of reach (not because the secret was deleted, refused or broken), or is
+ * slow, the last value serves on while it is younger than `maxStaleMs`, and
+ * `onStale` is told. A cold cache, or a value older than that, waits for the
+ * read and fails with it: a 503, never an allow.
  */
 export function cachedSecret<T>(
   read: () => Promise<string>,
@@ -64,6 +75,7 @@ export function cachedSecret<T>(
 ): () => Promise<T> {
   const ttlMs = options.ttlMs ?? DEFAULT_SECRET_TTL_MS;
   const maxStaleMs = options.maxStaleMs ?? DEFAULT_SECRET_MAX_STALE_MS;
+  const refreshWaitMs = options.refreshWaitMs ?? DEFAULT_REFRESH_WAIT_MS;
   const now = options.now ?? Date.now;
   let cached: { value: T; readAt: number } | undefined;
   let inFlight: Promise<T> | undefined;
@@ -94,22 +106,39 @@ export function cachedSecret<T>(
       inFlight = undefined;
     }));
 
-  return () => {
+  return async () => {
     if (cached === undefined) return refresh();
     const age = now() - cached.readAt;
-    if (age < ttlMs) return Promise.resolve(cached.value);
+    if (age < ttlMs) return cached.value;
     if (age >= ttlMs + maxStaleMs) return refresh();
     const stale = cached;
-    refresh().catch((error: unknown) => {
-      (options.onStale ?? logStale)({
-        what: description.what,
-        code: (error as { code?: string }).code ?? description.unavailableCode,
-        ageMs: now() - stale.readAt,
-      });
-    });
-    return Promise.resolve(stale.value);
+    const report = (code: string) => (options.onStale ?? logStale)({ what: description.what, code, ageMs: now() - stale.readAt });
+    try {
+      // A read that answers in time is used; one that does not goes on, and the last value serves meanwhile.
+      const fresh = await within(refresh(), refreshWaitMs);
+      if (fresh !== undefined) return fresh;
+      report(description.unavailableCode);
+      return stale.value;
+    } catch (error) {
+      if (!isOutage(error, description)) throw error;
+      report(description.unavailableCode);
+      return stale.value;
+    }
   };
 }
+
+/**
+ * Failures that say the secret is gone or refused to us, not that Secrets
+ * Manager is out of reach: revoking access, deleting the secret or breaking its
+ * value must take effect at once, not after `maxStaleMs`.
+ */
+const REFUSALS = new Set(['AccessDeniedException', 'ResourceNotFoundException', 'DecryptionFailure', 'InvalidRequestException']);
+
+function isOutage(error: unknown, description: SecretDescription): boolean {
+  if (!(error instanceof ServiceUnavailableError) || error.code !== description.unavailableCode) return false;
+  return !REFUSALS.has((error.cause as { name?: string } | undefined)?.name ?? '');
+}
+
 function logStale(notice: StaleSecretNotice): void {
   logNotice('WARN', 'secret-stale', {
     secret: notice.what,

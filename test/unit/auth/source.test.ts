@@ -37,9 +37,6 @@ describe('credentialsVerifier reading Secrets Manager', () => {
     const verifier = credentialsVerifier(() => readSecretString(client, 'arn:secret'), { ttlMs: 1000, now });
     (await verifier()).verify(requestWith(TEST_SECRETS.basicPassword));
     time = 1001;
-    // The first request past the TTL is answered with what is cached while the read goes on.
-    (await verifier()).verify(requestWith(TEST_SECRETS.basicPassword));
-    await new Promise((resolve) => setImmediate(resolve));
     const rotated = await verifier();
     rotated.verify(requestWith('rotated-password'));
     expect(() => rotated.verify(requestWith(TEST_SECRETS.basicPassword))).toThrow(UnauthorizedError);
@@ -58,8 +55,37 @@ describe('credentialsVerifier reading Secrets Manager', () => {
       (await verifier()).verify(requestWith(TEST_SECRETS.basicPassword));
       time = 30_000;
       (await verifier()).verify(requestWith(TEST_SECRETS.basicPassword));
-      await new Promise((resolve) => setImmediate(resolve));
       expect(notices).toEqual([{ what: 'the webhook credentials', code: 'CredentialsUnavailable', ageMs: 30_000 }]);
+    });
+
+    it('does not wait past its bound for a read that hangs: the last credentials serve meanwhile', async () => {
+      secrets.on(GetSecretValueCommand).resolvesOnce({ SecretString: doc(TEST_SECRETS.basicPassword) }).callsFake(() => new Promise(() => {}));
+      const verifier = credentialsVerifier(() => readSecretString(client, 'arn:secret'), { ttlMs: 1000, now, refreshWaitMs: 20, onStale: () => {} });
+      await verifier();
+      time = 2000;
+      (await verifier()).verify(requestWith(TEST_SECRETS.basicPassword));
+    });
+
+    it.each(['AccessDeniedException', 'ResourceNotFoundException'])(
+      'stops at once when the secret is refused (%s): revoking access takes effect now, not in a day',
+      async (name) => {
+        secrets
+          .on(GetSecretValueCommand)
+          .resolvesOnce({ SecretString: doc(TEST_SECRETS.basicPassword) })
+          .rejects(Object.assign(new Error('no'), { name }));
+        const verifier = credentialsVerifier(() => readSecretString(client, 'arn:secret'), { ttlMs: 1000, now, onStale: () => {} });
+        await verifier();
+        time = 2000;
+        await expect(verifier()).rejects.toMatchObject({ code: 'CredentialsUnavailable' });
+      },
+    );
+
+    it('stops at once when the document was broken: a broken document is not an outage', async () => {
+      secrets.on(GetSecretValueCommand).resolvesOnce({ SecretString: doc(TEST_SECRETS.basicPassword) }).resolves({ SecretString: '{"basic":"x"}' });
+      const verifier = credentialsVerifier(() => readSecretString(client, 'arn:secret'), { ttlMs: 1000, now, onStale: () => {} });
+      await verifier();
+      time = 2000;
+      await expect(verifier()).rejects.toMatchObject({ code: 'CredentialsInvalid' });
     });
 
     it('stops using them past the bound, with a 503 and never an allow', async () => {
