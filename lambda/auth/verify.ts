@@ -3,7 +3,7 @@
  * between SHA-256 digests with `timingSafeEqual`, so neither the content nor
  * the length of a secret leaks through timing.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { UnauthorizedError } from '../shared/errors';
 import type { WebhookRequest } from '../shared/request';
 import type { CredentialsDocument, HmacCredential } from './credentials';
@@ -28,26 +28,31 @@ export interface Verifier {
   verify(request: WebhookRequest): void;
   /** Whether credentials recorded with {@link presentedCredentials} (and the body they came with) would have passed. */
   accepts(presented: PresentedCredentials, body: Uint8Array): boolean;
+  /** Whether it accepts HMAC signatures, which only the exact body can prove. */
+  readonly checksSignatures: boolean;
 }
 
 /**
  * What a request presented as credentials, kept so that it can be checked
  * later, when the credentials document could not be read at the time: never a
  * value that is itself a credential. Basic credentials and every header value
- * are kept as SHA-256 digests (what the verifier compares anyway); a header
- * whose name says it carries a signature is kept as it was, since an HMAC over
- * the body proves nothing for any other body.
+ * are kept as HMAC-SHA256 under a random salt of this record (so a weak
+ * password cannot be looked up in a table); a header value shaped like a
+ * SHA-256 or SHA-512 signature is kept as it was, since an HMAC over the body
+ * proves nothing for any other body.
  */
 export interface PresentedCredentials {
-  /** SHA-256 (hex) of the Basic `username:password`, when the request had Basic credentials. */
+  /** 16 random bytes, hex: the key of the digests below. */
+  readonly salt: string;
+  /** HMAC-SHA256 (hex) of the Basic `username:password`, when the request had Basic credentials. */
   readonly basic?: string;
-  /** SHA-256 (hex) of each header's value, by lower-case name. */
+  /** HMAC-SHA256 (hex) of each header's value, by lower-case name. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The values of headers named like a signature (`*sign*`, `*hmac*`), by lower-case name. */
+  /** Header values shaped like a signature (hex or base64 of 32 or 64 bytes, maybe `sha256=`-prefixed), by lower-case name. */
   readonly signatures: Readonly<Record<string, string>>;
 }
 
-const SIGNATURE_HEADER = /sign|hmac/i;
+const SIGNATURE_SHAPE = /^(?:sha(?:256|512)=)?(?:[0-9a-f]{64}|[0-9a-f]{128}|[A-Za-z0-9+/]{43}=|[A-Za-z0-9+/]{86}==)$/i;
 /** At most this many headers are recorded: a request is not a way to make us store much. */
 const MAX_RECORDED_HEADERS = 50;
 
@@ -56,17 +61,20 @@ function basicCredentials(authorization: string | undefined): string | undefined
   return match ? Buffer.from(match[1]!, 'base64').toString('utf8') : undefined;
 }
 
+const salted = (salt: string, value: string): Buffer => createHmac('sha256', Buffer.from(salt, 'hex')).update(value).digest();
+
 /** What `request` presents, as {@link PresentedCredentials}. */
 export function presentedCredentials(request: WebhookRequest): PresentedCredentials {
+  const salt = randomBytes(16).toString('hex');
   const basic = basicCredentials(request.headers.authorization);
   const headers: Record<string, string> = {};
   const signatures: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers).slice(0, MAX_RECORDED_HEADERS)) {
+  for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
-    headers[name] = digest(value).toString('hex');
-    if (SIGNATURE_HEADER.test(name)) signatures[name] = value.slice(0, 1024);
+    if (SIGNATURE_SHAPE.test(value.trim())) signatures[name] = value.trim();
+    if (Object.keys(headers).length < MAX_RECORDED_HEADERS) headers[name] = salted(salt, value).toString('hex');
   }
-  return { ...(basic !== undefined ? { basic: digest(basic).toString('hex') } : {}), headers, signatures };
+  return { salt, ...(basic !== undefined ? { basic: salted(salt, basic).toString('hex') } : {}), headers, signatures };
 }
 
 function hmacMatches(credential: HmacCredential, request: WebhookRequest): boolean {
@@ -126,11 +134,12 @@ export function createVerifier(document: CredentialsDocument): Verifier {
     },
     accepts(presented, body) {
       if (allowAll) return true;
-      const same = (hex: string | undefined, expected: Buffer) =>
-        hex !== undefined && /^[0-9a-f]{64}$/.test(hex) && sameDigest(Buffer.from(hex, 'hex'), expected);
-      if (basicDigests.some((expected) => same(presented.basic, expected))) return true;
-      if (headerDigests.some((header) => same(presented.headers[header.name], header.digest))) return true;
+      const matches = (hex: string | undefined, value: string) =>
+        hex !== undefined && /^[0-9a-f]{64}$/.test(hex) && sameDigest(Buffer.from(hex, 'hex'), salted(presented.salt, value));
+      if (basic.some(({ username, password }) => matches(presented.basic, `${username}:${password}`))) return true;
+      if ((document.headers ?? []).some(({ name, value }) => matches(presented.headers[name.toLowerCase()], value))) return true;
       return hmac.some((credential) => signatureMatches(credential, presented.signatures[credential.header.toLowerCase()], body));
     },
+    checksSignatures: hmac.length > 0,
   };
 }

@@ -94,8 +94,8 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       assertBodyWithin(body, config.maxBodyBytes);
       const decoded = decodeWebhook(body, contentType);
       eventName = decoded.eventName;
-      entry = toPutEventsEntry(decoded, config, new Date(started));
-      const size = entrySize(entry);
+      const built = toPutEventsEntry(decoded, config, new Date(started));
+      const size = entrySize(built);
       if (size > MAX_ENTRY_BYTES) {
         throw new PayloadTooLargeError(
           'EventTooLarge',
@@ -103,7 +103,9 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
           { eventName },
         );
       }
-      const published = await publishEntry(deps.eventBridge, entry, {
+      // Kept for the dead letter only once it can be published: a letter of one too large would not fit.
+      entry = built;
+      const published = await publishEntry(deps.eventBridge, built, {
         ...deps.publishOptions,
         budgetMs: Math.min(config.publishBudgetMs, deadline.remaining(DEAD_LETTER_RESERVE_MS)),
       });
@@ -129,7 +131,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       return {
         statusCode: 200,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ status: 'published', eventId: published.eventId, detailType: entry.DetailType }),
+        body: JSON.stringify({ status: 'published', eventId: published.eventId, detailType: built.DetailType }),
       };
     } catch (error) {
       // Nothing lost: whatever an authorised sender sent and we did not publish is kept, with the reason.

@@ -9,6 +9,7 @@ import { backoffMs, boundedCall, type CallFailure, callFailure } from '../shared
 import type { Deadline } from '../shared/deadline';
 import { logDeadLetter } from '../shared/log';
 import type { PresentedCredentials } from '../auth/verify';
+import { decodeBodyText } from '../decode/charset';
 import type { Issue } from '../shared/errors';
 import { redactRawBody } from '../shared/redact';
 
@@ -96,8 +97,10 @@ export interface DeadLetterRecord {
    */
   readonly unverified?: {
     readonly credentials: PresentedCredentials;
-    /** Left out of a record written to the log when the body holds a secret-named field. */
+    /** Left out when the letter would not fit, and of a record written to the log unless it is plain and secret-free. */
     readonly bodyBase64?: string;
+    /** The body held a secret-named field, so `bodyBase64` is its masked text, not its exact bytes. */
+    readonly bodyMasked?: true;
   };
 }
 
@@ -130,19 +133,50 @@ function sqsSafe(json: string): string {
   return json.replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
-/** The message body for a dead letter, cut to fit the queue. */
+/**
+ * The body as text, read as the decoder reads it (its charset, a UTF-16 body
+ * too), so that redaction sees its fields; whether that text was the body's
+ * exact bytes as UTF-8 (only then can the bytes go where text goes).
+ */
+function bodyAsText(input: DeadLetterInput): { text: string; isUtf8: boolean } {
+  try {
+    const { text, encoding } = decodeBodyText(input.body, input.contentType);
+    return { text, isUtf8: encoding === 'utf-8' };
+  } catch {
+    return { text: lossyUtf8.decode(input.body), isUtf8: false };
+  }
+}
+
+/**
+ * What an unverified request keeps of its body: the exact bytes, unless they
+ * hold a secret-named field (a password in a SCEPChallenge), which no store
+ * keeps; then the masked text, which still proves Basic and header
+ * credentials and decodes to the same event, but not an HMAC signature.
+ */
+function unverifiedBody(input: DeadLetterInput, text: string, masked: string): { bodyBase64: string; bodyMasked?: true } {
+  if (masked === text) return { bodyBase64: Buffer.from(input.body).toString('base64') };
+  return { bodyBase64: Buffer.from(masked, 'utf8').toString('base64'), bodyMasked: true };
+}
+
+/**
+ * The message body for a dead letter, cut to fit the queue: first the text for
+ * people, then, if it still does not fit, the unverified body, then the entry
+ * (a letter that then holds neither is kept for a person, not lost).
+ */
 export function deadLetterMessage(input: DeadLetterInput): string {
-  let body = redactRawBody(lossyUtf8.decode(input.body));
+  const { text } = bodyAsText(input);
+  const masked = redactRawBody(text);
+  let body = masked;
   let truncated = false;
   if (input.truncateBody && body.length > OVERSIZE_BODY_PREFIX_CHARS) {
     body = body.slice(0, OVERSIZE_BODY_PREFIX_CHARS);
     truncated = true;
   }
-  const redrive = {
+  let redrive: Pick<DeadLetterRecord, 'deliveryId' | 'entry' | 'unverified'> = {
     ...redriveEntry(input.entry),
-    ...(input.unverified ? { unverified: { credentials: input.unverified, bodyBase64: Buffer.from(input.body).toString('base64') } } : {}),
+    ...(input.unverified ? { unverified: { credentials: input.unverified, ...unverifiedBody(input, text, masked) } } : {}),
   };
-  const record = (text: string, cut: boolean): DeadLetterRecord => ({
+  const record = (cut: boolean): DeadLetterRecord => ({
     version: 2,
     reason: input.reason,
     requestId: input.requestId,
@@ -152,27 +186,37 @@ export function deadLetterMessage(input: DeadLetterInput): string {
     ...(input.challengeId ? { challengeId: input.challengeId } : {}),
     bodyBytes: input.body.byteLength,
     bodyTruncated: cut,
-    body: text,
+    body,
     ...redrive,
   });
-  let message = sqsSafe(JSON.stringify(record(body, truncated)));
-  // Escaping can grow a body up to six-fold; halve until it fits.
-  while (Buffer.byteLength(message, 'utf8') > MAX_DEAD_LETTER_BYTES && body.length > 0) {
+  let message = sqsSafe(JSON.stringify(record(truncated)));
+  const fits = () => Buffer.byteLength(message, 'utf8') <= MAX_DEAD_LETTER_BYTES;
+  // Escaping can grow a body up to six-fold; halve it until it fits.
+  while (!fits() && body.length > 0) {
     body = body.slice(0, Math.floor(body.length / 2));
-    message = sqsSafe(JSON.stringify(record(body, true)));
+    message = sqsSafe(JSON.stringify(record(true)));
+  }
+  if (!fits() && redrive.unverified?.bodyBase64 !== undefined) {
+    redrive = { ...redrive, unverified: { credentials: redrive.unverified.credentials } };
+    message = sqsSafe(JSON.stringify(record(true)));
+  }
+  if (!fits() && redrive.entry !== undefined) {
+    const { entry: _entry, ...rest } = redrive;
+    redrive = rest;
+    message = sqsSafe(JSON.stringify(record(true)));
   }
   return message;
 }
 
 /**
- * The record as it may go to a log: an unverified request's exact body is left
- * out when it holds a secret-named field (a password in a SCEPChallenge), as
- * no secret may reach a log. Such a letter can then not be redriven from the log.
+ * The record as it may go to a log: no secret may reach a log, so an
+ * unverified request's body goes only when it is plain UTF-8 that masking left
+ * unchanged. Such a letter can then not be redriven from the log.
  */
 function loggableMessage(input: DeadLetterInput, message: string): string {
-  const text = lossyUtf8.decode(input.body);
-  if (redactRawBody(text) === text) return message;
+  const { text, isUtf8 } = bodyAsText(input);
   const record = JSON.parse(message) as DeadLetterRecord;
+  if (isUtf8 && redactRawBody(text) === text && !record.unverified?.bodyMasked) return message;
   return JSON.stringify({ ...record, unverified: { credentials: record.unverified?.credentials } });
 }
 

@@ -46,7 +46,7 @@ export interface RedriveSummary {
   readonly read: number;
   /** Events put on the bus (each letter's delivery.id unchanged). */
   readonly published: number;
-  /** Letters deleted: exactly those published. */
+  /** Letters deleted: those published, and unverified ones dropped. */
   readonly deleted: number;
   /** Left for a person: Jamf sent something that cannot be published (a 4xx). */
   readonly leftBadInput: number;
@@ -56,6 +56,8 @@ export interface RedriveSummary {
   readonly leftFailed: number;
   /** Deleted without publishing: unverified requests whose credentials did not pass. */
   readonly droppedUnverified: number;
+  /** Published or dropped, but not deleted: a later redrive deals with them again (an event with the same delivery.id). */
+  readonly deleteFailed: number;
 }
 
 type Outcome = 'published' | 'badInput' | 'unpublishable' | 'failed' | 'dropped';
@@ -73,13 +75,25 @@ export function readDeadLetterRecord(body: string): DeadLetterRecord | undefined
 
 /** The PutEvents entry a record's event is published with, on `eventBusName`. */
 export function entryToPublish(entry: RedriveEntry, eventBusName: string): PutEventsRequestEntry {
+  // Without Jamf's timestamp the event's time was when EventBridge took it: the webhook's arrival,
+  // not this redrive.
+  const time = entry.Time ?? receivedAtOf(entry.Detail);
   return {
     EventBusName: eventBusName,
     Source: entry.Source,
     DetailType: entry.DetailType,
     Detail: entry.Detail,
-    ...(entry.Time ? { Time: new Date(entry.Time) } : {}),
+    ...(time ? { Time: new Date(time) } : {}),
   };
+}
+
+function receivedAtOf(detail: string): string | undefined {
+  try {
+    const receivedAt = (JSON.parse(detail) as { delivery?: { receivedAt?: unknown } }).delivery?.receivedAt;
+    return typeof receivedAt === 'string' && !Number.isNaN(Date.parse(receivedAt)) ? receivedAt : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a redrive does with one record: publish its event, leave it, or drop it, and why. */
@@ -108,13 +122,24 @@ export async function redriveRecord(
 /** Redrives the store until it has nothing new to hand out, `maxLetters` were read, or the deadline is near. */
 export async function redrive(deps: RedriveDependencies, options: RedriveOptions): Promise<RedriveSummary> {
   const maxLetters = options.maxLetters ?? 1000;
-  const counts = { read: 0, published: 0, deleted: 0, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0, droppedUnverified: 0 };
+  const counts = {
+    read: 0,
+    published: 0,
+    deleted: 0,
+    leftBadInput: 0,
+    leftUnpublishable: 0,
+    leftFailed: 0,
+    droppedUnverified: 0,
+    deleteFailed: 0,
+  };
   const timeLeft = () => options.deadline === undefined || options.deadline.remaining() > 0;
 
   while (counts.read < maxLetters && timeLeft()) {
     const letters = await deps.receive(Math.min(10, maxLetters - counts.read));
     if (letters.length === 0) break;
     for (const letter of letters) {
+      // Each letter may take a publish and a secret read: the deadline is checked before every one.
+      if (!timeLeft()) break;
       counts.read += 1;
       const outcome = await redriveRecord(readDeadLetterRecord(letter.body), deps.publish, options.eventBusName, deps.checkUnverified);
       if (outcome === 'badInput') counts.leftBadInput += 1;
@@ -127,8 +152,7 @@ export async function redrive(deps: RedriveDependencies, options: RedriveOptions
           await deps.remove(letter);
           counts.deleted += 1;
         } catch {
-          // Still in the store: a later redrive deals with it again (an event, with the same delivery.id).
-          counts.leftFailed += 1;
+          counts.deleteFailed += 1;
         }
       }
     }

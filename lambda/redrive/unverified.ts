@@ -11,7 +11,7 @@ import { parseCredentialsDocument } from '../auth/credentials';
 import { createVerifier } from '../auth/verify';
 import { decodeWebhook } from '../decode/decode';
 import type { DeadLetterRecord } from '../publish/dead-letters';
-import { type EntryTarget, toPutEventsEntry } from '../publish/entry';
+import { type EntryTarget, entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
 
 /** What became of an unverified letter. */
 export type UnverifiedCheck =
@@ -35,19 +35,33 @@ export function unverifiedChecker(
   return async (record) => {
     const unverified = record.unverified;
     if (unverified?.bodyBase64 === undefined) return { outcome: 'unchecked' };
-    let verifiers;
+    let documents: readonly string[];
     try {
-      verifiers = (await readDocuments()).map((text) => createVerifier(parseCredentialsDocument(text)));
+      documents = await readDocuments();
     } catch {
       return { outcome: 'unchecked' };
     }
+    // Each version on its own: a broken one must not block the check against the other.
+    const verifiers = documents.flatMap((text) => {
+      try {
+        return [createVerifier(parseCredentialsDocument(text))];
+      } catch {
+        return [];
+      }
+    });
+    if (verifiers.length === 0) return { outcome: 'unchecked' };
     const body = Buffer.from(unverified.bodyBase64, 'base64');
     if (!verifiers.some((verifier) => verifier.acceptsAnything && verifier.accepts(unverified.credentials, body))) {
-      return { outcome: 'rejected' };
+      // A signature can only be checked over the exact body: when only its masked text was kept, a
+      // letter that came with one is left for a person rather than dropped. (Every header shaped like
+      // a signature is recorded, so one without any presented none.)
+      const signatureUnprovable = unverified.bodyMasked === true && Object.keys(unverified.credentials.signatures).length > 0;
+      return verifiers.some((verifier) => verifier.checksSignatures) && signatureUnprovable ? { outcome: 'unchecked' } : { outcome: 'rejected' };
     }
     try {
       const decoded = decodeWebhook(body, record.contentType ?? undefined);
-      return { outcome: 'verified', entry: toPutEventsEntry(decoded, target, new Date(record.receivedAt)) };
+      const entry = toPutEventsEntry(decoded, target, new Date(record.receivedAt));
+      return entrySize(entry) > MAX_ENTRY_BYTES ? { outcome: 'badInput' } : { outcome: 'verified', entry };
     } catch {
       return { outcome: 'badInput' };
     }

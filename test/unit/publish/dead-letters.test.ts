@@ -53,10 +53,22 @@ describe('deadLetterMessage', () => {
     expect(JSON.parse(message).bodyTruncated).toBe(true);
   });
 
-  it('escapes characters SQS refuses and replaces invalid UTF-8', () => {
-    const message = deadLetterMessage(input(Buffer.from([0x3c, 0xff, 0x00, 0xef, 0xbf, 0xbf, 0x3e])));
+  it('escapes characters SQS refuses', () => {
+    const message = deadLetterMessage(input(Buffer.from([0x3c, 0x00, 0xef, 0xbf, 0xbf, 0x3e])));
     expect(message).not.toMatch(/[\u0000\uFFFF]/);
-    expect(JSON.parse(message).body).toBe('<\uFFFD\u0000\uFFFF>');
+    expect(JSON.parse(message).body).toBe('<\u0000\uFFFF>');
+  });
+
+  it('reads a body that is not UTF-8 as the decoder does (windows-1252), so that masking sees its fields', () => {
+    const message = deadLetterMessage(input(Buffer.from('{"password":"Caf\u00e9"}', 'latin1')));
+    expect(JSON.parse(message).body).toBe('{"password":"[REDACTED]"}');
+  });
+
+  it('masks a password in a UTF-16 body, which masking the bytes as UTF-8 would miss', () => {
+    const body = Buffer.from('{"webhook":{},"event":{"targetUser":{"password":"hunter2-utf16"}}}', 'utf16le');
+    const message = deadLetterMessage({ ...input(body), contentType: 'application/json; charset=utf-16le' });
+    expect(JSON.parse(message).body).toContain('"password":"[REDACTED]"');
+    expect(message).not.toContain('hunter2');
   });
 });
 
@@ -109,5 +121,32 @@ describe('sendDeadLetter', () => {
     const result = await sendDeadLetter(client, 'https://sqs/q', input(Buffer.from('{}')), options(50));
     expect(result).toEqual({ stored: false, errorCode: 'TimeoutError', logged: true });
     expect(logged).toHaveLength(1);
+  });
+});
+
+describe('deadLetterMessage of an unverified request', () => {
+  const credentials = { salt: '00'.repeat(16), headers: {}, signatures: {} };
+
+  it('keeps the exact body when it holds no secret', () => {
+    const body = Buffer.from('{"webhook":{},"event":{"name":"Café"}}');
+    const record = JSON.parse(deadLetterMessage(input(body, { unverified: credentials })));
+    expect(Buffer.from(record.unverified.bodyBase64, 'base64')).toEqual(body);
+    expect(record.unverified.bodyMasked).toBeUndefined();
+  });
+
+  it('keeps only the masked text of a body that holds a password, and says so', () => {
+    const body = Buffer.from('{"webhook":{},"event":{"targetUser":{"password":"unverified-hunter2"}}}');
+    const message = deadLetterMessage(input(body, { unverified: credentials }));
+    expect(message).not.toContain('unverified-hunter2');
+    expect(Buffer.from(JSON.stringify(JSON.parse(message))).toString('base64')).not.toContain(Buffer.from('unverified-hunter2').toString('base64'));
+    expect(JSON.parse(message).unverified.bodyMasked).toBe(true);
+  });
+
+  it('gives up the body for people, then the unverified body, then the entry, to fit the queue', () => {
+    const big = Buffer.alloc(MAX_DEAD_LETTER_BYTES, 0x61);
+    const record = JSON.parse(deadLetterMessage(input(big, { unverified: credentials })));
+    expect(record.body.length).toBeLessThan(big.length);
+    expect(record.unverified).toEqual({ credentials });
+    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThanOrEqual(MAX_DEAD_LETTER_BYTES);
   });
 });

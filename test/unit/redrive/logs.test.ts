@@ -56,7 +56,8 @@ describe('deadLettersInLog', () => {
       return { ok: true, eventId: 'e', attempts: 1, ambiguous: false };
     }, 'jamf-bus');
     expect(outcome).toBe('published');
-    expect(published).toEqual([{ ...ENTRY, EventBusName: 'jamf-bus' }]);
+    // Without Jamf's timestamp, the event's time is the webhook's arrival, not the redrive's.
+    expect(published).toEqual([{ ...ENTRY, EventBusName: 'jamf-bus', Time: new Date('2026-11-27T10:00:00.000Z') }]);
   });
 
   it('masks secrets in the logged body, as in the queue', () => {

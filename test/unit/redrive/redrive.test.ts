@@ -50,7 +50,7 @@ describe('redrive', () => {
   it('publishes a letter that holds its entry, exactly as built, to the bus it is given, then deletes it', async () => {
     const { deps, published, removed } = store([letter('1', { reason: publishFailed, entry: ENTRY })]);
     const summary = await redrive(deps, { eventBusName: 'jamf-bus' });
-    expect(summary).toEqual({ read: 1, published: 1, deleted: 1, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0, droppedUnverified: 0 });
+    expect(summary).toEqual({ read: 1, published: 1, deleted: 1, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0, droppedUnverified: 0, deleteFailed: 0 });
     expect(published).toEqual([{ ...ENTRY, EventBusName: 'jamf-bus' }]);
     expect(removed).toEqual(['1']);
   });
@@ -73,10 +73,10 @@ describe('redrive', () => {
     expect(removed).toEqual([]);
   });
 
-  it('counts a letter it published but could not delete as left, to be published again with the same id', async () => {
+  it('counts a letter it published but could not delete, to be published again with the same id', async () => {
     const { deps } = store([letter('1', { reason: publishFailed, entry: ENTRY })]);
     const summary = await redrive({ ...deps, remove: () => Promise.reject(new Error('gone')) }, { eventBusName: 'b' });
-    expect(summary).toMatchObject({ published: 1, deleted: 0, leftFailed: 1 });
+    expect(summary).toMatchObject({ published: 1, deleted: 0, deleteFailed: 1, leftFailed: 0 });
   });
 
   it('publishes a SCEP audit letter (answered 200) that holds its entry', async () => {
@@ -93,7 +93,7 @@ describe('redrive', () => {
 
 describe('redrive of unverified letters', () => {
   const unverified = (id: string) =>
-    letter(id, { reason: { code: 'CredentialsUnavailable', message: 'x', statusCode: 503 }, unverified: { headers: {}, signatures: {} } });
+    letter(id, { reason: { code: 'CredentialsUnavailable', message: 'x', statusCode: 503 }, unverified: { salt: '00', headers: {}, signatures: {} } });
 
   it('publishes those that pass their check, drops those that do not, and leaves those it cannot check', async () => {
     const outcomes = new Map([
@@ -107,7 +107,7 @@ describe('redrive of unverified letters', () => {
       { ...deps, checkUnverified: async (record) => outcomes.get(record.requestId as 'pass')! },
       { eventBusName: 'jamf-bus' },
     );
-    expect(summary).toEqual({ read: 4, published: 1, deleted: 2, leftBadInput: 1, leftUnpublishable: 0, leftFailed: 1, droppedUnverified: 1 });
+    expect(summary).toEqual({ read: 4, published: 1, deleted: 2, leftBadInput: 1, leftUnpublishable: 0, leftFailed: 1, droppedUnverified: 1, deleteFailed: 0 });
     expect(published).toEqual([{ ...ENTRY, EventBusName: 'jamf-bus' }]);
     expect(removed.sort()).toEqual(['fail', 'pass']);
   });
