@@ -3,7 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BUNDLE_ENTRY_NAME, bundleHandler, PROJECT_ROOT } from './bundle';
-import { createLogGroup, type LogGroupSettings } from './log-group';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { createLogGroup, createLogKey, type LogGroupSettings } from './log-group';
 import { acknowledgeControlTowerRules, TRACING_OFF_REASON } from './nag';
 
 export { PROJECT_ROOT } from './bundle';
@@ -56,8 +57,17 @@ export interface JamfFunctionProps {
   readonly entry: string;
   /** The function's description in the Lambda console. */
   readonly description: string;
-  /** Retention and encryption key of the function's log group. */
-  readonly logGroups: LogGroupSettings;
+  /**
+   * Retention and encryption key of the function's log group.
+   * @default - `logRetention`, and a key of the function's own
+   */
+  readonly logGroups?: LogGroupSettings;
+  /**
+   * How long the function's log group keeps its logs, when `logGroups` is not
+   * given (the property of the first release, kept for code that passes it).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
   /** Whether X-Ray active tracing is on. */
   readonly tracing: boolean;
   /**
@@ -109,7 +119,11 @@ export interface JamfFunctionProps {
 export function createFunction(scope: Construct, id: string, props: JamfFunctionProps): lambda.Function {
   const container = new Construct(scope, id);
 
-  const logGroup = createLogGroup(container, 'LogGroup', props.logGroups);
+  const logGroup = createLogGroup(
+    container,
+    'LogGroup',
+    props.logGroups ?? { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, encryptionKey: createLogKey(container, 'LogKey') },
+  );
 
   // A role of our own instead of AWSLambdaBasicExecutionRole: the function may
   // write to its own log group only, not create or write to any other.

@@ -151,7 +151,8 @@ export class JamfEventBridge extends Construct {
     }
 
     // How long the functions ride out a Secrets Manager outage on what they read last.
-    const secretMaxStaleSeconds = String((props.secretMaxStale ?? DEFAULT_SECRET_MAX_STALE).toSeconds());
+    // A token (a parameter) passes through as it is, in the unit it was given.
+    const secretMaxStaleSeconds = (props.secretMaxStale ?? DEFAULT_SECRET_MAX_STALE).toSeconds().toString();
     for (const fn of [this.ingestFunction, this.scep?.function]) fn?.addEnvironment(INGEST_ENV.secretMaxStaleSeconds, secretMaxStaleSeconds);
 
     const redrive = new RedriveFunction(this, 'Redrive', {
@@ -159,7 +160,7 @@ export class JamfEventBridge extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       eventSource,
       webhookAuthSecret: this.webhookAuthSecret,
-      scheduleMinutes: (props.redriveSchedule ?? DEFAULT_REDRIVE_SCHEDULE).toMinutes(),
+      schedule: props.redriveSchedule ?? DEFAULT_REDRIVE_SCHEDULE,
       logGroups,
       tracing,
     });

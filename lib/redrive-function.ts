@@ -27,8 +27,8 @@ export interface RedriveFunctionProps {
   readonly eventSource: string;
   /** The credentials document, to check letters whose credentials could not be checked when they came. */
   readonly webhookAuthSecret: secretsmanager.ISecret;
-  /** Run it every this many minutes; 0 for on demand only. */
-  readonly scheduleMinutes: number;
+  /** How often it runs on its own; 0 minutes for on demand only. A token always makes a schedule. */
+  readonly schedule: Duration;
   readonly logGroups: LogGroupSettings;
   readonly tracing: boolean;
 }
@@ -71,10 +71,10 @@ export class RedriveFunction extends Construct {
         'a dead-letter queue behind the redrive would keep.',
     );
 
-    if (props.scheduleMinutes > 0) {
+    if (props.schedule.isUnresolved() || props.schedule.toMinutes() > 0) {
       this.schedule = new events.Rule(this, 'Schedule', {
         description: 'Redrives the Jamf webhook dead-letter queue',
-        schedule: events.Schedule.rate(Duration.minutes(props.scheduleMinutes)),
+        schedule: events.Schedule.rate(props.schedule),
         targets: [new targets.LambdaFunction(fn, { retryAttempts: 0 })],
       });
       Validations.of(this.schedule).acknowledge({

@@ -1,13 +1,14 @@
 import { RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SCEP_ENV } from '../lambda/contract';
 import { throwIfProblems } from './problems';
 import { acknowledgeFunctionRules, createFunction } from './function';
+import { createLogKey, type LogGroupSettings } from './log-group';
 import { grantReadSecret, grantSharedResources, type SharedResources } from './grants';
-import type { LogGroupSettings } from './log-group';
 import {
   DEFAULT_SCEP_AUDIT_BUDGET,
   DEFAULT_SCEP_CHALLENGE_TTL,
@@ -44,7 +45,17 @@ export const SCEP_FUNCTION_MEMORY_MB = 1769;
 /** Properties of {@link ScepChallenge}: its options and what it shares with the ingest function. */
 export interface ScepChallengeProps extends ScepChallengeOptions, SharedResources {
   /** Retention and encryption key of the function's log group. */
-  readonly logGroups: LogGroupSettings;
+  /**
+   * Retention and encryption key of the function's log group.
+   * @default - `logRetention`, and a key of this construct's own
+   */
+  readonly logGroups?: LogGroupSettings;
+  /**
+   * How long the function's logs are kept, when `logGroups` is not given (the
+   * property of the first release, kept for code that passes it).
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
   /** Whether X-Ray active tracing is on. */
   readonly tracing: boolean;
 }
@@ -82,7 +93,10 @@ export class ScepChallenge extends Construct {
     const fn = createFunction(this, 'Scep', {
       entry: SCEP_ENTRY,
       description: 'Issues SCEP challenges to Jamf Pro and verifies them for step-ca',
-      logGroups: props.logGroups,
+      logGroups: props.logGroups ?? {
+        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        encryptionKey: createLogKey(this, 'LogKey'),
+      },
       tracing: props.tracing,
       memorySize: SCEP_FUNCTION_MEMORY_MB,
       // Reading the source maps of the modules loaded at init adds about 10 ms to

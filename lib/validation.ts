@@ -130,7 +130,13 @@ export function propsProblems(props: JamfEventBridgeProps): string[] {
     }
   }
 
-  if (isSet(props.secretMaxStale) && !props.secretMaxStale.isUnresolved()) {
+  if (isSet(props.secretMaxStale) && props.secretMaxStale.isUnresolved()) {
+    try {
+      props.secretMaxStale.toSeconds();
+    } catch {
+      problems.push('secretMaxStale from a token must be given as Duration.seconds(token): a token cannot be converted.');
+    }
+  } else if (isSet(props.secretMaxStale)) {
     const hours = props.secretMaxStale.toHours({ integral: false });
     if (!Number.isInteger(hours) || hours < 0) {
       problems.push(`secretMaxStale must be a whole number of hours, 0 to never use a secret past its cache, got ${hours} hours.`);

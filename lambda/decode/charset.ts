@@ -68,21 +68,33 @@ function decoderFor(label: string): TextDecoder {
   }
 }
 
+function strictUtf8(body: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
 function hasUtf8Bom(body: Uint8Array): boolean {
   return UTF8_BOM.every((byte, i) => body[i] === byte);
 }
 
 /**
  * Decodes the body: with the declared charset when there is one other than
- * UTF-8 (bytes that are not valid in it are a 400), else as UTF-8, else as
- * windows-1252. A UTF-8 byte-order mark decides for UTF-8. An empty or blank
- * body is a 400.
+ * UTF-8 (bytes that are not valid in it are a 400; a single-byte one yields to
+ * bytes that are valid UTF-8), else as UTF-8, else as windows-1252. A UTF-8
+ * byte-order mark decides for UTF-8. An empty or blank body is a 400.
  */
 export function decodeBodyText(body: Uint8Array, contentType: string | undefined): DecodedText {
   const declared = declaredCharset(contentType) ?? xmlDeclaredEncoding(body);
   let decoded: DecodedText;
-  if (declared !== undefined && !hasUtf8Bom(body) && decoderFor(declared).encoding !== 'utf-8') {
-    const decoder = decoderFor(declared);
+  const decoder = declared !== undefined && !hasUtf8Bom(body) ? decoderFor(declared) : undefined;
+  // Bytes that are valid UTF-8 are read as UTF-8 even when a single-byte charset is declared: text
+  // in Latin-1 that also happens to be valid multi-byte UTF-8 is next to impossible, while a UTF-8
+  // body under a stale charset label is common.
+  const utf8 = decoder?.encoding === 'windows-1252' ? strictUtf8(body) : undefined;
+  if (decoder !== undefined && decoder.encoding !== 'utf-8' && utf8 === undefined) {
     try {
       const text = decoder.encoding === 'windows-1252' ? decodeWindows1252(body) : decoder.decode(body);
       decoded = { text, encoding: decoder.encoding };
@@ -94,11 +106,8 @@ export function decodeBodyText(body: Uint8Array, contentType: string | undefined
       );
     }
   } else {
-    try {
-      decoded = { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding: 'utf-8' };
-    } catch {
-      decoded = { text: decodeWindows1252(body), encoding: 'windows-1252' };
-    }
+    const text = utf8 ?? strictUtf8(body);
+    decoded = text !== undefined ? { text, encoding: 'utf-8' } : { text: decodeWindows1252(body), encoding: 'windows-1252' };
   }
   if (decoded.text.trim() === '') throw new MalformedBodyError('EmptyBody', 'The body is empty');
   return decoded;

@@ -9,7 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { PresentedCredentials } from '../auth/verify';
 import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs } from '../contract';
 import { decodeWebhook } from '../decode/decode';
-import { Deadline, within } from '../shared/deadline';
+import { Deadline, withinOrThrow } from '../shared/deadline';
 import { PayloadTooLargeError, PublishFailedError, ServiceUnavailableError } from '../shared/errors';
 import { logRequest } from '../shared/log';
 import { sendDeadLetter } from '../publish/dead-letters';
@@ -54,13 +54,6 @@ const CREDENTIALS_UNREADABLE = new Set(['CredentialsUnavailable', 'CredentialsIn
  */
 export const UNVERIFIED_LIMIT = { requests: 100, bytes: 16 * 1024 * 1024 } as const;
 
-/** Authenticates within `ms`: a credentials read that takes longer is a 503, not a wait past Jamf's timeout. */
-async function authenticateWithin(deps: IngestDependencies, request: WebhookRequest, ms: number): Promise<void> {
-  const done = await within(deps.authenticate(request).then(() => true as const), ms);
-  if (done === undefined) {
-    throw new ServiceUnavailableError('CredentialsUnavailable', `The webhook credentials could not be read within ${ms} ms`);
-  }
-}
 
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
   const { config } = deps;
@@ -89,7 +82,11 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
     let entry: PutEventsRequestEntry | undefined;
 
     try {
-      await authenticateWithin(deps, { headers, body }, Math.min(AUTHENTICATION_BUDGET_MS, deadline.remaining(DEAD_LETTER_RESERVE_MS)));
+      // A credentials read that takes longer is a 503, not a wait past Jamf's timeout.
+      const authMs = Math.min(AUTHENTICATION_BUDGET_MS, deadline.remaining(DEAD_LETTER_RESERVE_MS));
+      await withinOrThrow(deps.authenticate({ headers, body }), authMs, () =>
+        new ServiceUnavailableError('CredentialsUnavailable', `The webhook credentials could not be read within ${authMs} ms`),
+      );
       authenticated = true;
       assertBodyWithin(body, config.maxBodyBytes);
       const decoded = decodeWebhook(body, contentType);

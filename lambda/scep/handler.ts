@@ -166,8 +166,10 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
   const resource = event.resource ?? event.path;
   if (resource.endsWith(VERIFY_RESOURCE)) return (await verifyHandler())(event);
   if (resource.endsWith(ISSUE_RESOURCE)) {
-    // Start loading the publish path while the request authenticates, decodes and signs.
+    // Start loading the publish path, and the dead-letter path a failed audit needs at once, while
+    // the request authenticates, decodes and signs.
     eventBridge().catch(() => undefined);
+    deadLetters().catch(() => undefined);
     return issueHandler(event);
   }
   return errorResponse(new NotFoundError('NoRoute', `No SCEP route for ${resource}`));

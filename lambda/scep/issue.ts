@@ -6,14 +6,21 @@
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { Deadline, within } from '../shared/deadline';
+import { Deadline, within, withinOrThrow } from '../shared/deadline';
+import { ServiceUnavailableError } from '../shared/errors';
 import { assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
 import { logRequest } from '../shared/log';
 import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
 import { toPutEventsEntry } from '../publish/entry';
 import { answerFailure } from '../shared/failure';
 import type { PublishResult } from '../publish/publisher';
-import { JAMF_READ_TIMEOUT_MS, RESPONSE_MARGIN_MS, SCEP_AUDIT_DEAD_LETTER_WAIT_MS, SCEP_AUDIT_GRACE_MS } from '../contract';
+import {
+  JAMF_READ_TIMEOUT_MS,
+  RESPONSE_MARGIN_MS,
+  SCEP_AUDIT_DEAD_LETTER_WAIT_MS,
+  SCEP_AUDIT_GRACE_MS,
+  SCEP_AUDIT_OVERHEAD_MS,
+} from '../contract';
 import type { ScepConfig } from './config';
 import { decodeScepChallenge } from './decode';
 import type { Issuer } from './issuers';
@@ -64,16 +71,20 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
 
   return async (event) => {
     const { started, requestId, headers, contentType, body } = incomingRequest(event);
+    const deadline = Deadline.after(JAMF_READ_TIMEOUT_MS - RESPONSE_MARGIN_MS, started);
     let authenticated = false;
     let eventName: string | undefined;
 
     try {
-      await deps.authenticate({ headers, body });
+      // Everything before the audit must leave it its budget and overhead inside Jamf's read timeout.
+      const beforeAudit = () => deadline.remaining(config.auditBudgetMs + SCEP_AUDIT_OVERHEAD_MS);
+      const late = (what: string) => () => new ServiceUnavailableError('NotInTime', `${what} took too long to answer Jamf in time`);
+      await withinOrThrow(deps.authenticate({ headers, body }), beforeAudit(), late('Reading the webhook credentials'));
       authenticated = true;
       assertBodyWithin(body, config.maxBodyBytes);
       const decoded = await decodeScepChallenge(body, contentType);
       eventName = decoded.eventName;
-      const { challenge, issuance } = await deps.issue({ decoded, body, contentType });
+      const { challenge, issuance } = await withinOrThrow(deps.issue({ decoded, body, contentType }), beforeAudit(), late('Making the challenge'));
 
       // The audit event names the challenge but never holds it; the password went at decoding.
       const entry = toPutEventsEntry({ ...decoded, detail: { ...decoded.detail, issuance } }, config, new Date(started));
@@ -145,7 +156,7 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
       return answerFailure(
         error,
         { functionName: FUNCTION_NAME, requestId, started, contentType, eventName, body, authenticated },
-        (input) => deps.deadLetter(input, Deadline.after(JAMF_READ_TIMEOUT_MS - RESPONSE_MARGIN_MS, started)),
+        (input) => deps.deadLetter(input, deadline),
         ({ deadLettered }) => ({ ...NO_METRICS, DeadLettered: deadLettered ? 1 : 0 }),
       );
     }

@@ -16,6 +16,13 @@ export async function within<T>(promise: Promise<T>, ms: number): Promise<T | un
   }
 }
 
+/** The value of `promise`, or the error `late` makes once `ms` have passed (the promise goes on, unwatched). */
+export async function withinOrThrow<T>(promise: Promise<T>, ms: number, late: () => Error): Promise<T> {
+  const box = await within(promise.then((value) => ({ value })), ms);
+  if (box === undefined) throw late();
+  return box.value;
+}
+
 /**
  * The moment by which a request must be answered, and the time left until it.
  * Each AWS call of the request is given part of what is left, so that a

@@ -33,8 +33,11 @@ export interface IncomingRequest extends WebhookRequest {
 
 export function incomingRequest(event: APIGatewayProxyEvent): IncomingRequest {
   const headers = requestHeaders(event);
+  // When API Gateway took the request, so that a cold start's init counts against Jamf's read
+  // timeout too; never later than now (clocks differ a little).
+  const arrived = event.requestContext?.requestTimeEpoch;
   return {
-    started: Date.now(),
+    started: typeof arrived === 'number' && arrived > 0 ? Math.min(arrived, Date.now()) : Date.now(),
     // API Gateway always sends an id; the global crypto does not load node:crypto at init.
     requestId: event.requestContext?.requestId || crypto.randomUUID(),
     headers,

@@ -3,6 +3,10 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ScepChallenge } from '../../lib/scep-challenge';
 import { JamfEventBridge, type JamfEventBridgeProps } from '../../lib/jamf-eventbridge';
 import { JamfEventBridgeStack } from '../../lib/jamf-eventbridge-stack';
 import { InvalidSettingError, type JamfEventBridgeSettings } from '../../lib/settings';
@@ -294,5 +298,39 @@ describe('JamfEventBridge', () => {
         /alarmEmail "ops" is not an email address/,
       );
     });
+  });
+});
+
+describe('ScepChallenge, used on its own as in the first release', () => {
+  it('still takes logRetention instead of logGroups, and encrypts its log group with a key of its own', () => {
+    const stack = new Stack(newApp(), 'Own');
+    const bus = events.EventBus.fromEventBusName(stack, 'Bus', 'bus');
+    const scep = new ScepChallenge(stack, 'Scep', {
+      eventBus: bus,
+      eventSource: 'jamf.pro',
+      deadLetterQueue: sqs.Queue.fromQueueArn(stack, 'Queue', 'arn:aws:sqs:eu-west-1:123456789012:dlq'),
+      webhookAuthSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Auth', 'auth'),
+      logRetention: logs.RetentionDays.ONE_WEEK,
+      tracing: false,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7, KmsKeyId: Match.anyValue() });
+    expect(scep.function).toBeDefined();
+  });
+});
+
+describe('JamfEventBridge, given durations from tokens', () => {
+  it('schedules the redrive at a rate from a parameter', () => {
+    const stack = new Stack(newApp(), 'Tokens');
+    new JamfEventBridge(stack, 'Jamf', { redriveSchedule: Duration.minutes(new CfnParameter(stack, 'Every', { type: 'Number' }).valueAsNumber) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
+  });
+
+  it('passes secretMaxStale in seconds through, and says how to give it when it cannot', () => {
+    const ok = new Stack(newApp(), 'Seconds');
+    new JamfEventBridge(ok, 'Jamf', { secretMaxStale: Duration.seconds(new CfnParameter(ok, 'Stale', { type: 'Number' }).valueAsNumber) });
+    expect(
+      construct((s) => ({ secretMaxStale: Duration.hours(new CfnParameter(s, 'Hours', { type: 'Number' }).valueAsNumber) })),
+    ).toThrow(/secretMaxStale from a token must be given as Duration.seconds\(token\)/);
   });
 });

@@ -10,6 +10,13 @@ describe('decodeBodyText', () => {
       expect(decoded).toEqual({ text: '{"name":"Café"}', encoding: 'windows-1252' });
     });
 
+    it('reads a UTF-8 body under a stale ISO-8859-1 label as the UTF-8 it is', () => {
+      expect(decodeBodyText(Buffer.from('{"name":"Café"}', 'utf8'), 'application/json; charset=ISO-8859-1')).toEqual({
+        text: '{"name":"Café"}',
+        encoding: 'utf-8',
+      });
+    });
+
     it('reads windows-1252, whose euro sign Latin-1 does not have', () => {
       const body = Buffer.from([...Buffer.from('{"price":"'), 0x80, ...Buffer.from('5"}')]);
       expect(decodeBodyText(body, 'application/json; charset=windows-1252').text).toBe('{"price":"€5"}');

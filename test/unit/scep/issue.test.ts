@@ -106,6 +106,16 @@ describe('the challenge issuer', () => {
     });
   });
 
+  it('answers 503 in time, leaving the audit its budget, when the credentials read hangs', async () => {
+    const { send } = setup({ authenticate: () => new Promise(() => undefined) });
+    const started = Date.now();
+    const response = await send();
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'NotInTime' });
+    // 1800 ms to answer, less the 300 ms audit budget and its 250 ms overhead; a margin for a slow machine.
+    expect(Date.now() - started).toBeLessThan(1250 + 1000);
+  });
+
   it('answers 503 and dead-letters the request when the signing key cannot be read', async () => {
     const { send, deadLetters, published } = setup({
       issue: signedIssuer(async () => {
