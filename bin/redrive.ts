@@ -1,6 +1,6 @@
 /**
  * `npm run redrive`: publishes what the dead-letter store holds and can be
- * published, exactly as the redrive function does.
+ * published, as the redrive function does, from your shell.
  *
  *   npm run redrive                         the deployed stack JamfEventBridge (its outputs name the queue and bus)
  *   npm run redrive -- --stack NAME         another stack
@@ -8,7 +8,8 @@
  *   npm run redrive -- --from-logs FILE     dead letters the queue would not take, from a function's log export,
  *                                           to the stack's bus (or --local's, or --event-bus NAME)
  *
- * Prints the summary as JSON; exits 1 when a letter could not be published.
+ * Prints the summary as JSON; exits 1 when a letter could not be published. Against a stack it
+ * also checks unverified letters against the stack's credentials, as the function does.
  */
 import { readFileSync } from 'node:fs';
 // The locked SDK versions support Node 20; the warning is about later ones (see package.json engines).
@@ -20,8 +21,13 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { publishEntry } from '../lambda/publish/publisher';
 import { readRuntimeFile, runtimeFilePath } from '../lambda/local/runtime-file';
 import { deadLettersInLog } from '../lambda/redrive/logs';
-import { redrive, redriveRecord } from '../lambda/redrive/redrive';
-import { queueStore } from '../lambda/redrive/store';
+import { redrive, redriveRecord, type RedriveDependencies } from '../lambda/redrive/redrive';
+import { queueStore, REDRIVE_VISIBILITY_SECONDS } from '../lambda/redrive/store';
+import { unverifiedChecker } from '../lambda/redrive/unverified';
+import { createSecretsManagerClient, readSecretString } from '../lambda/secrets/secrets-manager';
+import { DEFAULT_EVENT_SOURCE } from '../lambda/contract';
+import { Deadline } from '../lambda/shared/deadline';
+import { lazy } from '../lambda/shared/lazy';
 
 const PUBLISH_BUDGET_MS = 3000;
 
@@ -30,14 +36,41 @@ function option(args: readonly string[], name: string): string | undefined {
   return index >= 0 ? args[index + 1] : undefined;
 }
 
-/** The queue URL and bus name a deployed stack outputs. */
-async function stackOutputs(stackName: string): Promise<{ queueUrl: string; eventBusName: string }> {
+interface StackOutputs {
+  readonly queueUrl: string;
+  readonly eventBusName: string;
+  readonly eventSource?: string;
+  readonly webhookAuthSecretArn?: string;
+}
+
+/** The queue URL, bus and credentials secret a deployed stack outputs. */
+async function stackOutputs(stackName: string): Promise<StackOutputs> {
   const response = await new CloudFormationClient({}).send(new DescribeStacksCommand({ StackName: stackName }));
   const outputs = Object.fromEntries((response.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
   const queueUrl = outputs.DeadLetterQueueUrl;
   const eventBusName = outputs.EventBusName;
   if (!queueUrl || !eventBusName) throw new Error(`stack ${stackName} has no DeadLetterQueueUrl or EventBusName output`);
-  return { queueUrl, eventBusName };
+  return {
+    queueUrl,
+    eventBusName,
+    ...(outputs.EventSource ? { eventSource: outputs.EventSource } : {}),
+    ...(outputs.WebhookAuthSecretArn ? { webhookAuthSecretArn: outputs.WebhookAuthSecretArn } : {}),
+  };
+}
+
+/** A check of unverified letters against the stack's credentials document, current and previous. */
+function checkerFor(outputs: StackOutputs): RedriveDependencies['checkUnverified'] {
+  const secretId = outputs.webhookAuthSecretArn;
+  if (secretId === undefined) return undefined;
+  const client = createSecretsManagerClient();
+  return unverifiedChecker(
+    lazy(async () => {
+      const current = await readSecretString(client, secretId);
+      const previous = await readSecretString(client, secretId, 'AWSPREVIOUS').catch(() => undefined);
+      return previous === undefined ? [current] : [current, previous];
+    }),
+    { eventBusName: outputs.eventBusName, eventSource: outputs.eventSource ?? DEFAULT_EVENT_SOURCE },
+  );
 }
 
 /** The running local runtime's URL, from the file npm start writes. */
@@ -65,7 +98,8 @@ async function main(): Promise<void> {
       Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: process.env.AWS_REGION ?? 'us-east-1' });
     }
     const client = eventBridge();
-    // Letters in a log cannot be deleted; an unverified one is redriven from the queue, not from here.
+    // Letters in a log cannot be deleted. An unverified one is in the log without its body when the
+    // body held a secret, and then stays unpublishable.
     const counts = { read: records.length, published: 0, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0 };
     for (const record of records) {
       const outcome = await redriveRecord(record, (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }), eventBusName ?? 'jamf-eventbridge');
@@ -87,11 +121,17 @@ async function main(): Promise<void> {
     return;
   }
 
-  const { queueUrl, eventBusName } = await stackOutputs(option(args, '--stack') ?? 'JamfEventBridge');
+  const outputs = await stackOutputs(option(args, '--stack') ?? 'JamfEventBridge');
   const client = eventBridge();
+  const checkUnverified = checkerFor(outputs);
   const summary = await redrive(
-    { ...queueStore(new SQSClient({}), queueUrl), publish: (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }) },
-    { eventBusName },
+    {
+      ...queueStore(new SQSClient({}), outputs.queueUrl),
+      publish: (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }),
+      ...(checkUnverified ? { checkUnverified } : {}),
+    },
+    // Before SQS shows the first letters again (REDRIVE_VISIBILITY_SECONDS), so none is read twice.
+    { eventBusName: outputs.eventBusName, deadline: Deadline.after((REDRIVE_VISIBILITY_SECONDS - 30) * 1000) },
   );
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   if (summary.leftFailed > 0) process.exitCode = 1;

@@ -47,6 +47,10 @@ export class JamfEventBridgeStack extends Stack {
       description: 'The bus the events are published to',
       value: this.jamf.eventBus.eventBusArn,
     });
+    new CfnOutput(this, 'EventSource', {
+      description: 'The source of every event: what your rules match on',
+      value: this.jamf.eventSource,
+    });
     new CfnOutput(this, 'WebhookAuthSecretArn', {
       description: 'Username and password for Jamf Pro (Basic authentication): aws secretsmanager get-secret-value --secret-id <this ARN>',
       value: this.jamf.webhookAuthSecret.secretArn,

@@ -89,6 +89,8 @@ export class JamfEventBridge extends Construct {
   public readonly alarms: cloudwatch.Alarm[];
   /** The function that publishes what the dead-letter queue holds and can be published. */
   public readonly redriveFunction: lambda.Function;
+  /** `Source` of every published event. */
+  public readonly eventSource: string;
   /** The key that encrypts every log group of this construct. */
   public readonly logKey: kms.Key;
 
@@ -97,6 +99,7 @@ export class JamfEventBridge extends Construct {
     throwIfProblems('JamfEventBridge', propsProblems(props));
 
     const eventSource = props.eventSource ?? DEFAULT_EVENT_SOURCE;
+    this.eventSource = eventSource;
     const tracing = props.tracing ?? false;
     this.logKey = createLogKey(this, 'LogKey');
     const logGroups: LogGroupSettings = {

@@ -60,7 +60,11 @@ export class LocalQueues {
       SentAt: new Date().toISOString(),
     };
     this.messages.push(message);
-    keepLast(this.messages, this.maxMessages, (n) => (this.dropped += n));
+    keepLast(this.messages, this.maxMessages, (n) => {
+      this.dropped += n;
+      // What was dropped is no longer hidden from anyone: forget it, so memory stays bounded.
+      for (const id of this.hiddenUntil.keys()) if (!this.messages.some((m) => m.MessageId === id)) this.hiddenUntil.delete(id);
+    });
     return { MessageId: message.MessageId, MD5OfMessageBody: createHash('md5').update(Body).digest('hex') };
   }
 

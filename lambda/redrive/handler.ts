@@ -11,6 +11,7 @@ import { publishEntry } from '../publish/publisher';
 import { boundedRequests } from '../shared/aws-calls';
 import { Deadline } from '../shared/deadline';
 import { optionalEnv, requiredEnv } from '../shared/env';
+import { lazy } from '../shared/lazy';
 import { createSecretsManagerClient, readSecretString } from '../secrets/secrets-manager';
 import { logMetricLine } from '../shared/log';
 import { redrive, type RedriveSummary } from './redrive';
@@ -51,7 +52,10 @@ export async function handler(_event: unknown, context?: { getRemainingTimeInMil
     {
       ...queueStore(sqs, queueUrl),
       publish: (entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }),
-      ...(webhookAuthSecretId ? { checkUnverified: unverifiedChecker(() => credentialsOfThatTime(webhookAuthSecretId), { eventBusName, eventSource }) } : {}),
+      // The credentials are read once per run, not once per letter.
+      ...(webhookAuthSecretId
+        ? { checkUnverified: unverifiedChecker(lazy(() => credentialsOfThatTime(webhookAuthSecretId)), { eventBusName, eventSource }) }
+        : {}),
     },
     { eventBusName, deadline: Deadline.after(remaining - FINISHING_MS, started) },
   );
