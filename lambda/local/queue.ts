@@ -60,11 +60,10 @@ export class LocalQueues {
       SentAt: new Date().toISOString(),
     };
     this.messages.push(message);
-    keepLast(this.messages, this.maxMessages, (n) => {
-      this.dropped += n;
-      // What was dropped is no longer hidden from anyone: forget it, so memory stays bounded.
-      for (const id of this.hiddenUntil.keys()) if (!this.messages.some((m) => m.MessageId === id)) this.hiddenUntil.delete(id);
-    });
+    // What is dropped is no longer hidden from anyone: forget it too, so memory stays bounded.
+    const oldest = this.messages.slice(0, Math.max(0, this.messages.length - this.maxMessages));
+    keepLast(this.messages, this.maxMessages, (n) => (this.dropped += n));
+    for (const dropped of oldest) this.hiddenUntil.delete(dropped.MessageId);
     return { MessageId: message.MessageId, MD5OfMessageBody: createHash('md5').update(Body).digest('hex') };
   }
 
