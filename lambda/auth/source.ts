@@ -1,7 +1,7 @@
 /**
  * Where the credentials document comes from: a secret read on first use and
- * cached for a short TTL (see `secrets/cache.ts`). A failed read denies (503),
- * never allows.
+ * cached for a short TTL (see `secrets/cache.ts`). Without a document it may
+ * trust, it denies (503), never allows.
  *
  * The parser and the verifier are loaded with the secret, not at init: they
  * (and node:crypto) are needed only once the document has arrived.

@@ -7,7 +7,7 @@ import { entity, integer, list, text } from './fields';
 
 /**
  * `targetUser.password` is deliberately not part of the schema: it is removed
- * right after decoding (see `lambda/redact.ts`), so consumers never see it.
+ * right after decoding (see `lambda/shared/redact.ts`), so consumers never see it.
  */
 export const ScepTargetUserSchema = v.looseObject({
   dn: text(),

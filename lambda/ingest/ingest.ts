@@ -36,7 +36,7 @@ export interface IngestDependencies {
 export type IngestHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 const FUNCTION_NAME = 'ingest';
-/** The ingest function's metrics (see lib/ INGEST_METRICS), none counted. */
+/** The ingest function's metrics (INGEST_METRICS in the contract), none counted. */
 const NO_METRICS = { Published: 0, DeadLettered: 0, PublishFailed: 0 } as const;
 /**
  * The most a cold credentials read may take of a request: the rest of Jamf's

@@ -1,8 +1,10 @@
 /**
  * A secret read on first use and kept for a short TTL, so a rotated value takes
  * effect within minutes without a redeploy and a warm request makes no network
- * call. A failed read or an invalid value is a 503: a handler denies, never
- * allows, when it cannot read what it checks against.
+ * call. When it cannot be read again because Secrets Manager is out of reach,
+ * the last value serves on for a bounded time; otherwise a failed read or an
+ * invalid value is a 503: a handler denies, never allows, without a value it
+ * may trust.
  */
 import { ServiceUnavailableError } from '../shared/errors';
 import { within } from '../shared/deadline';

@@ -30,7 +30,7 @@ export abstract class WebhookError extends Error {
   }
 }
 
-/** The body cannot be read or parsed: malformed JSON or XML, empty, not UTF-8. */
+/** The body cannot be read or parsed: malformed JSON or XML, empty, not valid in its charset. */
 export class MalformedBodyError extends WebhookError {
   readonly statusCode = 400;
 }

@@ -1,5 +1,6 @@
 /**
- * One structured JSON line per request, never the body. The line is also a
+ * One structured JSON line per request, never the body or a credential (a dead
+ * letter the queue refused is the one line that carries a body, masked). The line is also a
  * CloudWatch Embedded Metric Format document, so the counts become metrics
  * (namespace `JamfEventBridge`, dimension `Function`) without an API call.
  */

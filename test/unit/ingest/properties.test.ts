@@ -10,7 +10,7 @@ import { proxyEvent } from '../../support/requests';
 
 const HANDLED_REJECTIONS = new Set([400, 413, 415, 422]);
 
-/** The keys named like a secret (as lambda/redact.ts names them), at any depth. */
+/** The keys named like a secret (as lambda/shared/redact.ts names them), at any depth. */
 function secretKeys(value: unknown): string[] {
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, inner]) => [
