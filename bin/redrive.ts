@@ -24,7 +24,7 @@ import { deadLettersInLog } from '../lambda/redrive/logs';
 import { redrive, redriveRecord, type RedriveDependencies } from '../lambda/redrive/redrive';
 import { queueStore, REDRIVE_VISIBILITY_SECONDS } from '../lambda/redrive/store';
 import { unverifiedChecker } from '../lambda/redrive/unverified';
-import { createSecretsManagerClient, readSecretString } from '../lambda/secrets/secrets-manager';
+import { createSecretsManagerClient, readCurrentAndPrevious } from '../lambda/secrets/secrets-manager';
 import { DEFAULT_EVENT_SOURCE } from '../lambda/contract';
 import { Deadline } from '../lambda/shared/deadline';
 import { lazy } from '../lambda/shared/lazy';
@@ -64,11 +64,7 @@ function checkerFor(outputs: StackOutputs): RedriveDependencies['checkUnverified
   if (secretId === undefined) return undefined;
   const client = createSecretsManagerClient();
   return unverifiedChecker(
-    lazy(async () => {
-      const current = await readSecretString(client, secretId);
-      const previous = await readSecretString(client, secretId, 'AWSPREVIOUS').catch(() => undefined);
-      return previous === undefined ? [current] : [current, previous];
-    }),
+    lazy(() => readCurrentAndPrevious(client, secretId)),
     { eventBusName: outputs.eventBusName, eventSource: outputs.eventSource ?? DEFAULT_EVENT_SOURCE },
   );
 }

@@ -1,10 +1,16 @@
 /** A local Secrets Manager: GetSecretValue over the AWS JSON 1.1 protocol, for secrets set at start. */
 import { AwsServiceError, type Operations } from './aws-endpoint';
 
+interface Version {
+  readonly value: string;
+  /** Epoch ms. */
+  readonly createdAt: number;
+}
+
 export class LocalSecrets {
-  private readonly values = new Map<string, string>();
-  /** The value each secret had before its last `set`: what VersionStage AWSPREVIOUS reads. */
-  private readonly previous = new Map<string, string>();
+  private readonly values = new Map<string, Version>();
+  /** The version each secret had before its last `set`: what VersionStage AWSPREVIOUS reads. */
+  private readonly previous = new Map<string, Version>();
   /** GetSecretValue calls so far, by secret id. */
   readonly reads = new Map<string, number>();
 
@@ -12,7 +18,7 @@ export class LocalSecrets {
   set(name: string, value: string): void {
     const old = this.values.get(name);
     if (old !== undefined) this.previous.set(name, old);
-    this.values.set(name, value);
+    this.values.set(name, { value, createdAt: Date.now() });
   }
 
   readonly operations: Operations = {
@@ -20,7 +26,8 @@ export class LocalSecrets {
       const id = String(input.SecretId ?? '');
       this.reads.set(id, (this.reads.get(id) ?? 0) + 1);
       const stage = input.VersionStage ?? 'AWSCURRENT';
-      const value = stage === 'AWSPREVIOUS' ? this.previous.get(id) : stage === 'AWSCURRENT' ? this.values.get(id) : undefined;
+      const version = stage === 'AWSPREVIOUS' ? this.previous.get(id) : stage === 'AWSCURRENT' ? this.values.get(id) : undefined;
+      const value = version?.value;
       if (value === undefined) {
         throw new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
       }
@@ -30,7 +37,7 @@ export class LocalSecrets {
         SecretString: value,
         VersionId: 'local',
         VersionStages: [String(stage)],
-        CreatedDate: Date.now() / 1000,
+        CreatedDate: (version?.createdAt ?? Date.now()) / 1000,
       };
     },
   };

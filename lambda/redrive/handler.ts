@@ -12,7 +12,7 @@ import { boundedRequests } from '../shared/aws-calls';
 import { Deadline } from '../shared/deadline';
 import { optionalEnv, requiredEnv } from '../shared/env';
 import { lazy } from '../shared/lazy';
-import { createSecretsManagerClient, readSecretString } from '../secrets/secrets-manager';
+import { createSecretsManagerClient, readCurrentAndPrevious } from '../secrets/secrets-manager';
 import { logMetricLine } from '../shared/log';
 import { redrive, type RedriveSummary } from './redrive';
 import { queueStore } from './store';
@@ -34,17 +34,6 @@ const secretsManager = (() => {
   return () => (client ??= createSecretsManagerClient());
 })();
 
-/**
- * The credentials document now and, when it was rotated, the one before: a
- * request parked during an outage is checked against what was valid then.
- */
-async function credentialsOfThatTime(secretId: string): Promise<string[]> {
-  const client = secretsManager();
-  const current = await readSecretString(client, secretId);
-  const previous = await readSecretString(client, secretId, 'AWSPREVIOUS').catch(() => undefined);
-  return previous === undefined ? [current] : [current, previous];
-}
-
 export async function handler(_event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<RedriveSummary> {
   const started = Date.now();
   const remaining = context?.getRemainingTimeInMillis?.() ?? 60_000;
@@ -54,7 +43,7 @@ export async function handler(_event: unknown, context?: { getRemainingTimeInMil
       publish: (entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }),
       // The credentials are read once per run, not once per letter.
       ...(webhookAuthSecretId
-        ? { checkUnverified: unverifiedChecker(lazy(() => credentialsOfThatTime(webhookAuthSecretId)), { eventBusName, eventSource }) }
+        ? { checkUnverified: unverifiedChecker(lazy(() => readCurrentAndPrevious(secretsManager(), webhookAuthSecretId)), { eventBusName, eventSource }) }
         : {}),
     },
     { eventBusName, deadline: Deadline.after(remaining - FINISHING_MS, started) },

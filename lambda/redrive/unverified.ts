@@ -11,6 +11,7 @@ import { parseCredentialsDocument } from '../auth/credentials';
 import { createVerifier } from '../auth/verify';
 import { decodeWebhook } from '../decode/decode';
 import type { DeadLetterRecord } from '../publish/dead-letters';
+import type { SecretVersion } from '../secrets/secrets-manager';
 import { type EntryTarget, entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
 
 /** What became of an unverified letter. */
@@ -26,23 +27,29 @@ export type UnverifiedCheck =
 
 /**
  * A checker for unverified letters. `readDocuments` gives the credentials
- * document's current text and, if there is one, the text before it.
+ * document's current version and, if there is one, the version before it. A
+ * letter is checked against the current one, and against the previous one only
+ * if it came before the current one was made: a credential rotated out (say,
+ * because it leaked) does not pass for a request that came after.
  */
 export function unverifiedChecker(
-  readDocuments: () => Promise<readonly string[]>,
+  readDocuments: () => Promise<readonly SecretVersion[]>,
   target: EntryTarget,
 ): (record: DeadLetterRecord) => Promise<UnverifiedCheck> {
   return async (record) => {
     const unverified = record.unverified;
     if (unverified?.bodyBase64 === undefined) return { outcome: 'unchecked' };
-    let documents: readonly string[];
+    let documents: readonly SecretVersion[];
     try {
       documents = await readDocuments();
     } catch {
       return { outcome: 'unchecked' };
     }
+    const receivedAt = Date.parse(record.receivedAt);
+    const current = documents[0]?.createdAt?.getTime();
+    const inForce = documents.filter((_document, i) => i === 0 || current === undefined || receivedAt < current);
     // Each version on its own: a broken one must not block the check against the other.
-    const verifiers = documents.flatMap((text) => {
+    const verifiers = inForce.flatMap(({ text }) => {
       try {
         return [createVerifier(parseCredentialsDocument(text))];
       } catch {
