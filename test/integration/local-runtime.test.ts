@@ -43,10 +43,8 @@ describe('the local runtime, over real HTTP and the real SDK clients', () => {
     });
   });
 
-  const skipped = publicSamplesSkipReason();
-  if (skipped) {
-    it.skip(skipped, () => {});
-  } else {
+  // Without them (anywhere but our CI), the run says so once, from test/support/global-setup.ts.
+  if (publicSamplesSkipReason() === undefined) {
     it.each(publicSampleFiles())('decodes and publishes the public sample %s', async (file) => {
       const response = await post(stack().webhookUrl, readFileSync(join(PUBLIC_SAMPLES_DIR, file)), {
         'content-type': 'application/json',
