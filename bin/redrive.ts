@@ -21,7 +21,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { publishEntry } from '../lambda/publish/publisher';
 import { readRuntimeFile, runtimeFilePath } from '../lambda/local/runtime-file';
 import { deadLettersInLog } from '../lambda/redrive/logs';
-import { redrive, redriveRecord, type RedriveDependencies } from '../lambda/redrive/redrive';
+import { redrive, type RedriveDependencies } from '../lambda/redrive/redrive';
 import { queueStore, REDRIVE_VISIBILITY_SECONDS } from '../lambda/redrive/store';
 import { unverifiedChecker } from '../lambda/redrive/unverified';
 import { createSecretsManagerClient, readCurrentAndPrevious } from '../lambda/secrets/secrets-manager';
@@ -96,14 +96,14 @@ async function main(): Promise<void> {
     const client = eventBridge();
     // Letters in a log cannot be deleted. An unverified one is in the log without its body when the
     // body held a secret, and then stays unpublishable.
-    const counts = { read: records.length, published: 0, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0 };
-    for (const record of records) {
-      const outcome = await redriveRecord(record, (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }), eventBusName ?? 'jamf-eventbridge');
-      if (outcome === 'published') counts.published += 1;
-      else if (outcome === 'badInput') counts.leftBadInput += 1;
-      else if (outcome === 'unpublishable') counts.leftUnpublishable += 1;
-      else counts.leftFailed += 1;
-    }
+    const letters = records.map((record) => ({ messageId: record.requestId, receiptHandle: '', body: JSON.stringify(record) }));
+    const counts = await redrive(
+      {
+        receive: async (max) => letters.splice(0, max),
+        publish: (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }),
+      },
+      { eventBusName: eventBusName ?? 'jamf-eventbridge', maxLetters: letters.length },
+    );
     process.stdout.write(`${JSON.stringify(counts)}\n`);
     if (counts.leftFailed > 0) process.exitCode = 1;
     return;

@@ -25,8 +25,11 @@ export interface RedriveDependencies {
   readonly receive: (max: number) => Promise<readonly QueuedLetter[]>;
   /** Publishes one entry; resolves with the outcome, never throws. */
   readonly publish: (entry: PutEventsRequestEntry) => Promise<PublishResult>;
-  /** Deletes a letter whose event is on the bus, or an unverified one that failed its check. */
-  readonly remove: (letter: QueuedLetter) => Promise<void>;
+  /**
+   * Deletes a letter whose event is on the bus, or an unverified one that failed its check.
+   * Absent for a store nothing can be deleted from (a log).
+   */
+  readonly remove?: (letter: QueuedLetter) => Promise<void>;
   /** Checks a letter whose credentials could not be checked when it came. @default - such letters are left */
   readonly checkUnverified?: (record: DeadLetterRecord) => Promise<UnverifiedCheck>;
 }
@@ -148,6 +151,7 @@ export async function redrive(deps: RedriveDependencies, options: RedriveOptions
       else {
         if (outcome === 'published') counts.published += 1;
         else counts.droppedUnverified += 1;
+        if (deps.remove === undefined) continue;
         try {
           await deps.remove(letter);
           counts.deleted += 1;
