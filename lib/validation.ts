@@ -11,8 +11,12 @@ import { isKnown } from './known';
 import type { JamfEventBridgeProps } from './props';
 import { SCEP_OPTION_NAMES, scepOptionProblems } from './scep-options';
 
-/** Time the ingest function keeps after the publish budget for the dead-letter write. */
-export const DEAD_LETTER_RESERVE_MS = 2000;
+/**
+ * Time the ingest function keeps of its timeout after the longest publish budget, for the
+ * dead-letter write and its fallback (not the per-request reserve of the contract, which is
+ * what a request keeps inside Jamf's read timeout).
+ */
+export const FUNCTION_TIMEOUT_RESERVE_MS = 2000;
 
 const REGIONAL_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]+\/[\w-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -80,10 +84,10 @@ export function propsProblems(props: JamfEventBridgeProps): string[] {
   }
   if (isSet(props.publishBudget) && !props.publishBudget.isUnresolved()) {
     const ms = props.publishBudget.toMilliseconds();
-    const max = FUNCTION_TIMEOUT.toMilliseconds() - DEAD_LETTER_RESERVE_MS;
+    const max = FUNCTION_TIMEOUT.toMilliseconds() - FUNCTION_TIMEOUT_RESERVE_MS;
     if (ms < 1 || ms > max) {
       problems.push(
-        `publishBudget must be from 1 ms to ${max} ms, leaving ${DEAD_LETTER_RESERVE_MS / 1000} s of the ` +
+        `publishBudget must be from 1 ms to ${max} ms, leaving ${FUNCTION_TIMEOUT_RESERVE_MS / 1000} s of the ` +
           `function's ${FUNCTION_TIMEOUT.toSeconds()} s timeout for the dead-letter write, got ${ms} ms.`,
       );
     }

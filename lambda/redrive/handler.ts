@@ -29,10 +29,7 @@ const eventSource = optionalEnv(process.env, INGEST_ENV.eventSource) ?? DEFAULT_
 const webhookAuthSecretId = optionalEnv(process.env, INGEST_ENV.webhookAuthSecretId);
 const eventBridge = new EventBridgeClient({ maxAttempts: 1, ...boundedRequests(1000, 3000) });
 const sqs = new SQSClient(boundedRequests(1000, 5000));
-const secretsManager = (() => {
-  let client: ReturnType<typeof createSecretsManagerClient> | undefined;
-  return () => (client ??= createSecretsManagerClient());
-})();
+const secretsManager = createSecretsManagerClient();
 
 export async function handler(_event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<RedriveSummary> {
   const started = Date.now();
@@ -43,7 +40,7 @@ export async function handler(_event: unknown, context?: { getRemainingTimeInMil
       publish: (entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }),
       // The credentials are read once per run, not once per letter.
       ...(webhookAuthSecretId
-        ? { checkUnverified: unverifiedChecker(lazy(() => readCurrentAndPrevious(secretsManager(), webhookAuthSecretId)), { eventBusName, eventSource }) }
+        ? { checkUnverified: unverifiedChecker(lazy(() => readCurrentAndPrevious(secretsManager, webhookAuthSecretId)), { eventBusName, eventSource }) }
         : {}),
     },
     { eventBusName, deadline: Deadline.after(remaining - FINISHING_MS, started) },
