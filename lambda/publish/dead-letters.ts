@@ -164,7 +164,15 @@ function unverifiedBody(input: DeadLetterInput, text: string, masked: string): {
  * (a letter that then holds neither is kept for a person, not lost).
  */
 export function deadLetterMessage(input: DeadLetterInput): string {
-  const { text } = bodyAsText(input);
+  return deadLetter(input).message;
+}
+
+/**
+ * The queue's message for a dead letter, and what of it may go to a log, from
+ * one reading of the body.
+ */
+function deadLetter(input: DeadLetterInput): { message: string; loggable: () => string } {
+  const { text, isUtf8 } = bodyAsText(input);
   const masked = redactRawBody(text);
   let body = masked;
   let truncated = false;
@@ -205,19 +213,13 @@ export function deadLetterMessage(input: DeadLetterInput): string {
     redrive = rest;
     message = sqsSafe(JSON.stringify(record(true)));
   }
-  return message;
-}
-
-/**
- * The record as it may go to a log: no secret may reach a log, so an
- * unverified request's body goes only when it is plain UTF-8 that masking left
- * unchanged. Such a letter can then not be redriven from the log.
- */
-function loggableMessage(input: DeadLetterInput, message: string): string {
-  const { text, isUtf8 } = bodyAsText(input);
-  const record = JSON.parse(message) as DeadLetterRecord;
-  if (isUtf8 && redactRawBody(text) === text && !record.unverified?.bodyMasked) return message;
-  return JSON.stringify({ ...record, unverified: { credentials: record.unverified?.credentials } });
+  // No secret may reach a log: an unverified request's body goes there only when it is plain UTF-8
+  // that masking left unchanged. Such a letter can then not be redriven from the log.
+  const loggable = () =>
+    redrive.unverified === undefined || (isUtf8 && masked === text)
+      ? message
+      : sqsSafe(JSON.stringify({ ...record(body !== masked), unverified: { credentials: redrive.unverified.credentials } }));
+  return { message, loggable };
 }
 
 export type DeadLetterResult =
@@ -255,7 +257,8 @@ export async function sendDeadLetter(
 ): Promise<DeadLetterResult> {
   const { deadline } = options;
   const sleep = options.sleep ?? defaultSleep;
-  const message = deadLetterMessage(input);
+  const letter = deadLetter(input);
+  const message = letter.message;
   const command = new SendMessageCommand({
     QueueUrl: queueUrl,
     MessageBody: message,
@@ -276,6 +279,6 @@ export async function sendDeadLetter(
     const wait = Math.min(backoffMs(attempt, options.backoffBaseMs ?? 20), deadline.remaining());
     if (wait > 0) await sleep(wait);
   }
-  (options.fallback ?? logDeadLetter)(input.unverified ? loggableMessage(input, message) : message);
+  (options.fallback ?? logDeadLetter)(letter.loggable());
   return { stored: false, errorCode: failure.errorCode, logged: true };
 }
