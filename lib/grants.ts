@@ -40,15 +40,17 @@ export interface SharedResources {
 }
 
 /**
- * Lets a function use the resources both functions share, each grant with the
- * variable that names its resource (the names both handlers read, `INGEST_ENV`).
- * Secrets by ARN, never by value: the function reads them at run time.
+ * Lets a function use the resources the functions share, each grant with the
+ * variable that names its resource (the names every handler reads, `INGEST_ENV`).
+ * Secrets by ARN, never by value: the function reads them at run time. The
+ * request handlers send dead letters; the redrive consumes them.
  */
-export function grantSharedResources(fn: lambda.Function, shared: SharedResources): void {
+export function grantSharedResources(fn: lambda.Function, shared: SharedResources, deadLetters: 'send' | 'consume' = 'send'): void {
   fn.addEnvironment(INGEST_ENV.eventSource, shared.eventSource);
   shared.eventBus.grantPutEventsTo(fn);
   fn.addEnvironment(INGEST_ENV.eventBusName, shared.eventBus.eventBusName);
-  shared.deadLetterQueue.grantSendMessages(fn);
+  if (deadLetters === 'send') shared.deadLetterQueue.grantSendMessages(fn);
+  else shared.deadLetterQueue.grantConsumeMessages(fn);
   fn.addEnvironment(INGEST_ENV.deadLetterQueueUrl, shared.deadLetterQueue.queueUrl);
   grantReadSecret(fn, shared.webhookAuthSecret);
   fn.addEnvironment(INGEST_ENV.webhookAuthSecretId, shared.webhookAuthSecret.secretArn);

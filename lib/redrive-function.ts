@@ -2,12 +2,9 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { INGEST_ENV } from '../lambda/contract';
 import { acknowledgeFunctionRules, createFunction } from './function';
-import { grantReadSecret } from './grants';
+import { grantSharedResources, type SharedResources } from './grants';
 import type { LogGroupSettings } from './log-group';
 
 /** The redrive handler, relative to the repository root. */
@@ -20,13 +17,7 @@ export const REDRIVE_ENTRY = 'lambda/redrive/handler.ts';
 export const REDRIVE_TIMEOUT = Duration.minutes(5);
 
 /** Properties of {@link RedriveFunction}. */
-export interface RedriveFunctionProps {
-  readonly eventBus: events.IEventBus;
-  readonly deadLetterQueue: sqs.IQueue;
-  /** `Source` of the events of unverified letters that pass their check. */
-  readonly eventSource: string;
-  /** The credentials document, to check letters whose credentials could not be checked when they came. */
-  readonly webhookAuthSecret: secretsmanager.ISecret;
+export interface RedriveFunctionProps extends SharedResources {
   /** How often it runs on its own; 0 minutes for on demand only. A token always makes a schedule. */
   readonly schedule: Duration;
   readonly logGroups: LogGroupSettings;
@@ -55,14 +46,9 @@ export class RedriveFunction extends Construct {
       timeout: REDRIVE_TIMEOUT,
     });
     this.function = fn;
-    props.eventBus.grantPutEventsTo(fn);
-    fn.addEnvironment(INGEST_ENV.eventBusName, props.eventBus.eventBusName);
-    props.deadLetterQueue.grantConsumeMessages(fn);
-    fn.addEnvironment(INGEST_ENV.deadLetterQueueUrl, props.deadLetterQueue.queueUrl);
-    // Unverified letters are checked against the credentials, current or previous, and published under the source.
-    grantReadSecret(fn, props.webhookAuthSecret);
-    fn.addEnvironment(INGEST_ENV.webhookAuthSecretId, props.webhookAuthSecret.secretArn);
-    fn.addEnvironment(INGEST_ENV.eventSource, props.eventSource);
+    // It reads the letters, publishes their events, and checks unverified ones against the credentials
+    // (current or previous) to publish them under the source.
+    grantSharedResources(fn, props, 'consume');
 
     acknowledgeFunctionRules(
       fn,
