@@ -5,8 +5,9 @@
  *   npm run redrive                         the deployed stack JamfEventBridge (its outputs name the queue and bus)
  *   npm run redrive -- --stack NAME         another stack
  *   npm run redrive -- --local              the running npm start (POST /_local/redrive)
- *   npm run redrive -- --from-logs FILE     dead letters the queue would not take, from a function's log export,
- *                                           to the stack's bus (or --local's, or --event-bus NAME)
+ *   npm run redrive -- --from-logs FILE     also the dead letters the queue would not take, from a function's log
+ *                                           export, after the queue's (each webhook once); with --local the same
+ *                                           against npm start; with --event-bus NAME only the log's, to that bus
  *
  * Prints the summary as JSON; exits 1 when a letter could not be published. Against a stack it
  * also checks unverified letters against the stack's credentials, as the function does.
@@ -20,8 +21,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { publishEntry } from '../lambda/publish/publisher';
 import { readRuntimeFile, runtimeFilePath } from '../lambda/local/runtime-file';
-import { deadLettersInLog } from '../lambda/redrive/logs';
-import { redrive, type RedriveDependencies } from '../lambda/redrive/redrive';
+import { redriveQueueThenLog, type RedriveAnswer } from '../lambda/redrive/logs';
+import type { RedriveDependencies } from '../lambda/redrive/redrive';
 import { queueStore, REDRIVE_VISIBILITY_SECONDS } from '../lambda/redrive/store';
 import { unverifiedChecker } from '../lambda/redrive/unverified';
 import { createSecretsManagerClient, readCurrentAndPrevious } from '../lambda/secrets/secrets-manager';
@@ -82,45 +83,36 @@ async function main(): Promise<void> {
   const logFile = option(args, '--from-logs');
   const eventBridge = () => new EventBridgeClient({ maxAttempts: 1 });
 
-  if (logFile) {
-    const records = deadLettersInLog(readFileSync(logFile, 'utf8'));
-    const eventBusName =
-      option(args, '--event-bus') ?? (local ? undefined : (await stackOutputs(option(args, '--stack') ?? 'JamfEventBridge')).eventBusName);
-    if (local && !option(args, '--event-bus')) {
-      // The local bus, through the local runtime's AWS endpoint.
-      const runtime = readRuntimeFile(runtimeFilePath());
-      if (!runtime?.awsEndpointUrl) throw new Error(`no running npm start (${runtimeFilePath()})`);
-      process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = runtime.awsEndpointUrl;
-      Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: process.env.AWS_REGION ?? 'us-east-1' });
-    }
-    const client = eventBridge();
-    // Letters in a log cannot be deleted. An unverified one is in the log without its body when the
-    // body held a secret, and then stays unpublishable.
-    const letters = records.map((record) => ({ messageId: record.requestId, receiptHandle: '', body: JSON.stringify(record) }));
-    const counts = await redrive(
-      {
-        receive: async (max) => letters.splice(0, max),
-        publish: (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }),
-      },
-      { eventBusName: eventBusName ?? 'jamf-eventbridge', maxLetters: letters.length },
-    );
-    process.stdout.write(`${JSON.stringify(counts)}\n`);
-    if (counts.leftFailed > 0) process.exitCode = 1;
+  const logText = logFile === undefined ? undefined : readFileSync(logFile, 'utf8');
+
+  if (local) {
+    // The running npm start redrives its queue, then the log (the request's body), each webhook once.
+    const init: RequestInit = logText === undefined ? { method: 'POST' } : { method: 'POST', body: logText, headers: { 'content-type': 'text/plain' } };
+    const response = await fetch(`${localUrl()}/_local/redrive`, init);
+    const answer = (await response.json()) as RedriveAnswer;
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+    if (!response.ok || failedIn(answer)) process.exitCode = 1;
     return;
   }
 
-  if (local) {
-    const response = await fetch(`${localUrl()}/_local/redrive`, { method: 'POST' });
-    const summary = (await response.json()) as { leftFailed?: number };
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
-    if (!response.ok || (summary.leftFailed ?? 0) > 0) process.exitCode = 1;
+  const busOnly = option(args, '--event-bus');
+  if (logText !== undefined && busOnly !== undefined) {
+    // A bus but no stack: only the log's letters, with no queue to read first.
+    const client = eventBridge();
+    const answer = await redriveQueueThenLog(
+      { receive: async () => [], publish: (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }) },
+      { eventBusName: busOnly },
+      logText,
+    );
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+    if (failedIn(answer)) process.exitCode = 1;
     return;
   }
 
   const outputs = await stackOutputs(option(args, '--stack') ?? 'JamfEventBridge');
   const client = eventBridge();
   const checkUnverified = checkerFor(outputs);
-  const summary = await redrive(
+  const answer = await redriveQueueThenLog(
     {
       ...queueStore(new SQSClient({}), outputs.queueUrl),
       publish: (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }),
@@ -128,10 +120,14 @@ async function main(): Promise<void> {
     },
     // Before SQS shows the first letters again (REDRIVE_VISIBILITY_SECONDS), so none is read twice.
     { eventBusName: outputs.eventBusName, deadline: Deadline.after((REDRIVE_VISIBILITY_SECONDS - 30) * 1000) },
+    logText,
   );
-  process.stdout.write(`${JSON.stringify(summary)}\n`);
-  if (summary.leftFailed > 0) process.exitCode = 1;
+  process.stdout.write(`${JSON.stringify(answer)}\n`);
+  if (failedIn(answer)) process.exitCode = 1;
 }
+
+/** Whether a letter could not be published, in the queue or the log. */
+const failedIn = (answer: RedriveAnswer) => answer.leftFailed + (answer.fromLog?.leftFailed ?? 0) > 0;
 
 main().catch((error: unknown) => {
   process.stderr.write(`redrive failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeadLetterRecord } from '../publish/dead-letters';
-import type { RedriveSummary } from '../redrive/redrive';
+import type { RedriveAnswer } from '../redrive/logs';
 import { startAwsEndpoint, type AwsEndpoint } from './aws-endpoint';
 import { DEFAULT_MAX_EVENTS, LocalEventBus, type PublishedEvent } from './event-bus';
 import { checkEndpointUrl } from './endpoint-url';
@@ -114,8 +114,11 @@ export interface LocalRuntime {
   readonly queues: LocalQueues;
   events(): LocalEvent[];
   deadLetters(): DeadLetter[];
-  /** Runs the redrive function against this stack, as `POST /_local/redrive` does, and gives its summary. */
-  redrive(): Promise<RedriveSummary>;
+  /**
+   * Runs the redrive function against this stack, as `POST /_local/redrive` does, and gives its
+   * summary; with `fromLog` (log lines, as the route's body) it redrives their dead letters after the queue's.
+   */
+  redrive(fromLog?: string): Promise<RedriveAnswer>;
   /** Replaces the faults the built-in AWS endpoint injects (the document or its JSON text; `{}` for none). */
   setFaults(document: FaultDocument | string): FaultReport;
   /** The faults in force and how many of each were injected, per service. */
@@ -213,7 +216,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   // The redrive function reads the bus and the queue as ingest does.
   const { handler: redriveHandler } = require('../redrive/handler') as typeof import('../redrive/handler');
   /** What the redrive function does when invoked, given the time a Lambda invocation would have. */
-  const redrive = () => redriveHandler({}, { getRemainingTimeInMillis: () => LOCAL_REDRIVE_TIME_MS });
+  const redrive = (fromLog?: string) => redriveHandler(fromLog ? { fromLog } : {}, { getRemainingTimeInMillis: () => LOCAL_REDRIVE_TIME_MS });
   /** API Gateway's routes: path -> the function behind it. */
   const routes: Record<string, (event: ReturnType<typeof toProxyEvent>) => ReturnType<typeof ingest>> = {
     '/webhooks': ingest,
@@ -275,7 +278,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         response.setHeader('allow', 'GET, PUT');
         return writeJson(response, 405, { error: 'MethodNotAllowed', message: 'Use GET or PUT' });
       }
-      if (request.method === 'POST' && path === '/_local/redrive') return writeJson(response, 200, await redrive());
+      if (request.method === 'POST' && path === '/_local/redrive') {
+        // A body is a log export whose dead letters go out after the queue's, each webhook once.
+        const fromLog = (await readBody(request)).toString('utf8');
+        return writeJson(response, 200, await redrive(fromLog.trim() === '' ? undefined : fromLog));
+      }
       if (request.method === 'GET' && path === '/healthz') return writeJson(response, 200, { status: 'ok' });
       return writeJson(response, 404, { error: 'NotFound', message: `No route for ${request.method} ${path}` });
     })().catch((error: unknown) => {

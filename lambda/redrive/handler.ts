@@ -2,7 +2,9 @@
  * The redrive Lambda: run on demand (`npm run redrive`, the console's Test
  * button, `aws lambda invoke`) or on a schedule. It publishes what the
  * dead-letter queue holds and can be published, and answers, logs and counts
- * (metrics `Redriven`, `RedriveFailed`, `LeftBadInput`) a summary.
+ * (metrics `Redriven`, `RedriveFailed`, `LeftBadInput`) a summary. Invoked with
+ * `{"fromLog": "<log lines>"}`, it then also redrives the dead letters in those
+ * lines (what SQS would not take), each webhook once.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -14,7 +16,7 @@ import { optionalEnv, requiredEnv } from '../shared/env';
 import { lazy } from '../shared/lazy';
 import { createSecretsManagerClient, readCurrentAndPrevious } from '../secrets/secrets-manager';
 import { logMetricLine } from '../shared/log';
-import { redrive, type RedriveSummary } from './redrive';
+import { redriveQueueThenLog, type RedriveAnswer } from './logs';
 import { queueStore } from './store';
 import { unverifiedChecker } from './unverified';
 
@@ -31,10 +33,16 @@ const eventBridge = new EventBridgeClient({ maxAttempts: 1, ...boundedRequests(1
 const sqs = new SQSClient(boundedRequests(1000, 5000));
 const secretsManager = createSecretsManagerClient();
 
-export async function handler(_event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<RedriveSummary> {
+/** What the function may be invoked with: nothing (the schedule, the console's Test button), or a log to redrive too. */
+export interface RedriveRequest {
+  readonly fromLog?: string;
+}
+
+export async function handler(event: RedriveRequest | null | undefined, context?: { getRemainingTimeInMillis?: () => number }): Promise<RedriveAnswer> {
   const started = Date.now();
   const remaining = context?.getRemainingTimeInMillis?.() ?? 60_000;
-  const summary = await redrive(
+  const fromLog = typeof event?.fromLog === 'string' ? event.fromLog : undefined;
+  const summary = await redriveQueueThenLog(
     {
       ...queueStore(sqs, queueUrl),
       publish: (entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }),
@@ -44,12 +52,15 @@ export async function handler(_event: unknown, context?: { getRemainingTimeInMil
         : {}),
     },
     { eventBusName, deadline: Deadline.after(remaining - FINISHING_MS, started) },
+    fromLog,
   );
+  const both = [summary, ...(summary.fromLog ? [summary.fromLog] : [])];
+  const total = (key: 'published' | 'leftFailed' | 'leftBadInput') => both.reduce((n, s) => n + s[key], 0);
   logMetricLine(
     'redrive',
-    summary.leftFailed > 0 ? 'WARN' : 'INFO',
+    total('leftFailed') > 0 ? 'WARN' : 'INFO',
     { message: 'redrive', ...summary, latencyMs: Date.now() - started },
-    { Redriven: summary.published, RedriveFailed: summary.leftFailed, LeftBadInput: summary.leftBadInput },
+    { Redriven: total('published'), RedriveFailed: total('leftFailed'), LeftBadInput: total('leftBadInput') },
   );
   return summary;
 }

@@ -41,6 +41,12 @@ export interface RedriveOptions {
   readonly maxLetters?: number;
   /** Stop starting new work at this moment (a function's remaining time). */
   readonly deadline?: Deadline;
+  /**
+   * Delivery ids put on the bus earlier in the same run (by the queue's redrive before a log's);
+   * the redrive adds those it publishes. A letter whose id is in it is a second copy of one webhook:
+   * it is deleted, not published again. @default a new set
+   */
+  readonly published?: Set<string>;
 }
 
 /** What a redrive did, as the function returns it, `npm run redrive` prints it and its metrics count it. */
@@ -49,7 +55,7 @@ export interface RedriveSummary {
   readonly read: number;
   /** Events put on the bus (each letter's delivery.id unchanged). */
   readonly published: number;
-  /** Letters deleted: those published, and unverified ones dropped. */
+  /** Letters deleted: those published, duplicates, and unverified ones dropped. */
   readonly deleted: number;
   /** Left for a person: Jamf sent something that cannot be published (a 4xx). */
   readonly leftBadInput: number;
@@ -61,9 +67,15 @@ export interface RedriveSummary {
   readonly droppedUnverified: number;
   /** Published or dropped, but not deleted: a later redrive deals with them again (an event with the same delivery.id). */
   readonly deleteFailed: number;
+  /**
+   * Deleted (in a log: passed over) without publishing: a letter of a delivery.id this run already
+   * published. A dead-letter write whose answer was lost keeps one webhook twice (in the queue twice,
+   * or in the queue and the log); its event goes out once.
+   */
+  readonly duplicates: number;
 }
 
-type Outcome = 'published' | 'badInput' | 'unpublishable' | 'failed' | 'dropped';
+type Outcome = 'published' | 'badInput' | 'unpublishable' | 'failed' | 'dropped' | 'duplicate';
 
 /** The record in a letter, or undefined when it is not one this code can read. */
 export function readDeadLetterRecord(body: string): DeadLetterRecord | undefined {
@@ -122,6 +134,13 @@ export async function redriveRecord(
   return result.ok ? 'published' : 'failed';
 }
 
+/** The delivery.id a letter publishes under, when it holds an event a redrive would publish as it is. */
+function publishableId(record: DeadLetterRecord | undefined): string | undefined {
+  if (record === undefined || record.unverified !== undefined || record.entry === undefined) return undefined;
+  const status = record.reason.statusCode;
+  return status >= 400 && status < 500 ? undefined : record.deliveryId;
+}
+
 /** Redrives the store until it has nothing new to hand out, `maxLetters` were read, or the deadline is near. */
 export async function redrive(deps: RedriveDependencies, options: RedriveOptions): Promise<RedriveSummary> {
   const maxLetters = options.maxLetters ?? 1000;
@@ -134,7 +153,9 @@ export async function redrive(deps: RedriveDependencies, options: RedriveOptions
     leftFailed: 0,
     droppedUnverified: 0,
     deleteFailed: 0,
+    duplicates: 0,
   };
+  const published = options.published ?? new Set<string>();
   const timeLeft = () => options.deadline === undefined || options.deadline.remaining() > 0;
 
   while (counts.read < maxLetters && timeLeft()) {
@@ -144,12 +165,17 @@ export async function redrive(deps: RedriveDependencies, options: RedriveOptions
       // Each letter may take a publish and a secret read: the deadline is checked before every one.
       if (!timeLeft()) break;
       counts.read += 1;
-      const outcome = await redriveRecord(readDeadLetterRecord(letter.body), deps.publish, options.eventBusName, deps.checkUnverified);
+      const record = readDeadLetterRecord(letter.body);
+      const id = publishableId(record);
+      const outcome: Outcome =
+        id !== undefined && published.has(id) ? 'duplicate' : await redriveRecord(record, deps.publish, options.eventBusName, deps.checkUnverified);
+      if (outcome === 'published' && id !== undefined) published.add(id);
       if (outcome === 'badInput') counts.leftBadInput += 1;
       else if (outcome === 'unpublishable') counts.leftUnpublishable += 1;
       else if (outcome === 'failed') counts.leftFailed += 1;
       else {
         if (outcome === 'published') counts.published += 1;
+        else if (outcome === 'duplicate') counts.duplicates += 1;
         else counts.droppedUnverified += 1;
         if (deps.remove === undefined) continue;
         try {

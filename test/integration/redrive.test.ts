@@ -55,6 +55,24 @@ describe('redrive, through the local runtime', () => {
     expect({ ...redriven!.Detail, delivery: redrivenDelivery }).toEqual({ ...direct!.Detail, delivery: directDelivery });
   });
 
+  it('redrives a log export posted to it after the queue, each webhook once', async () => {
+    const end = busOutage();
+    for (const name of ['ComputerAdded', 'ComputerCheckIn'])
+      await post(runtime().webhookUrl, fixtureBytes(name, 'json'), { 'content-type': 'application/json', ...AUTH });
+    end();
+    const letters = runtime().deadLetters().filter((l) => l.reason.code === 'PublishFailed');
+    expect(letters).toHaveLength(2);
+    // As a log export has them: what stands before the JSON is skipped.
+    const logText = letters.map((deadLetter) => `2026-11-27T10:00:00Z\tr\tERROR\t${JSON.stringify({ message: 'dead-letter', deadLetter })}\n`).join('');
+    const before = runtime().events().length;
+
+    const summary = await post(`${runtime().url}/_local/redrive`, logText, { 'content-type': 'text/plain' });
+    expect(summary).toMatchObject({ status: 200, body: { published: 2, fromLog: { read: 2, published: 0, duplicates: 2 } } });
+    expect(runtime().events().slice(before).map((e) => (e.Detail as { delivery: { id: string } }).delivery.id).sort()).toEqual(
+      letters.map((l) => l.deliveryId).sort(),
+    );
+  });
+
   it('has nothing to do on an empty store', async () => {
     const empty = runtime().deadLetters().filter((l) => l.reason.statusCode >= 500);
     expect(empty).toEqual([]);

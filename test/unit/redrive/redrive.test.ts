@@ -1,6 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { deadLetterMessage, type DeadLetterInput } from '../../../lambda/publish/dead-letters';
 import type { PublishResult } from '../../../lambda/publish/publisher';
+import { redriveQueueThenLog } from '../../../lambda/redrive/logs';
 import { redrive, type QueuedLetter, type RedriveDependencies } from '../../../lambda/redrive/redrive';
 import { Deadline } from '../../../lambda/shared/deadline';
 
@@ -11,6 +12,12 @@ const ENTRY: PutEventsRequestEntry = {
   Detail: JSON.stringify({ webhook: {}, event: {}, delivery: { id: 'a'.repeat(32), receivedAt: '2026-11-27T10:00:00.000Z', encoding: 'utf-8' } }),
   Time: new Date('2026-11-27T09:59:59.000Z'),
 };
+
+/** ENTRY as another webhook: its own delivery.id. */
+function entryOf(id: string): PutEventsRequestEntry {
+  const detail = JSON.parse(ENTRY.Detail!) as { delivery: { id: string } };
+  return { ...ENTRY, Detail: JSON.stringify({ ...detail, delivery: { ...detail.delivery, id: id.padStart(32, '0') } }) };
+}
 
 function letter(id: string, input: Partial<DeadLetterInput> & Pick<DeadLetterInput, 'reason'>): QueuedLetter {
   const body = deadLetterMessage({
@@ -50,7 +57,7 @@ describe('redrive', () => {
   it('publishes a letter that holds its entry, exactly as built, to the bus it is given, then deletes it', async () => {
     const { deps, published, removed } = store([letter('1', { reason: publishFailed, entry: ENTRY })]);
     const summary = await redrive(deps, { eventBusName: 'jamf-bus' });
-    expect(summary).toEqual({ read: 1, published: 1, deleted: 1, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0, droppedUnverified: 0, deleteFailed: 0 });
+    expect(summary).toEqual({ read: 1, published: 1, deleted: 1, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0, droppedUnverified: 0, deleteFailed: 0, duplicates: 0 });
     expect(published).toEqual([{ ...ENTRY, EventBusName: 'jamf-bus' }]);
     expect(removed).toEqual(['1']);
   });
@@ -85,9 +92,46 @@ describe('redrive', () => {
   });
 
   it('reads no more than maxLetters, and nothing once its deadline has passed', async () => {
-    const letters = Array.from({ length: 25 }, (_, i) => letter(String(i), { reason: publishFailed, entry: ENTRY }));
+    const letters = Array.from({ length: 25 }, (_, i) => letter(String(i), { reason: publishFailed, entry: entryOf(String(i)) }));
     expect(await redrive(store(letters).deps, { eventBusName: 'b', maxLetters: 12 })).toMatchObject({ read: 12, published: 12 });
     expect(await redrive(store(letters).deps, { eventBusName: 'b', deadline: Deadline.after(0, Date.now() - 1) })).toMatchObject({ read: 0 });
+  });
+});
+
+describe('redrive of one webhook kept twice', () => {
+  it('publishes it once and deletes every letter of it, in the queue', async () => {
+    const { deps, published, removed } = store([
+      letter('1', { reason: publishFailed, entry: ENTRY }),
+      letter('other', { reason: publishFailed, entry: entryOf('other') }),
+      letter('1-again', { reason: publishFailed, entry: ENTRY }),
+    ]);
+    const summary = await redrive(deps, { eventBusName: 'b' });
+    expect(summary).toMatchObject({ read: 3, published: 2, duplicates: 1, deleted: 3 });
+    expect(published.map((entry) => entry.Detail)).toEqual([ENTRY.Detail, entryOf('other').Detail]);
+    expect(removed).toEqual(['1', 'other', '1-again']);
+  });
+
+  it('publishes a second letter again when the first could not be published', async () => {
+    let calls = 0;
+    const { deps, published } = store([letter('1', { reason: publishFailed, entry: ENTRY }), letter('1-again', { reason: publishFailed, entry: ENTRY })]);
+    const summary = await redrive({ ...deps, publish: async (entry) => (calls++ === 0 ? failed : deps.publish(entry)) }, { eventBusName: 'b' });
+    expect(summary).toMatchObject({ published: 1, leftFailed: 1, duplicates: 0 });
+    expect(published).toHaveLength(1);
+  });
+
+  it("passes over a letter in a log whose webhook the queue's redrive published in the same run", async () => {
+    const { deps } = store([letter('1', { reason: publishFailed, entry: ENTRY })]);
+    const logLine = `${JSON.stringify({ message: 'dead-letter', deadLetter: JSON.parse(letter('1', { reason: publishFailed, entry: ENTRY }).body) })}\n`;
+    const alsoInLog = `${JSON.stringify({ message: 'dead-letter', deadLetter: JSON.parse(letter('2', { reason: publishFailed, entry: entryOf('2') }).body) })}\n`;
+    const answer = await redriveQueueThenLog(deps, { eventBusName: 'b' }, logLine + alsoInLog);
+    expect(answer).toMatchObject({ read: 1, published: 1, fromLog: { read: 2, published: 1, duplicates: 1, deleted: 0 } });
+  });
+
+  it('leaves bad input kept twice where it is, both letters', async () => {
+    const bad = { reason: { code: 'InvalidEvent', message: 'x', statusCode: 422 }, entry: ENTRY };
+    const { deps, removed } = store([letter('1', bad), letter('2', bad)]);
+    expect(await redrive(deps, { eventBusName: 'b' })).toMatchObject({ leftBadInput: 2, duplicates: 0 });
+    expect(removed).toEqual([]);
   });
 });
 
@@ -107,7 +151,7 @@ describe('redrive of unverified letters', () => {
       { ...deps, checkUnverified: async (record) => outcomes.get(record.requestId as 'pass')! },
       { eventBusName: 'jamf-bus' },
     );
-    expect(summary).toEqual({ read: 4, published: 1, deleted: 2, leftBadInput: 1, leftUnpublishable: 0, leftFailed: 1, droppedUnverified: 1, deleteFailed: 0 });
+    expect(summary).toEqual({ read: 4, published: 1, deleted: 2, leftBadInput: 1, leftUnpublishable: 0, leftFailed: 1, droppedUnverified: 1, deleteFailed: 0, duplicates: 0 });
     expect(published).toEqual([{ ...ENTRY, EventBusName: 'jamf-bus' }]);
     expect(removed.sort()).toEqual(['fail', 'pass']);
   });
