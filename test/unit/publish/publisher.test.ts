@@ -49,10 +49,19 @@ describe('publishEntry', () => {
 
     it('gives up when the budget is spent, saying the failure was transient', async () => {
       eventBridge.on(PutEventsCommand).resolves(throttled);
-      const result = await publishEntry(client, entry, { budgetMs: 100, backoffBaseMs: 40, ...fakeTime() });
+      const result = await publishEntry(client, entry, { budgetMs: 100, backoffBaseMs: 40, minRetryMs: 0, ...fakeTime() });
       expect(result).toMatchObject({ ok: false, errorCode: 'ThrottlingException', retryable: true });
       expect(result.attempts).toBeGreaterThan(1);
       expect(result.attempts).toBeLessThan(5);
+    });
+
+    it('starts no retry with less than minRetryMs of the budget left, so none is cut off while it lands', async () => {
+      eventBridge.on(PutEventsCommand).resolves(throttled);
+      const time = fakeTime();
+      // Backoffs of 100, 200, 400 ms: the third retry would start with 300 ms left.
+      const result = await publishEntry(client, entry, { budgetMs: 1000, backoffBaseMs: 100, minRetryMs: 400, ...time });
+      expect(result).toMatchObject({ ok: false, attempts: 3, retryable: true, ambiguous: false });
+      expect(time.now()).toBe(700);
     });
 
     it('stops after maxAttempts', async () => {
