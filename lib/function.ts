@@ -33,7 +33,7 @@ export const FUNCTION_MEMORY_MB = 1024;
  * Timeout of every function.
  *
  * Jamf Pro stops reading after 2 s, but a function must not be cut off after
- * that: when PutEvents fails or is slow (the publish budget, 1.2 s by default,
+ * that: when PutEvents fails or is slow (the publish budget, 1.4 s by default,
  * is spent), the webhook must still be written to the dead-letter queue,
  * and a cold start may add a Secrets Manager call. 10 s leaves room for that
  * with the SDK's retries, stays far under API Gateway's 29 s integration

@@ -83,7 +83,7 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
    * How long the ingest function may spend publishing (PutEvents and its retries)
    * before it dead-letters the webhook instead. At most 8 s, to leave time for
    * the dead-letter write inside the function's 10 s timeout.
-   * @default - the function's own default (1200 ms)
+   * @default - the function's own default (1400 ms: what Jamf Pro's 2 s read timeout leaves before the dead-letter write)
    */
   readonly publishBudget?: Duration;
 

@@ -29,9 +29,6 @@ export const MAX_BODY_BYTES_LIMIT = 768 * 1024;
  */
 export const DEFAULT_SCEP_MAX_BODY_BYTES = 64 * 1024;
 
-/** How long the ingest function may spend publishing unless set otherwise: leaves Jamf's 2 s room for init, decoding and the response. */
-export const DEFAULT_PUBLISH_BUDGET_MS = 1200;
-
 /**
  * How long a secret may be used after it was last read while Secrets Manager
  * cannot be read again, unless set otherwise: a warm instance rides out an
@@ -55,12 +52,22 @@ export const RESPONSE_MARGIN_MS = 200;
 export const DEAD_LETTER_RESERVE_MS = 400;
 
 /**
+ * How long the ingest function may spend publishing unless set otherwise: all
+ * the time Jamf's read timeout leaves before the dead-letter reserve (1.4 s).
+ * Whatever init, authentication and decoding took comes off it, as the publish
+ * gets at most what is left before the reserve. A PutEvents cut off early may
+ * still land, and then its webhook is on the bus and dead-lettered, and a
+ * redrive adds a copy: the longer a slow PutEvents is waited for, the fewer copies.
+ */
+export const DEFAULT_PUBLISH_BUDGET_MS = JAMF_READ_TIMEOUT_MS - RESPONSE_MARGIN_MS - DEAD_LETTER_RESERVE_MS;
+
+/**
  * When the ingest function must have answered, after the request arrived: within
  * Jamf's read timeout, or, when the publish budget is set longer than that
  * allows, the publish budget and the dead-letter reserve.
  */
 export function ingestResponseDeadlineMs(publishBudgetMs: number): number {
-  return Math.max(JAMF_READ_TIMEOUT_MS - RESPONSE_MARGIN_MS, publishBudgetMs + DEAD_LETTER_RESERVE_MS + RESPONSE_MARGIN_MS);
+  return Math.max(JAMF_READ_TIMEOUT_MS - RESPONSE_MARGIN_MS, publishBudgetMs + DEAD_LETTER_RESERVE_MS);
 }
 
 /** One hour: long enough for a device to install the profile and enrol, short enough to limit a leaked challenge. */

@@ -97,11 +97,11 @@ export const SETTINGS = {
   },
   publishBudgetMs: {
     kind: 'integer',
-    default: '`1200`',
+    default: '`1400`',
     scope: 'both',
     prop: 'publishBudget',
     description:
-      'Milliseconds the ingest function may spend on PutEvents and its retries before it dead-letters the webhook. At most 8000. Jamf Pro stops waiting after its read timeout (2 s by default).',
+      'Milliseconds the ingest function may spend on PutEvents and its retries before it dead-letters the webhook; what init and decoding took comes off it. At most 8000. The default answers within Jamf Pro\'s read timeout (2 s by default); a longer budget answers after the budget and 400 ms for the dead-letter write.',
   },
   allowedSourceCidrs: {
     kind: 'list',

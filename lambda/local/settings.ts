@@ -57,7 +57,7 @@ export interface LocalSettingsOptions {
   readonly eventBusName?: string;
   /** Largest webhook body the ingest function accepts. @default 262144 */
   readonly maxBodyBytes?: number;
-  /** Milliseconds the ingest function may spend publishing. @default 1200 */
+  /** Milliseconds the ingest function may spend publishing. @default 1400 */
   readonly publishBudgetMs?: number;
   /** Whether the SCEP routes are served; with false they answer 404. @default true */
   readonly scepChallenge?: boolean;

@@ -8,15 +8,12 @@
  * never is. Bounded: loopback only, a fixed fault seed, seconds not minutes.
  * Timing bounds have a margin for a slow machine; no test here measures speed.
  */
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DEFAULT_PUBLISH_BUDGET_MS, ingestResponseDeadlineMs } from '../../lambda/contract';
 import { decodeWebhook } from '../../lambda/decode/decode';
-import { LOCAL_BUS_NAME, type FaultDocument, type LocalEvent } from '../../lambda/local/runtime';
+import { type FaultDocument, type LocalEvent } from '../../lambda/local/runtime';
 import type { DeadLetterRecord } from '../../lambda/publish/dead-letters';
 import { deliveryOf } from '../../lambda/publish/delivery';
-import { publishEntry } from '../../lambda/publish/publisher';
-import { deadLettersInLog } from '../../lambda/redrive/logs';
-import { redriveRecord, type RedriveSummary } from '../../lambda/redrive/redrive';
+import { deadLettersInLog, type RedriveAnswer } from '../../lambda/redrive/logs';
 import { setLogWriter } from '../../lambda/shared/log';
 import { CONTENT_TYPES, fixtureNames, fixtureText, type FixtureFormat } from '../support/fixtures';
 import { post, useLocalRuntime } from '../support/local-runtime';
@@ -36,16 +33,15 @@ const BAD_EVERY = 33;
 /** Webhooks of the second, fault-free run. */
 const CLEAN_WEBHOOKS = 100;
 /**
- * Most events on the bus beyond one per valid webhook, as a share of the valid webhooks. The
- * issue asked for 20 %, which this fault mix cannot meet however the code behaves: a PutEvents
- * delayed past the 1.2 s publish budget lands unanswered (0.3 x 1.8/3 = 18 % of first attempts),
- * so its webhook is both on the bus and dead-lettered (ambiguous), and the redrive adds a copy;
- * a SendMessage cut off the same way is kept in the queue and in the log, and both are redriven.
- * Measured: 28-31 % on a 2-core machine (17 % with delays of 0-1.5 s). A slower machine sees more
- * attempts pass their budget, hence the margin; every copy is accounted for by its source below,
- * which is the real check. Issue 10 stays open on this bound.
+ * Most events on the bus beyond one per valid webhook, as a share of the valid webhooks: the
+ * issue's bound. Most copies cannot be avoided by any client: a PutEvents delayed past the publish
+ * budget lands unanswered (about 0.3 x 1.6/3 = 16 % of first attempts here), so its webhook is both
+ * on the bus and dead-lettered (ambiguous), and the redrive adds a copy. What the code does about
+ * the rest: a retry does not start with too little budget left to be waited for, and a redrive
+ * publishes each delivery.id once however many letters hold it. Measured 16.7-18.2 % on a 2-core
+ * machine, also with a second process keeping one core busy.
  */
-const MAX_EXTRA_COPIES = 0.4;
+const MAX_EXTRA_COPIES = 0.2;
 /** The fault mix of the issue's soak test, for EventBridge and SQS each. */
 const FAULTS: FaultDocument = {
   eventbridge: { error500: 0.3, throttle: 0.1, partial: 0.1, resetBefore: 0.025, resetAfter: 0.025, delay: { rate: 0.3, minMs: 0, maxMs: 3000 } },
@@ -190,29 +186,16 @@ function handlerLatencies(from: number): number[] {
 /** The dead letters in the log lines written since `from`, as `npm run redrive -- --from-logs` reads them. */
 const deadLettersLogged = (from: number): DeadLetterRecord[] => deadLettersInLog(logLines.slice(from).join(''));
 
-/** Publishes what the log holds, as `npm run redrive -- --from-logs` does, to the runtime's AWS endpoint. */
-async function redriveFromLog(records: readonly DeadLetterRecord[]) {
-  const client = new EventBridgeClient({ endpoint: stack().awsEndpointUrl, maxAttempts: 1 });
-  const counts = { read: 0, published: 0, leftBadInput: 0, leftUnpublishable: 0, leftFailed: 0 };
-  for (const record of records) {
-    counts.read += 1;
-    const outcome = await redriveRecord(record, (entry) => publishEntry(client, entry, { budgetMs: 3000 }), LOCAL_BUS_NAME);
-    if (outcome === 'published') counts.published += 1;
-    else if (outcome === 'badInput') counts.leftBadInput += 1;
-    else if (outcome === 'unpublishable') counts.leftUnpublishable += 1;
-    else counts.leftFailed += 1;
-  }
-  client.destroy();
-  return counts;
-}
-
-/** Runs the redrive function until it reads nothing new (letters it left stay hidden for this run), at most 5 times. */
-async function redriveQueue(): Promise<RedriveSummary[]> {
-  const runs: RedriveSummary[] = [];
+/**
+ * Runs the redrive function on the queue and then the log lines (as `npm run redrive -- --from-logs`
+ * does), then on the queue until it reads nothing new (letters it left stay hidden), at most 5 times.
+ */
+async function redriveQueueThenLog(logText: string): Promise<RedriveAnswer[]> {
+  const runs: RedriveAnswer[] = [];
   for (let run = 0; run < 5; run += 1) {
-    const summary = await stack().redrive();
-    runs.push(summary);
-    if (summary.read === 0) break;
+    const answer = await stack().redrive(run === 0 ? logText : undefined);
+    runs.push(answer);
+    if (run > 0 && answer.read === 0) break;
   }
   return runs;
 }
@@ -300,20 +283,23 @@ describe('soak: faults in EventBridge and SQS, then a redrive', () => {
     const onBusButSure = letters.filter((letter) => !isBadInput(letter) && !letter.reason.ambiguous && afterFaults.has(letter.deliveryId!));
     expect(onBusButSure.map((letter) => letter.reason)).toEqual([]);
 
-    // Faults off: redrive the queue, and what the log holds (as `npm run redrive -- --from-logs`).
+    // Faults off: redrive the queue, then what the log holds, in one run (as `npm run redrive -- --from-logs`).
     const redriveStarted = Date.now();
-    const queueRuns = await redriveQueue();
-    const logRun = await redriveFromLog(inLog);
-    figures.redrive = { queueRuns, fromLog: logRun, ms: Date.now() - redriveStarted };
-    expect(queueRuns.reduce((n, run) => n + run.leftFailed + run.leftUnpublishable, 0)).toBe(0);
-    expect(logRun).toMatchObject({ leftFailed: 0, leftUnpublishable: 0 });
+    const runs = await redriveQueueThenLog(logLines.slice(logFrom).join(''));
+    const logRun = runs[0]!.fromLog!;
+    figures.redrive = { runs, ms: Date.now() - redriveStarted };
+    const summaries = runs.flatMap((run) => [run, ...(run.fromLog ? [run.fromLog] : [])]);
+    const sum = (key: 'published' | 'leftFailed' | 'leftUnpublishable' | 'leftBadInput' | 'duplicates') => summaries.reduce((n, run) => n + run[key], 0);
+    expect(sum('leftFailed') + sum('leftUnpublishable')).toBe(0);
     // Every copy is accounted for: a webhook's copies are those on the bus before the redrive and
-    // one per letter kept for it (in the queue or the log), and nothing else.
+    // one for its letters (in the queue, the log, or both), however many there are.
     const redriven = runtime.events().slice(eventsBefore + [...afterFaults.values()].flat().length);
-    expect(redriven).toHaveLength(queueRuns.reduce((n, run) => n + run.published, 0) + logRun.published);
+    expect(redriven).toHaveLength(sum('published'));
     const redrivenCount = new Map<string, number>();
     for (const event of redriven) redrivenCount.set(detailOf(event).delivery.id, (redrivenCount.get(detailOf(event).delivery.id) ?? 0) + 1);
-    expect(Object.fromEntries(redrivenCount)).toEqual(Object.fromEntries(letterCount));
+    const redrivable = letters.filter((letter) => !isBadInput(letter) && letter.deliveryId !== undefined);
+    expect(Object.fromEntries(redrivenCount)).toEqual(Object.fromEntries(redrivable.map((letter) => [letter.deliveryId, 1])));
+    expect(sum('duplicates')).toBe(redrivable.length - redrivenCount.size);
 
     // Every valid webhook is on the bus, and every copy of one carries its delivery.id and nothing else's.
     const events = runtime.events().slice(eventsBefore);
@@ -338,7 +324,8 @@ describe('soak: faults in EventBridge and SQS, then a redrive', () => {
     const badLettersKept = [...leftInQueue, ...inLog.filter(isBadInput)];
     const badKept = bad.filter((w) => badLettersKept.some((letter) => letter.body.includes(String(w.eventTimestamp))));
     expect(badKept).toHaveLength(bad.length);
-    expect(queueRuns.reduce((n, run) => n + run.leftBadInput, 0) + logRun.leftBadInput).toBe(badLettersKept.length);
+    expect(sum('leftBadInput')).toBe(badLettersKept.length);
+    expect(logRun.read).toBe(inLog.length);
 
     // Copies: the faults that leave an outcome unknown (resets, answers cut off) put some webhooks on the bus twice.
     expect(extra / valid.length).toBeLessThanOrEqual(MAX_EXTRA_COPIES);
