@@ -1,5 +1,5 @@
 /** API Gateway proxy events as the deployed API sends them, for the handlers under measurement. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { PROJECT_ROOT } from '../lib/bundle';
@@ -9,6 +9,18 @@ import { BENCH_PASSWORD, BENCH_VERIFY_SECRET } from './aws';
 
 export function fixture(name: string, format: 'json' | 'xml'): Buffer {
   return readFileSync(join(PROJECT_ROOT, 'events', format, `${name}.${format}`));
+}
+
+/** The names of the fixture events (events/json/<name>.json), sorted; each has its XML twin. */
+export function fixtureNames(): string[] {
+  const names = (format: 'json' | 'xml') =>
+    readdirSync(join(PROJECT_ROOT, 'events', format))
+      .filter((file) => file.endsWith(`.${format}`))
+      .map((file) => file.slice(0, -format.length - 1))
+      .sort();
+  const json = names('json');
+  if (json.join() !== names('xml').join()) throw new Error('events/json and events/xml hold different events');
+  return json;
 }
 
 const JAMF_AUTH = `Basic ${Buffer.from(`jamf:${BENCH_PASSWORD}`).toString('base64')}`;
