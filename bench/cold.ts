@@ -44,6 +44,19 @@ function run(args: string[], env: Record<string, string>): Promise<{ wallMs: num
   });
 }
 
+interface ChildResult {
+  readonly initMs: number;
+  readonly firstMs: number;
+  readonly status: number;
+}
+
+function resultOf(stdout: string): ChildResult {
+  // The handler writes its own log line to stdout too.
+  const resultLine = stdout.split('\n').find((text) => text.startsWith('BENCH_RESULT '));
+  if (!resultLine) throw new Error(`benchmark child printed no result: ${stdout.slice(0, 500)}`);
+  return JSON.parse(resultLine.slice('BENCH_RESULT '.length)) as ChildResult;
+}
+
 export interface ColdReport {
   readonly runs: number;
   /** Median import time of the bundle inside the process. */
@@ -83,14 +96,46 @@ export async function coldStart(
   for (let i = 0; i < runs; i++) {
     const bare = await run([bareChild], { NODE_OPTIONS: nodeOptions });
     const measured = await run([child], childEnv);
-    // The handler writes its own log line to stdout too.
-    const resultLine = measured.stdout.split('\n').find((text) => text.startsWith('BENCH_RESULT '));
-    if (!resultLine) throw new Error(`benchmark child printed no result: ${measured.stdout.slice(0, 500)}`);
-    const result = JSON.parse(resultLine.slice('BENCH_RESULT '.length)) as { initMs: number; firstMs: number; status: number };
+    const result = resultOf(measured.stdout);
     init.push(result.initMs);
     first.push(result.firstMs);
     overBare.push(measured.wallMs - bare.wallMs);
     status = result.status;
   }
   return { runs, initMs: median(init), firstRequestMs: median(first), wallOverBareMs: median(overBare), status };
+}
+
+export interface ImportTarget {
+  readonly name: string;
+  readonly bundleDir: string;
+  /** As the function is deployed: `--enable-source-maps` or nothing. */
+  readonly nodeOptions: string;
+}
+
+/**
+ * The import time (module init) of several bundles, median of `runs` fresh
+ * processes each, taken in turns (one process of each bundle per run) so
+ * that a ratio between two of them is not skewed by when each was measured.
+ */
+export async function coldImports(
+  targets: readonly ImportTarget[],
+  env: Record<string, string>,
+  runs: number,
+): Promise<Map<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'jeb-bench-import-'));
+  const child = join(dir, 'child.mjs');
+  writeFileSync(child, CHILD);
+  const samples = new Map<string, number[]>(targets.map(({ name }) => [name, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const { name, bundleDir, nodeOptions } of targets) {
+      const { stdout } = await run([child], {
+        ...env,
+        NODE_OPTIONS: nodeOptions,
+        NODE_NO_WARNINGS: '1',
+        BENCH_BUNDLE: join(bundleDir, 'index.mjs'),
+      });
+      samples.get(name)!.push(resultOf(stdout).initMs);
+    }
+  }
+  return new Map([...samples].map(([name, values]) => [name, median(values)]));
 }
