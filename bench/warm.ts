@@ -24,7 +24,7 @@ export interface Latency {
   readonly n: number;
 }
 
-function latency(samples: readonly number[]): Latency {
+export function latency(samples: readonly number[]): Latency {
   return { p50: percentile(samples, 50), p99: percentile(samples, 99), n: samples.length };
 }
 
@@ -35,7 +35,7 @@ type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
  * per request, which in Lambda is a write to a pipe. The write is kept (it is
  * part of the cost), its output is not.
  */
-async function withStdoutDiscarded<T>(measure: () => Promise<T>): Promise<T> {
+export async function withStdoutDiscarded<T>(measure: () => Promise<T>): Promise<T> {
   const devNull = openSync('/dev/null', 'w');
   const original = process.stdout.write;
   const discard = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {

@@ -1,0 +1,88 @@
+/**
+ * The ingest handler's own work per warm request: authentication, decode,
+ * the entry, and the PutEvents call through a real EventBridge client
+ * (serialisation, SigV4 signing, parsing the answer), whose HTTP handler
+ * answers at once in this process. Only the network is left out, which is
+ * what a cost model adds back as EventBridge's latency. Also the CPU time
+ * per request (`process.cpuUsage`, so the GC's threads count too), the
+ * input for billed duration that no wait inflates.
+ *
+ * Every fixture event in both formats, in turns: a fleet sends a mix.
+ */
+import { Readable } from 'node:stream';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { authenticatorFor, credentialsVerifier } from '../lambda/auth/source';
+import { readIngestConfig } from '../lambda/ingest/config';
+import { createIngestHandler } from '../lambda/ingest/ingest';
+import { BENCH_PASSWORD } from './aws';
+import { fixtureNames, jamfEvent } from './events';
+import { since } from './stats';
+import { latency, withStdoutDiscarded, type Latency } from './warm';
+
+export interface IngestWarmReport {
+  readonly latency: Latency;
+  /** User plus system CPU milliseconds per request, over the measured batch. */
+  readonly cpuMsPerRequest: number;
+  /** Distinct request bodies in the mix. */
+  readonly bodies: number;
+}
+
+/** An SDK request handler that answers every call with `body`, without a socket. */
+function answeredAtOnce(body: string) {
+  return {
+    handle: async () => ({
+      response: {
+        statusCode: 200,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'bench' },
+        body: Readable.from([Buffer.from(body)]),
+      },
+    }),
+    updateHttpClientConfig: () => {},
+    httpHandlerConfigs: () => ({}),
+  };
+}
+
+const CLIENT = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  maxAttempts: 1,
+};
+
+export async function ingestOwnWork(iterations: number, warmup: number): Promise<IngestWarmReport> {
+  return withStdoutDiscarded(async () => {
+    const handler = createIngestHandler({
+      config: readIngestConfig({ EVENT_BUS_NAME: 'bench', DEAD_LETTER_QUEUE_URL: 'http://127.0.0.1:1/000000000000/dlq' }),
+      eventBridge: new EventBridgeClient({
+        ...CLIENT,
+        requestHandler: answeredAtOnce(JSON.stringify({ FailedEntryCount: 0, Entries: [{ EventId: 'bench-event' }] })),
+      }),
+      // Every request here publishes: a dead letter would be a failure of the bench, and shows as a non-200 below.
+      sqs: new SQSClient({ ...CLIENT, requestHandler: answeredAtOnce('{}') }),
+      authenticate: authenticatorFor(
+        credentialsVerifier(async () => JSON.stringify({ basic: [{ username: 'jamf', password: BENCH_PASSWORD }] })),
+      ),
+    });
+    const events: APIGatewayProxyEvent[] = fixtureNames().flatMap((name) => [
+      jamfEvent('/webhooks', name, 'json'),
+      jamfEvent('/webhooks', name, 'xml'),
+    ]);
+    const once = async (event: APIGatewayProxyEvent): Promise<number> => {
+      const started = process.hrtime.bigint();
+      const response = await handler(event);
+      const elapsed = since(started);
+      // The event id shows the publish went through the client, not around it.
+      if (response.statusCode !== 200 || !response.body.includes('"bench-event"')) {
+        throw new Error(`ingest answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
+      }
+      return elapsed;
+    };
+    for (let i = 0; i < warmup; i++) await once(events[i % events.length]!);
+    const samples: number[] = [];
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < iterations; i++) samples.push(await once(events[i % events.length]!));
+    const used = process.cpuUsage(cpu);
+    return { latency: latency(samples), cpuMsPerRequest: (used.user + used.system) / 1000 / iterations, bodies: events.length };
+  });
+}
