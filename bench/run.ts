@@ -1,19 +1,35 @@
 /**
- * `npm run bench`: the SCEP function's bundle, cold start and warm latency,
- * and its decode against the bare parse, all measured in this one run.
- * Figures, not assertions: tests never depend on time. Aims (issue 5): init
- * bundle under 25 KB without the AWS SDK, module init under 20 ms, warm p99
- * of the handler under 2 ms.
+ * `npm run bench`: the SCEP and ingest functions measured in this one run,
+ * each figure printed beside its aim and written to bench/results.json
+ * (bench/results.quick.json with --quick, which is not committed).
  *
- * Options: --quick (fewer runs, for a smoke check).
+ * - bundles as shipped (lib/bundle.ts): bytes loaded at init, with and without the AWS SDK;
+ * - cold starts in fresh node processes, and the cold import of each shipped bundle against a
+ *   minimal EventBridge-only handler bundled the same way (bench/minimal/handler.ts);
+ * - SCEP warm latency (issue 5's aims: init under 20 ms, warm p99 under 2 ms, init bundle under 25 KB);
+ * - ingest decode plus the PutEvents entry per fixture against the bare parse and a 20-line peer,
+ *   the ingest handler's own warm work and CPU per request, and the local runtime under autocannon
+ *   (issue 11's aims).
+ *
+ * Figures, not assertions: a missed aim is printed, never fatal; tests never depend on time. The
+ * bench fails only on errors and wrong counts.
+ *
+ * Options: --quick (fewer and shorter runs, for CI).
  */
 import { cpus } from 'node:os';
+import { INGEST_ENTRY } from '../lib/ingest-function';
+import { REDRIVE_ENTRY } from '../lib/redrive-function';
 import { SCEP_ENTRY } from '../lib/scep-challenge';
 import { bundle, type BundleReport } from './bundles';
 import { startBenchAwsProcess } from './aws';
-import { coldStart } from './cold';
+import { coldImports, coldStart } from './cold';
 import { decodeRatio } from './decode';
 import { jamfEvent } from './events';
+import { compareDecode } from './ingest-decode';
+import { ingestOwnWork } from './ingest-warm';
+import { loadLocalRuntime, type LoadTarget } from './load';
+import { Report } from './report';
+import { buildResults, resultsPath, writeResults, type Results } from './results';
 import { kb, ms } from './stats';
 import { ownWork, throughLocalRuntime, warmHandler, type WarmReport } from './warm';
 
@@ -24,95 +40,214 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const quick = process.argv.includes('--quick');
 const COLD_RUNS = quick ? 3 : 15;
 const WARM_ITERATIONS = quick ? 300 : 3000;
+const DECODE = quick ? { rounds: 5, batchMs: 1, warmMs: 10 } : { rounds: 21, batchMs: 4, warmMs: 50 };
+const INGEST_WARM = quick ? { iterations: 1000, warmup: 300 } : { iterations: 10_000, warmup: 2000 };
+const LOAD = quick ? { connections: 50, requests: 500, warmup: 300 } : { connections: 50, requests: 5000, warmup: 1000 };
+/** How each function is deployed (lib/function.ts): source maps on at runtime, except for SCEP. */
+const SOURCE_MAPS = '--enable-source-maps';
 
-function line(label: string, value: string, aim = ''): void {
-  process.stdout.write(`  ${label.padEnd(46)} ${value.padStart(12)}${aim ? `   ${aim}` : ''}\n`);
+const x = (value: number) => `${value.toFixed(2)}x`;
+const us = (value: number) => `${value.toFixed(1)} us`;
+const perSecond = (value: number) => `${value.toFixed(0)} req/s`;
+
+function bundleSection(report: Report, bundled: BundleReport): void {
+  const key = `bundle.${bundled.name}`;
+  report.heading(`${bundled.name} bundle (lib/bundle.ts options, as shipped)`);
+  report.show(`${key}.entry_bytes`, 'entry file, index.mjs', bundled.entryBytes, kb);
+  report.record(`${key}.init_files`, bundled.initFiles);
+  report.show(`${key}.init_bytes_with_sdk`, `loaded at init: entry + static chunks (${bundled.initFiles} files)`, bundled.initBytes, kb);
+  report.show(`${key}.init_sdk_bytes`, '  of which AWS SDK', bundled.initSdkBytes, kb);
+  report.show(`${key}.init_bytes`, '  without the AWS SDK', bundled.initBytes - bundled.initSdkBytes, kb);
+  report.record(`${key}.files`, bundled.totalFiles);
+  report.show(`${key}.total_bytes`, `whole bundle (${bundled.totalFiles} files)`, bundled.totalBytes, kb);
+  report.show(`${key}.total_bytes_without_sdk`, '  without the AWS SDK', bundled.totalBytes - bundled.totalSdkBytes, kb);
+  const top = bundled.initInputs.slice(0, 5).map(({ input, bytes }) => `${input.replace(/^.*node_modules\//, '')} ${kb(bytes)}`);
+  report.note(`largest at init: ${top.join(', ')}`);
+  const loads = (label: string, pattern: RegExp) => report.line(`${label} loaded at init`, bundled.loadsAtInit(pattern) ? 'yes' : 'no');
+  loads('XML parser', /fast-xml-parser/);
+  loads('event catalogue', /lambda\/events\/catalogue\.ts/);
+  loads('AWS SDK', /@aws-sdk/);
 }
 
-function bundleLines(report: BundleReport): void {
-  process.stdout.write(`\n${report.name} bundle (lib/bundle.ts options, as shipped)\n`);
-  line('entry file, index.mjs', kb(report.entryBytes));
-  line(`loaded at init: entry + static chunks (${report.initFiles} files)`, kb(report.initBytes));
-  line('  of which AWS SDK', kb(report.initSdkBytes));
-  line('  without the AWS SDK', kb(report.initBytes - report.initSdkBytes), report.name === 'scep' ? 'aim < 25 KB' : '');
-  line(`whole bundle (${report.totalFiles} files)`, kb(report.totalBytes));
-  line('  without the AWS SDK', kb(report.totalBytes - report.totalSdkBytes));
-  const top = report.initInputs.slice(0, 5).map(({ input, bytes }) => `${input.replace(/^.*node_modules\//, '')} ${kb(bytes)}`);
-  process.stdout.write(`  largest at init: ${top.join(', ')}\n`);
+async function scepColdSection(report: Report, scep: BundleReport, ingest: BundleReport, env: Record<string, string>): Promise<void> {
+  report.heading(`cold start, median of ${COLD_RUNS} fresh node processes`);
+  const scepJson = await coldStart(scep.dir, jamfEvent('/scep-challenge', 'SCEPChallenge', 'json'), env, COLD_RUNS, '');
+  report.show('scep.cold.init_ms', 'scep: module init (import of index.mjs)', scepJson.initMs, ms);
+  report.show('scep.cold.first_request_json_ms', 'scep: first request, JSON (SDK, key fetch, audit)', scepJson.firstRequestMs, ms);
+  report.show('scep.cold.init_and_first_json_ms', 'scep: init + first request, JSON', scepJson.initMs + scepJson.firstRequestMs, ms, "Jamf's read timeout: 2 s");
+  report.show('scep.cold.wall_over_bare_json_ms', 'scep: process wall time over bare node, JSON', scepJson.wallOverBareMs, ms);
+  const scepXml = await coldStart(scep.dir, jamfEvent('/scep-challenge', 'SCEPChallenge', 'xml'), env, COLD_RUNS, '');
+  report.show('scep.cold.init_and_first_xml_ms', 'scep: init + first request, XML', scepXml.initMs + scepXml.firstRequestMs, ms);
+  const prepared = await coldStart(scep.dir, jamfEvent('/scep-challenge', 'SCEPChallenge', 'json'), { ...env, SCEP_PREPARE_AT_INIT: 'true' }, COLD_RUNS, '');
+  report.show('scep.cold.prepared_init_ms', 'scep, provisioned (prepared at init): init', prepared.initMs, ms, 'before any request');
+  report.show('scep.cold.prepared_first_json_ms', 'scep, provisioned: first request, JSON', prepared.firstRequestMs, ms);
+  const scepMaps = await coldStart(scep.dir, undefined, env, COLD_RUNS, SOURCE_MAPS);
+  report.show('scep.cold.init_source_maps_ms', 'scep: module init with --enable-source-maps', scepMaps.initMs, ms, 'not shipped for scep');
+  const ingestCold = await coldStart(ingest.dir, jamfEvent('/webhooks', 'ComputerAdded', 'json'), env, COLD_RUNS, SOURCE_MAPS);
+  report.show('ingest.cold.init_ms', 'ingest: module init (--enable-source-maps)', ingestCold.initMs, ms);
+  report.show('ingest.cold.init_and_first_json_ms', 'ingest: init + first request, JSON', ingestCold.initMs + ingestCold.firstRequestMs, ms);
+  const cold = [['scep JSON', scepJson], ['scep XML', scepXml], ['scep prepared', prepared], ['ingest', ingestCold]] as const;
+  for (const [name, result] of cold) {
+    if (result.status !== 200) throw new Error(`${name} cold request answered ${result.status}`);
+  }
+}
+
+/** Each shipped bundle's import against the minimal EventBridge-only bundle, deployed alike, in turns. */
+async function initSection(report: Report, shipped: readonly BundleReport[], minimal: BundleReport, env: Record<string, string>): Promise<void> {
+  const optionsOf = (name: string) => (name === 'scep' ? '' : SOURCE_MAPS);
+  const yardstick = (options: string) => (options ? 'minimal' : 'minimal_no_source_maps');
+  const targets = [
+    { name: 'minimal', bundleDir: minimal.dir, nodeOptions: SOURCE_MAPS },
+    { name: 'minimal_no_source_maps', bundleDir: minimal.dir, nodeOptions: '' },
+    ...shipped.map(({ name, dir }) => ({ name, bundleDir: dir, nodeOptions: optionsOf(name) })),
+  ];
+  const medians = await coldImports(targets, env, COLD_RUNS);
+  report.heading(`cold import vs a minimal EventBridge-only handler bundled alike, median of ${COLD_RUNS} processes each, in turns`);
+  report.show('init.minimal.ms', 'minimal: import, --enable-source-maps', medians.get('minimal')!, ms);
+  report.show('init.minimal.no_source_maps_ms', 'minimal: import, no source maps', medians.get('minimal_no_source_maps')!, ms);
+  for (const { name } of shipped) {
+    const options = optionsOf(name);
+    const own = report.show(`init.${name}.ms`, `${name}: import (as deployed)`, medians.get(name)!, ms);
+    report.show(`init.${name}.ratio`, `${name} / minimal, ${options ? 'both with' : 'both without'} source maps`, own / medians.get(yardstick(options))!, x);
+  }
+}
+
+async function scepWarmSection(report: Report, scep: BundleReport, env: Record<string, string>): Promise<void> {
+  const warmLines = (key: string, result: WarmReport) => {
+    const pair = (part: string, label: string, latency: WarmReport['issueJson']) => {
+      const p50 = report.record(`${key}.${part}.p50_ms`, latency.p50);
+      report.show(`${key}.${part}.p99_ms`, label, latency.p99, (p99) => `${ms(p50)} / ${ms(p99)}`);
+    };
+    pair('issue_json', 'issue, JSON: p50 / p99', result.issueJson);
+    pair('issue_xml', 'issue, XML: p50 / p99', result.issueXml);
+    pair('verify', 'verify, allowed: p50 / p99', result.verify);
+  };
+  report.heading(`warm: the scep handler's own work (AWS calls answered at once), n=${WARM_ITERATIONS}`);
+  warmLines('scep.own_work', await ownWork(WARM_ITERATIONS));
+  report.heading('warm: the shipped scep bundle, AWS calls over loopback HTTP to the local endpoint');
+  warmLines('scep.bundle_warm', await warmHandler(scep.dir, env, WARM_ITERATIONS));
+  report.heading('warm: a request through the local runtime (npm start), HTTP both ways');
+  const http = await throughLocalRuntime(WARM_ITERATIONS);
+  const p50 = report.record('scep.local_runtime.issue_json.p50_ms', http.p50);
+  report.show('scep.local_runtime.issue_json.p99_ms', 'issue, JSON: p50 / p99', http.p99, (p99) => `${ms(p50)} / ${ms(p99)}`);
+}
+
+async function scepDecodeSection(report: Report): Promise<void> {
+  report.heading('SCEPChallenge decode vs the bare parse of the same body (median of rounds, this run)');
+  for (const format of ['json', 'xml'] as const) {
+    const ratio = await decodeRatio(format, quick ? 5 : 15, quick ? 500 : 2000);
+    report.record(`scep.decode.${format}.ours_us`, ratio.oursUs);
+    report.record(`scep.decode.${format}.bare_us`, ratio.bareUs);
+    report.show(`scep.decode.${format}.ratio`, `${format.toUpperCase()}: ours / bare`, ratio.ratio, x, `${us(ratio.oursUs)} vs ${us(ratio.bareUs)} per body`);
+  }
+}
+
+function ingestDecodeSection(report: Report): void {
+  report.heading(
+    `ingest: decode + PutEvents entry per fixture event, in one process, ${DECODE.rounds} interleaved rounds; ratios are medians over events`,
+  );
+  for (const format of ['json', 'xml'] as const) {
+    const compared = compareDecode(format, DECODE);
+    const bare = format === 'json' ? 'JSON.parse' : 'default XMLParser.parse';
+    const ratioKey = format === 'json' ? 'ratio' : 'ratio_vs_default';
+    const key = `decode.${format}`;
+    for (const event of compared.events) {
+      const eventKey = `${key}.events.${event.event}`;
+      report.record(`${eventKey}.ours_us`, event.oursUs);
+      report.record(`${eventKey}.bare_us`, event.bareUs);
+      report.record(`${eventKey}.peer_us`, event.peerUs);
+      report.record(`${eventKey}.${ratioKey}`, event.ratio);
+      report.record(`${eventKey}.vs_peer`, event.vsPeer);
+    }
+    const worst = [...compared.events].sort((a, b) => b.ratio - a.ratio).slice(0, 3);
+    report.show(`${key}.${ratioKey}`, `${format.toUpperCase()} (${compared.events.length} events): ours / ${bare}`, compared.ratio, x);
+    report.show(`${key}.vs_peer`, `${format.toUpperCase()}: ours / the 20-line peer`, compared.vsPeer, x);
+    report.show(`${key}.ours_us`, `${format.toUpperCase()}: ours, median event`, compared.oursUs, us);
+    report.show(`${key}.bare_us`, `${format.toUpperCase()}: ${bare}, median event`, compared.bareUs, us);
+    report.show(`${key}.peer_us`, `${format.toUpperCase()}: the peer, median event`, compared.peerUs, us);
+    report.note(`highest ours / bare: ${worst.map((e) => `${e.event} ${x(e.ratio)}`).join(', ')}`);
+  }
+}
+
+async function ingestWarmSection(report: Report): Promise<void> {
+  const warm = await ingestOwnWork(INGEST_WARM.iterations, INGEST_WARM.warmup);
+  report.heading(
+    `warm: the ingest handler's own work (PutEvents through the SDK client, answered at once), ${warm.bodies} bodies in turns, n=${warm.latency.n}`,
+  );
+  const p50 = report.record('ingest.warm.p50_ms', warm.latency.p50);
+  report.show('ingest.warm.p99_ms', 'request: p50 / p99', warm.latency.p99, (p99) => `${ms(p50)} / ${ms(p99)}`);
+  report.show('ingest.cpu_ms_per_request', 'CPU per request (user + system, GC included)', warm.cpuMsPerRequest, ms, 'billed-duration input');
+}
+
+async function loadSection(report: Report): Promise<void> {
+  const targets: LoadTarget[] = [
+    { name: 'webhooks_json', path: '/webhooks', event: 'ComputerCheckIn', format: 'json' },
+    { name: 'webhooks_xml', path: '/webhooks', event: 'ComputerCheckIn', format: 'xml' },
+    { name: 'scep_challenge', path: '/scep-challenge', event: 'SCEPChallenge', format: 'json' },
+  ];
+  const results = await loadLocalRuntime(targets, LOAD);
+  report.heading(
+    `the local runtime under autocannon: ${LOAD.connections} connections, ${LOAD.requests} requests per route after ${LOAD.warmup}, loopback; bus count = 2xx count checked`,
+  );
+  report.record('load.connections', LOAD.connections);
+  for (const result of results) {
+    const key = `load.${result.name}`;
+    const p50 = report.record(`${key}.p50_ms`, result.p50Ms);
+    report.record(`${key}.requests`, result.requests);
+    report.record(`${key}.ok`, result.ok);
+    report.record(`${key}.non2xx`, result.non2xx);
+    report.record(`${key}.errors`, result.errors);
+    report.record(`${key}.published`, result.published);
+    report.show(`${key}.requests_per_second`, `${result.name}: throughput`, result.requestsPerSecond, perSecond);
+    report.show(`${key}.p99_ms`, `${result.name}: latency p50 / p99`, result.p99Ms, (p99) => `${p50} ms / ${p99} ms`);
+  }
+}
+
+/**
+ * Figures computed from the measured ones, after all measurements: the cost
+ * model's `cost.per_million_usd` goes here, as one `report.show(...)` that
+ * reads `report.value('ingest.warm.p50_ms')` and `report.value('ingest.cpu_ms_per_request')`.
+ */
+function derivedFigures(_report: Report): void {}
+
+function machine(): Results['machine'] {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    date: new Date().toISOString(),
+    quick,
+  };
 }
 
 async function main(): Promise<void> {
+  const report = new Report();
   process.stdout.write(`jamf-eventbridge bench: node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}${quick ? ', --quick' : ''}\n`);
 
   const scep = bundle('scep', SCEP_ENTRY);
-  const ingest = bundle('ingest', 'lambda/ingest/handler.ts');
-  bundleLines(scep);
-  line('XML parser loaded at init', scep.loadsAtInit(/fast-xml-parser/) ? 'yes' : 'no');
-  line('event catalogue loaded at init', scep.loadsAtInit(/lambda\/events\/catalogue\.ts/) ? 'yes' : 'no');
-  line('AWS SDK loaded at init', scep.loadsAtInit(/@aws-sdk/) ? 'yes' : 'no');
-  bundleLines(ingest);
+  const ingest = bundle('ingest', INGEST_ENTRY);
+  const redrive = bundle('redrive', REDRIVE_ENTRY);
+  const minimal = bundle('minimal', 'bench/minimal/handler.ts');
+  for (const bundled of [scep, ingest, redrive, minimal]) bundleSection(report, bundled);
 
   // The local AWS endpoint runs in a process of its own, as AWS does.
   const aws = await startBenchAwsProcess();
   try {
-    process.stdout.write(`\ncold start, median of ${COLD_RUNS} fresh node processes\n`);
-    const scepJson = await coldStart(scep.dir, jamfEvent('/scep-challenge', 'SCEPChallenge', 'json'), aws.env, COLD_RUNS, '');
-    line('scep: module init (import of index.mjs)', ms(scepJson.initMs), 'aim < 20 ms');
-    line('scep: first request, JSON (SDK, key fetch, audit)', ms(scepJson.firstRequestMs));
-    line('scep: init + first request, JSON', ms(scepJson.initMs + scepJson.firstRequestMs), "Jamf's read timeout: 2 s");
-    line('scep: process wall time over bare node, JSON', ms(scepJson.wallOverBareMs));
-    const scepXml = await coldStart(scep.dir, jamfEvent('/scep-challenge', 'SCEPChallenge', 'xml'), aws.env, COLD_RUNS, '');
-    line('scep: init + first request, XML', ms(scepXml.initMs + scepXml.firstRequestMs));
-    const prepared = await coldStart(
-      scep.dir,
-      jamfEvent('/scep-challenge', 'SCEPChallenge', 'json'),
-      { ...aws.env, SCEP_PREPARE_AT_INIT: 'true' },
-      COLD_RUNS,
-      '',
-    );
-    line('scep, provisioned (prepared at init): init', ms(prepared.initMs), 'before any request');
-    line('scep, provisioned: first request, JSON', ms(prepared.firstRequestMs));
-    const scepMaps = await coldStart(scep.dir, undefined, aws.env, COLD_RUNS, '--enable-source-maps');
-    line('scep: module init with --enable-source-maps', ms(scepMaps.initMs), 'not shipped for scep');
-    const ingestCold = await coldStart(
-      ingest.dir,
-      jamfEvent('/webhooks', 'ComputerAdded', 'json'),
-      aws.env,
-      COLD_RUNS,
-      '--enable-source-maps',
-    );
-    line('ingest: module init (--enable-source-maps)', ms(ingestCold.initMs));
-    line('ingest: init + first request, JSON', ms(ingestCold.initMs + ingestCold.firstRequestMs));
-    const cold = [['scep JSON', scepJson], ['scep XML', scepXml], ['scep prepared', prepared], ['ingest', ingestCold]] as const;
-    for (const [name, report] of cold) {
-      if (report.status !== 200) throw new Error(`${name} cold request answered ${report.status}`);
-    }
-
-    const warmLines = (report: WarmReport, aim: string) => {
-      line('issue, JSON: p50 / p99', `${ms(report.issueJson.p50)} / ${ms(report.issueJson.p99)}`, aim);
-      line('issue, XML: p50 / p99', `${ms(report.issueXml.p50)} / ${ms(report.issueXml.p99)}`);
-      line('verify, allowed: p50 / p99', `${ms(report.verify.p50)} / ${ms(report.verify.p99)}`);
-    };
-    process.stdout.write(`\nwarm: the scep handler's own work (AWS calls answered at once), n=${WARM_ITERATIONS}\n`);
-    warmLines(await ownWork(WARM_ITERATIONS), 'aim p99 < 2 ms');
-    process.stdout.write(`\nwarm: the shipped scep bundle, AWS calls over loopback HTTP to the local endpoint\n`);
-    warmLines(await warmHandler(scep.dir, aws.env, WARM_ITERATIONS), '');
-    process.stdout.write('\nwarm: a request through the local runtime (npm start), HTTP both ways\n');
-    const http = await throughLocalRuntime(WARM_ITERATIONS);
-    line('issue, JSON: p50 / p99', `${ms(http.p50)} / ${ms(http.p99)}`);
+    await scepColdSection(report, scep, ingest, aws.env);
+    await initSection(report, [ingest, scep, redrive], minimal, aws.env);
+    await scepWarmSection(report, scep, aws.env);
   } finally {
     aws.stop();
   }
+  await scepDecodeSection(report);
+  ingestDecodeSection(report);
+  await ingestWarmSection(report);
+  await loadSection(report);
+  derivedFigures(report);
 
-  process.stdout.write('\nSCEPChallenge decode vs the bare parse of the same body (median of rounds, this run)\n');
-  for (const format of ['json', 'xml'] as const) {
-    const ratio = await decodeRatio(format, quick ? 5 : 15, quick ? 500 : 2000);
-    line(
-      `${format.toUpperCase()}: ours / bare`,
-      `${ratio.ratio.toFixed(2)}x`,
-      `${ratio.oursUs.toFixed(1)} us vs ${ratio.bareUs.toFixed(1)} us per body`,
-    );
-  }
+  const path = resultsPath(quick);
+  writeResults(path, buildResults(machine(), report.figures()));
+  process.stdout.write(`\nwrote ${path}\n`);
   // Keep-alive sockets of the SDK clients imported in this process would hold it open.
   process.exit(0);
 }
