@@ -76,27 +76,46 @@ async function counts(url: string): Promise<{ published: number; deadLettered: n
   };
 }
 
-function cannon(url: string, target: LoadTarget, connections: number, amount: number): Promise<autocannon.Result> {
-  return autocannon({
-    url: `${url}${target.path}`,
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`jamf:${BENCH_PASSWORD}`).toString('base64')}`,
-      'content-type': target.format === 'json' ? 'application/json' : 'text/xml',
-    },
-    body: fixture(target.event, target.format),
-    connections: Math.min(connections, amount),
-    amount,
-    // Longer than any answer can take (Jamf's read timeout is 2 s): a timed-out request would still publish.
-    timeout: 10,
+interface Cannonade {
+  readonly result: autocannon.Result;
+  /** From the start to the last answer: autocannon itself ends a run only at its next sampling tick. */
+  readonly seconds: number;
+}
+
+function cannon(url: string, target: LoadTarget, connections: number, amount: number): Promise<Cannonade> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    let lastAnswer = started;
+    const instance = autocannon(
+      {
+        url: `${url}${target.path}`,
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`jamf:${BENCH_PASSWORD}`).toString('base64')}`,
+          'content-type': target.format === 'json' ? 'application/json' : 'text/xml',
+        },
+        body: fixture(target.event, target.format),
+        connections: Math.min(connections, amount),
+        amount,
+        // Longer than any answer can take (Jamf's read timeout is 2 s): a timed-out request would still publish.
+        timeout: 10,
+        // Short sampling ticks: the run's promise settles on the first tick after the last answer.
+        sampleInt: 100,
+      },
+      (error, result) => {
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else resolve({ result, seconds: Number(lastAnswer - started) / 1e9 });
+      },
+    );
+    instance.on('response', () => {
+      lastAnswer = process.hrtime.bigint();
+    });
   });
 }
 
 async function measure(url: string, target: LoadTarget, options: LoadOptions): Promise<LoadReport> {
   const before = await counts(url);
-  const started = process.hrtime.bigint();
-  const result = await cannon(url, target, options.connections, options.requests);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { result, seconds } = await cannon(url, target, options.connections, options.requests);
   // Each request is answered after its publish, so the counts are final once every answer is in.
   const after = await counts(url);
   const report: LoadReport = {
