@@ -13,6 +13,8 @@ export const INGEST_ENV = {
   maxBodyBytes: 'MAX_BODY_BYTES',
   publishBudgetMs: 'PUBLISH_BUDGET_MS',
   secretMaxStaleSeconds: 'SECRET_MAX_STALE_SECONDS',
+  /** `allowedSourceCidrs`, comma-separated: the function answers 403 to any other source address. Unset: any address. */
+  allowedSourceCidrs: 'ALLOWED_SOURCE_CIDRS',
 } as const;
 
 /** What the SCEP function reads: the bus, source, queue and credentials of ingest, and its own settings. */
@@ -23,6 +25,7 @@ export const SCEP_ENV = {
   webhookAuthSecretId: INGEST_ENV.webhookAuthSecretId,
   maxBodyBytes: INGEST_ENV.maxBodyBytes,
   secretMaxStaleSeconds: INGEST_ENV.secretMaxStaleSeconds,
+  allowedSourceCidrs: INGEST_ENV.allowedSourceCidrs,
   signingKeySecretId: 'SCEP_SIGNING_KEY_SECRET_ID',
   verifySecretId: 'SCEP_VERIFY_SECRET_ID',
   usedChallengesTable: 'SCEP_USED_CHALLENGES_TABLE',

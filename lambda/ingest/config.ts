@@ -6,6 +6,7 @@ import {
   DEFAULT_SECRET_MAX_STALE_SECONDS,
   INGEST_ENV,
 } from '../contract';
+import { readAllowedSourceCidrs } from '../shared/source-allowlist';
 import { type Env, optionalEnv, positiveIntegerEnv, requiredEnv, wholeNumberEnv } from '../shared/env';
 
 export interface IngestConfig {
@@ -23,6 +24,8 @@ export interface IngestConfig {
   readonly publishBudgetMs: number;
   /** Seconds the credentials may be used after they were last read, while they cannot be read again; 0: never. */
   readonly secretMaxStaleSeconds: number;
+  /** The source ranges allowed to call (`allowedSourceCidrs`); unset: any address. */
+  readonly allowedSourceCidrs?: readonly string[];
 }
 
 /** Reads the ingest configuration; throws a ConfigurationError naming the variable that is missing or wrong. */
@@ -35,5 +38,6 @@ export function readIngestConfig(env: Env): IngestConfig {
     maxBodyBytes: positiveIntegerEnv(env, INGEST_ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
     publishBudgetMs: positiveIntegerEnv(env, INGEST_ENV.publishBudgetMs, DEFAULT_PUBLISH_BUDGET_MS),
     secretMaxStaleSeconds: wholeNumberEnv(env, INGEST_ENV.secretMaxStaleSeconds, DEFAULT_SECRET_MAX_STALE_SECONDS),
+    allowedSourceCidrs: readAllowedSourceCidrs(env),
   };
 }

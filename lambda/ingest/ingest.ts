@@ -5,7 +5,7 @@
  */
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { PresentedCredentials } from '../auth/verify';
 import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs } from '../contract';
 import { decodeWebhook } from '../decode/decode';
@@ -16,7 +16,8 @@ import { sendDeadLetter } from '../publish/dead-letters';
 import { entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
 import { answerFailure } from '../shared/failure';
 import { publishEntry, type PublishOptions } from '../publish/publisher';
-import { assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
+import { type ApiEvent, assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
+import { sourceCheck } from '../shared/source-allowlist';
 import type { IngestConfig } from './config';
 
 export interface IngestDependencies {
@@ -33,7 +34,8 @@ export interface IngestDependencies {
   readonly publishOptions?: Omit<PublishOptions, 'budgetMs'>;
 }
 
-export type IngestHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+/** Takes a REST API (payload 1.0) or an HTTP API (payload 2.0) event: see `apiType`. */
+export type IngestHandler = (event: ApiEvent) => Promise<APIGatewayProxyResult>;
 
 const FUNCTION_NAME = 'ingest';
 /** The ingest function's metrics (INGEST_METRICS in the contract), none counted. */
@@ -58,6 +60,7 @@ export const UNVERIFIED_LIMIT = { requests: 100, bytes: 16 * 1024 * 1024 } as co
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
   const { config } = deps;
   const parked = { requests: 0, bytes: 0 };
+  const checkSource = sourceCheck(config.allowedSourceCidrs);
 
   /** What to keep of a request whose credentials could not be checked, while this instance may keep more. */
   const unverifiedOf = async (error: unknown, request: WebhookRequest): Promise<PresentedCredentials | undefined> => {
@@ -74,7 +77,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
   };
 
   return async (event) => {
-    const { started, requestId, headers, contentType, body } = incomingRequest(event);
+    const { started, requestId, headers, contentType, body, sourceIp } = incomingRequest(event);
     // Every AWS call of this request gets part of what is left until the answer is due.
     const deadline = Deadline.after(ingestResponseDeadlineMs(config.publishBudgetMs), started);
     let authenticated = false;
@@ -82,6 +85,8 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
     let entry: PutEventsRequestEntry | undefined;
 
     try {
+      // Before anything else, as the REST API's resource policy would: a stranger's request is not read.
+      checkSource(sourceIp);
       // A credentials read that takes longer is a 503, not a wait past Jamf's timeout.
       const authMs = Math.min(AUTHENTICATION_BUDGET_MS, deadline.remaining(DEAD_LETTER_RESERVE_MS));
       await withinOrThrow(deps.authenticate({ headers, body }), authMs, () =>

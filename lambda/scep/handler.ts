@@ -11,9 +11,13 @@
  * alongside them.
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { authenticatorFor, credentialsVerifier, noCredentials } from '../auth/source';
-import { errorResponse, NotFoundError, ServiceUnavailableError } from '../shared/errors';
+import { errorResponse, ForbiddenError, NotFoundError, ServiceUnavailableError } from '../shared/errors';
+import { logRequest } from '../shared/log';
+import { type ApiEvent, requestArrival, requestRoute, requestSourceIp } from '../shared/request';
+import { ANY_SOURCE, readAllowedSourceCidrs, sourceCheck } from '../shared/source-allowlist';
+import { SCEP_METRICS } from '../contract/metrics';
 import type { DeadLetterInput } from '../publish/dead-letters';
 import { boundedRequests } from '../shared/aws-calls';
 import type { Deadline } from '../shared/deadline';
@@ -26,6 +30,8 @@ import { loadSigning, signedIssuer, type Issuer } from './issuers';
 import type { ChallengeUse } from './used-challenges';
 
 const config = readScepConfig(process.env);
+/** `allowedSourceCidrs`: checked before either route reads anything (an HTTP API has no resource policy). */
+const checkSource = sourceCheck(readAllowedSourceCidrs(process.env));
 /** Every secret is used past its TTL, up to this, while Secrets Manager cannot be read. */
 const SECRET_CACHE = { maxStaleMs: config.secretMaxStaleSeconds * 1000 } as const;
 
@@ -162,8 +168,10 @@ export const ready: Promise<void> = config.prepareAtInit ? prepare() : Promise.r
 export const VERIFY_RESOURCE = '/scep-challenge/verify';
 export const ISSUE_RESOURCE = '/scep-challenge';
 
-export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const resource = event.resource ?? event.path;
+export async function handler(event: ApiEvent): Promise<APIGatewayProxyResult> {
+  const refused = refuseSource(event);
+  if (refused !== undefined) return refused;
+  const resource = requestRoute(event);
   if (resource.endsWith(VERIFY_RESOURCE)) return (await verifyHandler())(event);
   if (resource.endsWith(ISSUE_RESOURCE)) {
     // Start loading the publish path, and the dead-letter path a failed audit needs at once, while
@@ -173,4 +181,27 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     return issueHandler(event);
   }
   return errorResponse(new NotFoundError('NoRoute', `No SCEP route for ${resource}`));
+}
+
+/** The 403 for a caller outside `allowedSourceCidrs`, logged as any rejected request is; undefined when allowed. */
+function refuseSource(event: ApiEvent): APIGatewayProxyResult | undefined {
+  if (checkSource === ANY_SOURCE) return undefined;
+  try {
+    checkSource(requestSourceIp(event));
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ForbiddenError)) throw error;
+    const started = requestArrival(event) ?? Date.now();
+    logRequest({
+      function: SCEP_METRICS.dimensions.Function,
+      requestId: event.requestContext?.requestId ?? '',
+      eventName: undefined,
+      outcome: 'rejected',
+      status: error.statusCode,
+      latencyMs: Date.now() - started,
+      errorCode: error.code,
+      metrics: { Issued: 0, AuditFailed: 0, DeadLettered: 0 },
+    });
+    return errorResponse(error);
+  }
 }

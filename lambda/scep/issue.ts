@@ -5,10 +5,10 @@
  * so it can never make Jamf give up (its read timeout is 2 s).
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { Deadline, within, withinOrThrow } from '../shared/deadline';
 import { ServiceUnavailableError } from '../shared/errors';
-import { assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
+import { type ApiEvent, assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
 import { logRequest } from '../shared/log';
 import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
 import { toPutEventsEntry } from '../publish/entry';
@@ -39,7 +39,7 @@ export interface IssueDependencies {
   readonly deadLetter: (input: DeadLetterInput, deadline: Deadline) => Promise<DeadLetterResult>;
 }
 
-type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+type Handler = (event: ApiEvent) => Promise<APIGatewayProxyResult>;
 
 const FUNCTION_NAME = 'scep';
 

@@ -4,13 +4,13 @@
  * once: signature good, not expired, optionally naming the right device, and
  * never seen before. The answer is `{"allow": true|false}`.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import * as v from 'valibot';
 import { utf8BodyText } from '../decode/canonical';
 import { parseJson } from '../decode/json';
 import { toIssues } from '../shared/issues';
 import { errorResponse, UnprocessableWebhookError, WebhookError } from '../shared/errors';
-import { assertBodyWithin, incomingRequest } from '../shared/request';
+import { type ApiEvent, assertBodyWithin, incomingRequest } from '../shared/request';
 import { logRequest } from '../shared/log';
 import type { ScepConfig } from './config';
 import type { SigningKeys } from './keys';
@@ -28,7 +28,7 @@ export interface VerifyDependencies {
   readonly now?: () => number;
 }
 
-type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+type Handler = (event: ApiEvent) => Promise<APIGatewayProxyResult>;
 
 export type DenyReason = 'MissingChallenge' | 'Malformed' | 'BadSignature' | 'Expired' | 'DeviceMismatch' | 'Replayed';
 

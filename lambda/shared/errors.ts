@@ -47,6 +47,15 @@ export class UnauthorizedError extends WebhookError {
   }
 }
 
+/**
+ * The caller's address is outside `allowedSourceCidrs`. With a REST API the
+ * resource policy answers this before the function runs; with an HTTP API,
+ * which has no resource policy, the function does, before anything else.
+ */
+export class ForbiddenError extends WebhookError {
+  readonly statusCode = 403;
+}
+
 /** No such route. */
 export class NotFoundError extends WebhookError {
   readonly statusCode = 404;
