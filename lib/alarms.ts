@@ -1,5 +1,4 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -20,8 +19,8 @@ const DEAD_LETTER_AGE_ALARM = Duration.days(3);
 
 /** Properties of {@link JamfAlarms}. */
 export interface JamfAlarmsProps {
-  /** The API whose 5xx answers are watched. */
-  readonly api: apigw.RestApi;
+  /** The API stage's 5xx answers (REST or HTTP API), given the period and statistic. */
+  readonly apiServerErrors: (options: cloudwatch.MetricOptions) => cloudwatch.IMetric;
   /** The ingest function. */
   readonly ingestFunction: lambda.IFunction;
   /** The dead-letter queue, watched for messages. */
@@ -52,7 +51,7 @@ export class JamfAlarms extends Construct {
     // about protects nothing (Control Tower's CT.CLOUDWATCH.PR.1 refuses it), and
     // subscribers can be added later without changing the stack.
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(props.alarmEmail);
-    this.createIngestAlarms(props.api, props.ingestFunction, props.deadLetterQueue);
+    this.createIngestAlarms(props.apiServerErrors, props.ingestFunction, props.deadLetterQueue);
     if (props.scepFunction !== undefined) this.createScepAlarms(props.scepFunction);
   }
 
@@ -76,10 +75,12 @@ export class JamfAlarms extends Construct {
     return topic;
   }
 
-  private createIngestAlarms(api: apigw.RestApi, ingest: lambda.IFunction, deadLetterQueue: sqs.IQueue): void {
+  private createIngestAlarms(
+    apiServerErrors: (options: cloudwatch.MetricOptions) => cloudwatch.IMetric,
+    ingest: lambda.IFunction, deadLetterQueue: sqs.IQueue): void {
     const fiveMinutes = Duration.minutes(5);
     this.addAlarm('Api5xxAlarm', {
-      metric: api.deploymentStage.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+      metric: apiServerErrors({ period: fiveMinutes, statistic: 'Sum' }),
       description:
         'The API answered 5xx: Jamf Pro does not resend webhooks, so these events may be lost, and a failed SCEP ' +
         'challenge request fails an enrolment. The access logs (resourcePath) say which route; check that ' +

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { JamfEventBridge, type JamfEventBridgeProps } from './jamf-eventbridge';
 import type { ScepUpstream } from './scep-options';
+import { API_TYPES, type ApiType } from './props';
 import { InvalidPropsError } from './problems';
 import { inSettingTerms, InvalidSettingError, type JamfEventBridgeSettings } from './settings';
 
@@ -106,6 +107,7 @@ export class JamfEventBridgeStack extends Stack {
       eventBusName: settings.eventBusName,
       archive: settings.archive,
       archiveRetention: settings.archiveRetentionDays === undefined ? undefined : Duration.days(settings.archiveRetentionDays),
+      apiType: settings.apiType === undefined ? undefined : apiType(settings.apiType),
       eventLog: settings.eventLog,
       logRetention: settings.logRetentionDays === undefined ? undefined : retentionDays(settings.logRetentionDays),
       throttlingRateLimit: settings.throttlingRateLimit,
@@ -220,6 +222,13 @@ export class JamfEventBridgeStack extends Stack {
     }
     return secretsmanager.Secret.fromSecretAttributes(this, id, { secretCompleteArn: arn, encryptionKey });
   }
+}
+
+/** The `apiType` setting, or an error naming the accepted values. */
+function apiType(value: string): ApiType {
+  const match = API_TYPES.find((type) => type === value.toLowerCase());
+  if (match === undefined) throw new InvalidSettingError(`apiType must be http or rest (e.g. -c apiType=rest), got "${value}".`);
+  return match;
 }
 
 /** The `logs.RetentionDays` for a number of days, or an error listing the accepted values. */

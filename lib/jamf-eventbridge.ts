@@ -1,5 +1,6 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Token, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -20,13 +21,14 @@ import {
 } from '../lambda/contract';
 import { JamfAlarms } from './alarms';
 import { JamfEventBus } from './event-bus';
+import { HttpWebhookApi } from './http-webhook-api';
 import { IngestFunction } from './ingest-function';
 import { createLogKey, type LogGroupSettings } from './log-group';
 import { keepLogicalIdsOfParent } from './logical-ids';
 import { throwIfProblems } from './problems';
-import type { JamfEventBridgeProps } from './props';
+import { DEFAULT_API_TYPE, type ApiType, type JamfEventBridgeProps } from './props';
 
-export type { JamfEventBridgeProps } from './props';
+export type { ApiType, JamfEventBridgeProps } from './props';
 import { ScepChallenge } from './scep-challenge';
 import { RedriveFunction } from './redrive-function';
 import { propsProblems } from './validation';
@@ -41,7 +43,8 @@ import { JAMF_CREDENTIALS_CHECKED, STEP_CA_SIGNATURE_CHECKED, WebhookApi } from 
 /**
  * Jamf Pro webhooks in, Amazon EventBridge events out.
  *
- * A regional REST API (`POST /webhooks`) passes the raw request to the ingest
+ * An API Gateway HTTP API (`apiType: 'http'`, the default) or REST API
+ * (`apiType: 'rest'`, which can have AWS WAF) at `POST /webhooks` passes the raw request to the ingest
  * function, which checks the credentials from Secrets Manager, decodes the JSON or
  * XML body and publishes it to an event bus; what it cannot publish goes to an
  * encrypted dead-letter queue. The bus archives the events for replay, and an
@@ -73,8 +76,12 @@ export class JamfEventBridge extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
   /** The function behind `POST /webhooks`. */
   public readonly ingestFunction: lambda.Function;
-  /** The REST API. */
-  public readonly api: apigw.RestApi;
+  /** The front door's type. */
+  public readonly apiType: ApiType;
+  /** The REST API, when `apiType` is `rest`. */
+  public readonly api?: apigw.RestApi;
+  /** The HTTP API, when `apiType` is `http` (the default). */
+  public readonly httpApi?: apigwv2.HttpApi;
   /** The URL to enter in Jamf Pro's webhook settings. */
   public readonly webhookUrl: string;
   /** The SCEP challenge service, unless `scepChallenge` is false. */
@@ -127,8 +134,15 @@ export class JamfEventBridge extends Construct {
     });
     this.ingestFunction = ingest.function;
 
-    const webhookApi = new WebhookApi(this, 'WebhookApi', { ...props, logGroups, tracing });
-    this.api = webhookApi.api;
+    this.apiType = props.apiType ?? DEFAULT_API_TYPE;
+    // The REST API keeps the construct and logical IDs it always had; the HTTP API's are
+    // other IDs, so that switching types replaces the API instead of failing to change a type.
+    const webhookApi =
+      this.apiType === 'rest'
+        ? new WebhookApi(this, 'WebhookApi', { ...props, logGroups, tracing })
+        : new HttpWebhookApi(this, 'HttpWebhookApi', { ...props, logGroups });
+    if (webhookApi instanceof WebhookApi) this.api = webhookApi.api;
+    else this.httpApi = webhookApi.api;
     this.webhookUrl = webhookApi.addLambdaRoute(WEBHOOKS_PATH, this.ingestFunction, JAMF_CREDENTIALS_CHECKED);
 
     if (props.scepChallenge ?? true) {
@@ -157,6 +171,14 @@ export class JamfEventBridge extends Construct {
     // A token (a parameter) passes through as it is, in the unit it was given.
     const secretMaxStaleSeconds = (props.secretMaxStale ?? DEFAULT_SECRET_MAX_STALE).toSeconds().toString();
     for (const fn of [this.ingestFunction, this.scep?.function]) fn?.addEnvironment(INGEST_ENV.secretMaxStaleSeconds, secretMaxStaleSeconds);
+    // The functions check the caller's address themselves: the only check an HTTP API has, and a
+    // second one behind the REST API's resource policy.
+    if (props.allowedSourceCidrs !== undefined) {
+      const cidrs = Token.isUnresolved(props.allowedSourceCidrs)
+        ? Fn.join(',', props.allowedSourceCidrs as string[])
+        : props.allowedSourceCidrs.join(',');
+      for (const fn of [this.ingestFunction, this.scep?.function]) fn?.addEnvironment(INGEST_ENV.allowedSourceCidrs, cidrs);
+    }
 
     const redrive = new RedriveFunction(this, 'Redrive', {
       eventBus: this.eventBus,
@@ -170,7 +192,7 @@ export class JamfEventBridge extends Construct {
     this.redriveFunction = redrive.function;
 
     const alarms = new JamfAlarms(this, 'Alarms', {
-      api: this.api,
+      apiServerErrors: (options) => webhookApi.metricServerError(options),
       ingestFunction: this.ingestFunction,
       deadLetterQueue: this.deadLetterQueue,
       scepFunction: this.scep?.function,

@@ -66,6 +66,8 @@ export const CONTROL_TOWER_PLUGIN = 'cdk-validator-cfnguard';
 export type ControlTowerRule =
   /** CT.APIGATEWAY.PR.2 */
   | 'api_gw_xray_enabled_check'
+  /** CT.APIGATEWAY.PR.5 */
+  | 'api_gw_v2_authorization_type_configured_check'
   /** CT.CLOUDWATCH.PR.2 */
   | 'cloudwatch_log_group_retention_period_check'
   /** CT.DYNAMODB.PR.1 */

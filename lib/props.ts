@@ -5,6 +5,15 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { ScepChallengeOptions } from './scep-options';
 
+/** The API Gateway API type of the front door (see {@link JamfEventBridgeProps.apiType}). */
+export type ApiType = 'http' | 'rest';
+
+/** The API types, for checks and the settings. */
+export const API_TYPES: readonly ApiType[] = ['http', 'rest'];
+
+/** The front door unless `apiType` says otherwise. */
+export const DEFAULT_API_TYPE: ApiType = 'http';
+
 /**
  * Properties of {@link JamfEventBridge}. Every one is optional: the defaults make a working deployment.
  * The `scep*` options of the SCEP challenge service are documented in {@link ScepChallengeOptions}.
@@ -44,10 +53,21 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
   readonly archiveRetention?: Duration;
 
   /**
+   * The front door. `'http'`: an API Gateway HTTP API, about a third of the REST
+   * API's price per request; the functions enforce `allowedSourceCidrs`. `'rest'`:
+   * a REST API, which can have an AWS WAF web ACL (`webAclArn`) and a resource
+   * policy. Routes, URLs (`.../v1/webhooks`) and answers are the same. A
+   * deployment made before this property existed has a REST API: set `'rest'`
+   * to keep it, as another type replaces the API and its URL.
+   * @default 'http'
+   */
+  readonly apiType?: ApiType;
+
+  /**
    * Whether a rule sends every published event (source `eventSource`, detail-type
    * `jamf.*`) to a CloudWatch log group, so that a new installation can watch
-   * events arrive. Turn it off once real consumers exist if the logs are not wanted.
-   * @default true
+   * events arrive. Off by default for cost: it ingests every event into CloudWatch Logs again (see docs/costs.md).
+   * @default false
    */
   readonly eventLog?: boolean;
 
@@ -88,8 +108,9 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
   readonly publishBudget?: Duration;
 
   /**
-   * CIDR ranges (IPv4 or IPv6) allowed to call the API, enforced by a resource
-   * policy that denies every other source address (403). For Jamf Cloud, use the
+   * CIDR ranges (IPv4 or IPv6) allowed to call the API; every other source
+   * address gets 403. The functions check the address API Gateway saw (with both
+   * API types), and with `apiType: 'rest'` a resource policy refuses it first. For Jamf Cloud, use the
    * outbound IP ranges Jamf publishes for your instance's region.
    * @default - any source address may call the API
    */
@@ -97,7 +118,7 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
 
   /**
    * ARN of a regional AWS WAF web ACL, in the stack's region, to associate with
-   * the API stage.
+   * the API stage. Requires `apiType: 'rest'`: an HTTP API cannot have a web ACL.
    * @default - no web ACL
    */
   readonly webAclArn?: string;

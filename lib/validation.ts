@@ -8,7 +8,7 @@ import { Token } from 'aws-cdk-lib';
 import { MAX_BODY_BYTES_LIMIT, API_GATEWAY_MAX_BODY_BYTES } from '../lambda/contract';
 import { FUNCTION_TIMEOUT } from './function';
 import { isKnown } from './known';
-import type { JamfEventBridgeProps } from './props';
+import { API_TYPES, DEFAULT_API_TYPE, type JamfEventBridgeProps } from './props';
 import { SCEP_OPTION_NAMES, scepOptionProblems } from './scep-options';
 
 /**
@@ -106,6 +106,15 @@ export function propsProblems(props: JamfEventBridgeProps): string[] {
           'Write each as address/prefix, e.g. "192.0.2.0/24" or "198.51.100.7/32".',
       );
     }
+  }
+  if (isSet(props.apiType) && !API_TYPES.includes(props.apiType)) {
+    problems.push(`apiType must be 'http' or 'rest', got ${JSON.stringify(props.apiType)}.`);
+  }
+  if (isSet(props.webAclArn) && (props.apiType ?? DEFAULT_API_TYPE) === 'http') {
+    problems.push(
+      "webAclArn is set but apiType is 'http' (the default), and an HTTP API cannot have an AWS WAF web ACL: " +
+        "set apiType to 'rest' to attach the web ACL, or remove webAclArn.",
+    );
   }
   if (isKnown(props.webAclArn) && !REGIONAL_WEB_ACL_ARN.test(props.webAclArn)) {
     problems.push(

@@ -1,5 +1,6 @@
 import { Names, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -150,6 +151,11 @@ export class WebhookApi extends Construct {
           'only API Gateway can assume the role.',
       });
     }
+  }
+
+  /** The stage's 5xx answers, for the alarm. */
+  public metricServerError(props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.api.deploymentStage.metricServerError(props);
   }
 
   /**

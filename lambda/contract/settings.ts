@@ -63,10 +63,10 @@ export const SETTINGS = {
   },
   eventLog: {
     kind: 'boolean',
-    default: '`true`',
+    default: '`false`',
     scope: 'aws',
     description:
-      'Whether a rule copies every `jamf.*` event to a CloudWatch log group, to watch events arrive. Turn it off once you have real consumers if you do not want the logs (see docs/costs.md).',
+      'Whether a rule copies every `jamf.*` event to a CloudWatch log group, to watch events arrive. Off by default: at $0.50 per GB it costs about as much per million webhooks as the events are large in KB, half the front door again (see docs/costs.md); turn it on to watch a new installation.',
   },
   logRetentionDays: {
     kind: 'integer',
@@ -75,6 +75,13 @@ export const SETTINGS = {
     prop: 'logRetention',
     description:
       'Days CloudWatch keeps the logs (functions, API access and execution logs, event log): one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653. Accounts that enforce AWS Control Tower\'s log retention control need 365 or more.',
+  },
+  apiType: {
+    kind: 'string',
+    default: '`http`',
+    scope: 'both',
+    description:
+      'The front door: `http`, an API Gateway HTTP API ($1.00 per million requests), or `rest`, a REST API ($3.50 per million) for those who attach AWS WAF (`webAclArn`), which an HTTP API cannot have. Same routes, URLs and answers; with `http` the functions enforce `allowedSourceCidrs`. A stack deployed before this setting existed has a REST API: set `rest` to keep it (and its URL). Locally: the event shape the handlers get (payload format 2.0 or 1.0).',
   },
   throttlingRateLimit: {
     kind: 'number',
@@ -108,13 +115,13 @@ export const SETTINGS = {
     default: 'any source address',
     scope: 'aws',
     description:
-      "CIDR ranges allowed to call the API, as a comma-separated list or a JSON array; every other address gets 403 from a resource policy. For Jamf Cloud, use the outbound IP ranges Jamf publishes for your instance's region.",
+      "CIDR ranges allowed to call the API, as a comma-separated list or a JSON array; every other address gets 403: from the functions with `apiType` `http`, and from a resource policy too with `rest`. For Jamf Cloud, use the outbound IP ranges Jamf publishes for your instance's region.",
   },
   webAclArn: {
     kind: 'string',
     default: 'no web ACL',
     scope: 'aws',
-    description: "ARN of a regional AWS WAF web ACL, in the stack's region, to associate with the API stage.",
+    description: "ARN of a regional AWS WAF web ACL, in the stack's region, to associate with the API stage. Needs `apiType` `rest`: an HTTP API cannot have a web ACL.",
   },
   webhookAuthSecretArn: {
     kind: 'string',

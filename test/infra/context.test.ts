@@ -119,8 +119,8 @@ describe('settingsFromContext', () => {
     });
   });
 
-  it('knows every setting: 21 for the webhooks, 11 for the SCEP challenge service', () => {
-    expect(SETTING_KEYS).toHaveLength(32);
+  it('knows every setting: 22 for the webhooks, 11 for the SCEP challenge service', () => {
+    expect(SETTING_KEYS).toHaveLength(33);
     expect(SETTING_KEYS.filter((key) => key.startsWith('scep'))).toHaveLength(11);
   });
 });
@@ -128,7 +128,7 @@ describe('settingsFromContext', () => {
 describe('JamfEventBridgeStack', () => {
   describe('when settings are given with -c', () => {
     it('builds the template from them', () => {
-      const app = newApp({ context: { eventSource: 'jamf.test', eventLog: 'false', allowedSourceCidrs: '192.0.2.0/24' } });
+      const app = newApp({ context: { eventSource: 'jamf.test', eventLog: 'false', allowedSourceCidrs: '192.0.2.0/24', apiType: 'rest' } });
       const stack = new JamfEventBridgeStack(app, 'JamfEventBridge', { settings: settingsFromContext(app.node) });
       const template = Template.fromStack(stack);
       template.hasResourceProperties('AWS::Lambda::Function', {

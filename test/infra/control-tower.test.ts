@@ -60,6 +60,7 @@ const VARIANTS: ReadonlyArray<[string, JamfEventBridgeSettings]> = [
     'every optional part on',
     {
       alarmEmail: 'ops@example.com',
+      apiType: 'rest',
       allowedSourceCidrs: ['192.0.2.0/24'],
       webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/jamf/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
       tracing: true,
@@ -67,6 +68,7 @@ const VARIANTS: ReadonlyArray<[string, JamfEventBridgeSettings]> = [
       scepUpstreamUrl: 'https://ca.example.com/x',
     },
   ],
+  ['the REST API', { apiType: 'rest' }],
   ['logs kept a year', { logRetentionDays: 365 }],
   [
     'every optional part off',
@@ -105,6 +107,23 @@ describe('AWS Control Tower proactive controls', () => {
     it('acknowledge four rules, each on the resources it names', () => {
       const counts = new Map<string, number>();
       for (const { rule } of acknowledgements(synthesize({}).app)) counts.set(rule, (counts.get(rule) ?? 0) + 1);
+      // The HTTP API: routes without IAM or JWT authorization (the functions authenticate), no
+      // X-Ray stage or execution log group, and no event log by default.
+      expect(Object.fromEntries(counts)).toEqual({
+        api_gw_v2_authorization_type_configured_check: 3,
+        cloudwatch_log_group_retention_period_check: 4,
+        lambda_function_public_access_prohibited_check: 3,
+        lambda_inside_vpc_check: 3,
+      });
+    });
+  });
+
+  describe('with the REST API and the event log', () => {
+    it('acknowledge the four rules the first release did, on the same resources', () => {
+      const counts = new Map<string, number>();
+      for (const { rule } of acknowledgements(synthesize({ apiType: 'rest', eventLog: true }).app)) {
+        counts.set(rule, (counts.get(rule) ?? 0) + 1);
+      }
       expect(Object.fromEntries(counts)).toEqual({
         api_gw_xray_enabled_check: 1,
         cloudwatch_log_group_retention_period_check: 6,

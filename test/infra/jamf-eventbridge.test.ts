@@ -38,13 +38,15 @@ function parseJoinedJson(value: unknown): unknown {
 }
 
 beforeAll(() => {
-  synthesized = synthesize({}, { bundle: true });
+  // The REST API and the event log, as every deployment had before apiType and the eventLog default
+  // changed; the HTTP API default is in http-api.test.ts.
+  synthesized = synthesize({ apiType: 'rest', eventLog: true }, { bundle: true });
   template = synthesized.template;
   stack = synthesized.stack;
 });
 
 describe('JamfEventBridge', () => {
-  describe('with the default settings', () => {
+  describe('with apiType rest and the event log (otherwise the defaults)', () => {
     it('synthesizes without warnings or errors', () => {
       const annotations = Annotations.fromStack(stack);
       annotations.hasNoWarning('*', Match.anyValue());
@@ -89,7 +91,7 @@ describe('JamfEventBridge', () => {
         ).map(
           (permission) => permission.Properties as { Principal: string; SourceArn: unknown },
         );
-        const stageId = logicalId(synthesized.stack.jamf.api.deploymentStage);
+        const stageId = logicalId(synthesized.stack.jamf.api!.deploymentStage);
         const routes = permissions.map(({ Principal, SourceArn }) => {
           expect(Principal).toBe('apigateway.amazonaws.com');
           const parts = (SourceArn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];

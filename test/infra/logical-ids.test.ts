@@ -57,9 +57,26 @@ const DEPLOYED_LOGICAL_IDS = [
 describe('JamfEventBridge', () => {
   describe('when a deployment of an earlier release is updated', () => {
     it('keeps the logical ID of every resource it already has', () => {
-      const { template } = synthesize({ alarmEmail: 'ops@example.com' });
+      // Those deployments have a REST API and the event log: a stack keeps them by setting both.
+      const { template } = synthesize({ alarmEmail: 'ops@example.com', apiType: 'rest', eventLog: true });
       const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
       expect(DEPLOYED_LOGICAL_IDS.filter((id) => !ids.includes(id))).toEqual([]);
+    });
+  });
+
+  describe("when it switches to apiType 'http'", () => {
+    it('keeps the logical ID of every resource but the REST API', () => {
+      const { template } = synthesize({ alarmEmail: 'ops@example.com', apiType: 'http', eventLog: true });
+      const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
+      expect(DEPLOYED_LOGICAL_IDS.filter((id) => !id.startsWith('JamfEventBridgeApi') && !ids.includes(id))).toEqual([]);
+    });
+
+    it('gives the HTTP API IDs of its own, so that CloudFormation replaces the API instead of changing its type', () => {
+      const { template } = synthesize({ apiType: 'http' });
+      const ids = Object.keys(template.toJSON().Resources as Record<string, unknown>);
+      expect(ids.filter((id) => DEPLOYED_LOGICAL_IDS.includes(id) && id.startsWith('JamfEventBridgeApi'))).toEqual([
+        'JamfEventBridgeApi5xxAlarm8AB90B25',
+      ]);
     });
   });
 });

@@ -39,9 +39,11 @@ function acknowledgements(app: App): Array<Finding & { readonly reason: string }
 // The default deployment, and one with every optional feature switched the other way.
 const VARIANTS: ReadonlyArray<[string, JamfEventBridgeSettings]> = [
   ['the default settings', {}],
+  ['the REST API', { apiType: 'rest' }],
   [
     'every option turned on',
     {
+      apiType: 'rest',
       allowedSourceCidrs: ['192.0.2.0/24'],
       webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/jamf/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
       alarmEmail: 'ops@example.com',

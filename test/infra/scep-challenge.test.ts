@@ -56,7 +56,8 @@ describe('the SCEP challenge service', () => {
     let synthesized: Synthesized;
     let t: ReturnType<typeof inspect>;
     beforeAll(() => {
-      synthesized = synthesize({}, { bundle: true });
+      // The REST API's routes (event.resource); the HTTP API's are in http-api.test.ts.
+      synthesized = synthesize({ apiType: 'rest' }, { bundle: true });
       t = inspect(synthesized);
     });
 
@@ -322,6 +323,7 @@ describe('the SCEP challenge service', () => {
     beforeAll(() => {
       const app = newApp({
         context: {
+          apiType: 'rest',
           scepSigningKeySecretArn: SIGNING_KEY_ARN,
           scepVerifySecretArn: VERIFY_SECRET_ARN,
           scepChallengeTtlSeconds: '900',
@@ -396,7 +398,7 @@ describe('the SCEP challenge service', () => {
   describe('when it is turned off', () => {
     let off: Template;
     beforeAll(() => {
-      off = synthesize({ scepChallenge: false }).template;
+      off = synthesize({ scepChallenge: false, apiType: 'rest' }).template;
     });
 
     it('has no table, SCEP secret, function, version or route', () => {

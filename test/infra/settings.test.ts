@@ -4,7 +4,9 @@ import { synthesize } from './synth';
 
 // Each setting that changes the template, one synthesized stack per case
 // (without bundling: the Lambda code is the same in all of them).
-const template = (settings: JamfEventBridgeSettings): Template => synthesize(settings).template;
+// On the REST API with the event log, as the first release deployed them; the HTTP API's settings are in http-api.test.ts.
+const template = (settings: JamfEventBridgeSettings): Template =>
+  synthesize({ apiType: 'rest', eventLog: true, ...settings }).template;
 
 const JAMF_CLOUD_CIDRS = ['192.0.2.0/24', '198.51.100.7/32', '2001:db8::/32'];
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jamf-webhook-AbC123';

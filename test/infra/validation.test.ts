@@ -273,6 +273,7 @@ describe('JamfEventBridge', () => {
       [
         "a web ACL's ARN attribute",
         (s) => ({
+          apiType: 'rest',
           webAclArn: new wafv2.CfnWebACL(s, 'Acl', {
             defaultAction: { allow: {} },
             scope: 'REGIONAL',
@@ -280,7 +281,7 @@ describe('JamfEventBridge', () => {
           }).attrArn,
         }),
       ],
-      ['an imported web ACL ARN', () => ({ webAclArn: Fn.importValue('jamf-web-acl') })],
+      ['an imported web ACL ARN', () => ({ apiType: 'rest', webAclArn: Fn.importValue('jamf-web-acl') })],
       ['an event source from a parameter', (s) => ({ eventSource: new CfnParameter(s, 'Source').valueAsString })],
       ['an allowlist entry from a parameter', (s) => ({ allowedSourceCidrs: [new CfnParameter(s, 'Cidr').valueAsString] })],
       ['an allowlist from a list parameter', (s) => ({ allowedSourceCidrs: new CfnParameter(s, 'Cidrs', { type: 'CommaDelimitedList' }).valueAsList })],
