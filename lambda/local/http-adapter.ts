@@ -1,11 +1,11 @@
 /**
- * Turns a Node HTTP request into the API Gateway REST proxy event the Lambda
- * receives, and the handler's result back into an HTTP response. Bodies are
+ * Turns a Node HTTP request into the event the Lambda receives from API Gateway
+ * (a REST proxy event, payload 1.0, or an HTTP API event, payload 2.0: `apiType`), and the handler's result back into an HTTP response. Bodies are
  * base64-encoded as API Gateway does with binary media types `*\/*`.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 import { API_GATEWAY_MAX_BODY_BYTES } from '../contract';
 
 
@@ -115,6 +115,68 @@ export function toProxyEvent(request: IncomingMessage, body: Buffer, resource: s
         userAgent: request.headers['user-agent'] ?? null,
         userArn: null,
       },
+    },
+  };
+}
+
+/** The event shape the handlers get: what the deployed front door of that `apiType` sends. */
+export type LocalApiType = 'http' | 'rest';
+
+/** The event of `apiType` for a request to `resource`. */
+export function toApiEvent(
+  apiType: LocalApiType,
+  request: IncomingMessage,
+  body: Buffer,
+  resource: string,
+): APIGatewayProxyEvent | APIGatewayProxyEventV2 {
+  return apiType === 'rest' ? toProxyEvent(request, body, resource) : toHttpApiEvent(request, body, resource);
+}
+
+/**
+ * The HTTP API's payload format 2.0 event: header names in lower case, a
+ * repeated header joined with commas, the route in `routeKey`, the caller's
+ * address in `requestContext.http.sourceIp`. Bodies are base64-encoded, as the
+ * HTTP API does with what it does not take for text; the handlers read both.
+ */
+export function toHttpApiEvent(request: IncomingMessage, body: Buffer, resource: string): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i]!.toLowerCase();
+    const value = request.rawHeaders[i + 1]!;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  const now = new Date();
+  const method = request.method ?? 'GET';
+  const routeKey = `${method} ${resource}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    ...(url.search ? { queryStringParameters: query } : {}),
+    body: body.length > 0 ? body.toString('base64') : undefined,
+    isBase64Encoded: body.length > 0,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
     },
   };
 }

@@ -18,7 +18,7 @@ import { startAwsEndpoint, type AwsEndpoint } from './aws-endpoint';
 import { DEFAULT_MAX_EVENTS, LocalEventBus, type PublishedEvent } from './event-bus';
 import { checkEndpointUrl } from './endpoint-url';
 import { FaultInjector, InvalidFaultDocumentError, parseFaultDocument, type FaultDocument, type FaultReport } from './faults';
-import { readBody, RequestTooLargeError, toProxyEvent, writeJson, writeProxyResult, writeTooLarge } from './http-adapter';
+import { readBody, RequestTooLargeError, toApiEvent, writeJson, writeProxyResult, writeTooLarge } from './http-adapter';
 import { LocalQueues } from './queue';
 import { LocalSecrets } from './secrets';
 import { functionEnvironments, LOCAL_BUS_NAME, type LocalSettingsOptions } from './settings';
@@ -99,6 +99,8 @@ export interface LocalRuntime {
   readonly scepChallengeUrl: string;
   /** step-ca's SCEPCHALLENGE webhook URL. */
   readonly scepVerifyUrl: string;
+  /** The event shape the handlers get: `http` (payload 2.0) or `rest` (payload 1.0), as `apiType` says. */
+  readonly apiType: 'http' | 'rest';
   /** Whether the SCEP routes are served (the `scepChallenge` setting); without them they answer 404. */
   readonly scepEnabled: boolean;
   readonly scep: LocalScepSecrets;
@@ -137,6 +139,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const handlerEndpoint = options.awsEndpointUrl === undefined ? undefined : checkEndpointUrl(options.awsEndpointUrl);
   const bus = new LocalEventBus(options.eventBusName ?? LOCAL_BUS_NAME, options.onPublished, maxEvents);
   const scepEnabled = options.scepChallenge !== false;
+  // The event shape of the deployed default unless `apiType` says otherwise.
+  const apiType = options.apiType ?? 'http';
   const queues = new LocalQueues([LOCAL_DEAD_LETTER_QUEUE], maxEvents);
   const usedChallenges = new LocalTable({
     tableName: LOCAL_USED_CHALLENGES_TABLE,
@@ -218,7 +222,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   /** What the redrive function does when invoked, given the time a Lambda invocation would have. */
   const redrive = (fromLog?: string) => redriveHandler(fromLog ? { fromLog } : {}, { getRemainingTimeInMillis: () => LOCAL_REDRIVE_TIME_MS });
   /** API Gateway's routes: path -> the function behind it. */
-  const routes: Record<string, (event: ReturnType<typeof toProxyEvent>) => ReturnType<typeof ingest>> = {
+  const routes: Record<string, (event: ReturnType<typeof toApiEvent>) => ReturnType<typeof ingest>> = {
     '/webhooks': ingest,
   };
   if (scepEnabled) {
@@ -252,7 +256,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           return writeJson(response, 405, { error: 'MethodNotAllowed', message: 'Use POST' });
         }
         const body = await readBody(request);
-        const event = toProxyEvent(request, body, path);
+        const event = toApiEvent(apiType, request, body, path);
         const result = await requestContext.run({ method: request.method ?? 'POST', path }, () => route(event));
         return writeProxyResult(response, result);
       }
@@ -306,6 +310,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     webhookUrl: `${url}/webhooks`,
     scepChallengeUrl: `${url}/scep-challenge`,
     scepVerifyUrl: `${url}/scep-challenge/verify`,
+    apiType,
     scepEnabled,
     scep,
     usedChallenges,

@@ -55,6 +55,8 @@ export interface LocalSettingsOptions {
   readonly eventSource?: string;
   /** Name of the bus the handlers publish to. @default 'jamf-eventbridge' */
   readonly eventBusName?: string;
+  /** The event shape the handlers get: `http` (HTTP API, payload 2.0) or `rest` (REST API, payload 1.0). @default 'http', as deployed */
+  readonly apiType?: 'http' | 'rest';
   /** Largest webhook body the ingest function accepts. @default 262144 */
   readonly maxBodyBytes?: number;
   /** Milliseconds the ingest function may spend publishing. @default 1400 */
@@ -80,6 +82,7 @@ export function localStackOptions(settings: JamfEventBridgeSettings): LocalSetti
   const options: Record<string, unknown> = {
     eventSource: settings.eventSource,
     eventBusName: settings.eventBusName,
+    apiType: settings.apiType === undefined ? undefined : settings.apiType.toLowerCase(),
     maxBodyBytes: settings.maxBodyBytes,
     publishBudgetMs: settings.publishBudgetMs,
     scepChallenge: settings.scepChallenge,
@@ -200,6 +203,9 @@ export function checkLocalSettings(settings: JamfEventBridgeSettings): void {
     if (bytes !== undefined && (bytes < 1 || bytes > MAX_BODY_BYTES_LIMIT)) {
       throw new InvalidSettingError(`Setting '${key}' must be a whole number from 1 to ${MAX_BODY_BYTES_LIMIT}, got ${bytes}.`);
     }
+  }
+  if (settings.apiType !== undefined && !['http', 'rest'].includes(settings.apiType.toLowerCase())) {
+    throw new InvalidSettingError(`Setting 'apiType' must be http or rest (e.g. -c apiType=rest), got "${settings.apiType}".`);
   }
   if (settings.eventSource?.toLowerCase().startsWith('aws.')) {
     throw new InvalidSettingError(`Setting 'eventSource' "${settings.eventSource}" starts with "aws.", which EventBridge reserves.`);

@@ -44,6 +44,11 @@ const CASES: Record<Exclude<LocalSettingKey, 'scepChallenge'>, { settings: JamfE
     settings: { eventBusName: 'my-bus' },
     check: (c) => expect([c.ingest.eventBusName, c.scep.eventBusName]).toEqual(['my-bus', 'my-bus']),
   },
+  apiType: {
+    settings: { apiType: 'rest' },
+    // Not the handlers' configuration: the shape of the event the local runtime hands them.
+    check: () => expect(localStackOptions({ apiType: 'rest' })).toMatchObject({ apiType: 'rest' }),
+  },
   maxBodyBytes: {
     settings: { maxBodyBytes: 1000 },
     // The SCEP function has its own limit, though both read MAX_BODY_BYTES.
