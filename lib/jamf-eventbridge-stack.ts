@@ -109,6 +109,7 @@ export class JamfEventBridgeStack extends Stack {
       archiveRetention: settings.archiveRetentionDays === undefined ? undefined : Duration.days(settings.archiveRetentionDays),
       apiType: settings.apiType === undefined ? undefined : apiType(settings.apiType),
       eventLog: settings.eventLog,
+      logPublishedWebhooks: settings.logPublishedWebhooks,
       logRetention: settings.logRetentionDays === undefined ? undefined : retentionDays(settings.logRetentionDays),
       throttlingRateLimit: settings.throttlingRateLimit,
       throttlingBurstLimit: settings.throttlingBurstLimit,

@@ -129,6 +129,7 @@ export class JamfEventBridge extends Construct {
       webhookAuthSecret: this.webhookAuthSecret,
       maxBodyBytes: props.maxBodyBytes,
       publishBudget: props.publishBudget,
+      logPublishedWebhooks: props.logPublishedWebhooks ?? false,
       logGroups,
       tracing,
     });

@@ -72,6 +72,14 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
   readonly eventLog?: boolean;
 
   /**
+   * Whether the ingest function writes a log line, with the `Published` metric, for every
+   * webhook it publishes. Failures, refusals and dead letters are logged either way; off,
+   * Lambda's log-level filtering (level WARN) drops the success lines, for cost.
+   * @default false
+   */
+  readonly logPublishedWebhooks?: boolean;
+
+  /**
    * How long CloudWatch keeps every log group of this construct: function logs,
    * API access and execution logs, and the event log.
    * @default logs.RetentionDays.ONE_MONTH

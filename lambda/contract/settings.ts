@@ -68,6 +68,13 @@ export const SETTINGS = {
     description:
       'Whether a rule copies every `jamf.*` event to a CloudWatch log group, to watch events arrive. Off by default: at $0.50 per GB it costs about as much per million webhooks as the events are large in KB, half the front door again (see docs/costs.md); turn it on to watch a new installation.',
   },
+  logPublishedWebhooks: {
+    kind: 'boolean',
+    default: '`false`',
+    scope: 'aws',
+    description:
+      "Whether the ingest function logs a line (and counts the `Published` metric) for every webhook it publishes. Off by default for cost: failures, refusals and dead letters are always logged, the API access log has a line per request, and API Gateway's metrics count the 2xx answers. On, it adds about $0.29 per million webhooks (docs/costs.md). Locally every request is printed either way.",
+  },
   logRetentionDays: {
     kind: 'integer',
     default: '`30`',

@@ -119,13 +119,24 @@ describe('settingsFromContext', () => {
     });
   });
 
-  it('knows every setting: 22 for the webhooks, 11 for the SCEP challenge service', () => {
-    expect(SETTING_KEYS).toHaveLength(33);
+  it('knows every setting: 23 for the webhooks, 11 for the SCEP challenge service', () => {
+    expect(SETTING_KEYS).toHaveLength(34);
     expect(SETTING_KEYS.filter((key) => key.startsWith('scep'))).toHaveLength(11);
   });
 });
 
 describe('JamfEventBridgeStack', () => {
+  describe('with logPublishedWebhooks', () => {
+    it('keeps the ingest function at log level INFO, a line per published webhook', () => {
+      const app = newApp({ context: { logPublishedWebhooks: 'true' } });
+      const stack = new JamfEventBridgeStack(app, 'JamfEventBridge', { settings: settingsFromContext(app.node) });
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('Receives Jamf Pro webhooks'),
+        LoggingConfig: Match.objectLike({ ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' }),
+      });
+    });
+  });
+
   describe('when settings are given with -c', () => {
     it('builds the template from them', () => {
       const app = newApp({ context: { eventSource: 'jamf.test', eventLog: 'false', allowedSourceCidrs: '192.0.2.0/24', apiType: 'rest' } });
@@ -135,6 +146,10 @@ describe('JamfEventBridgeStack', () => {
         Environment: { Variables: Match.objectLike({ EVENT_SOURCE: 'jamf.test' }) },
       });
       template.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.anyValue() }, 0);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('Receives Jamf Pro webhooks'),
+        LoggingConfig: Match.objectLike({ ApplicationLogLevel: 'WARN' }),
+      });
       template.hasResourceProperties('AWS::ApiGateway::RestApi', {
         Policy: Match.objectLike({
           Statement: Match.arrayWith([Match.objectLike({ Condition: { NotIpAddress: { 'aws:SourceIp': ['192.0.2.0/24'] } } })]),

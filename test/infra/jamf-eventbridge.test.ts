@@ -5,6 +5,7 @@ import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { FUNCTION_RUNTIME } from '../../lib/function';
+import { INGEST_MEMORY_MB } from '../../lib/ingest-function';
 import { INGEST_ENV } from '../../lambda/contract';
 import { assetDirectory, bundleFiles, handlerTypeInPlainNode, synthesize, type Synthesized } from './synth';
 
@@ -19,6 +20,9 @@ const logicalId = (construct: IConstruct | undefined): string => {
   if (!(resource instanceof CfnElement)) throw new Error(`${construct?.node.path ?? 'undefined'} has no CloudFormation resource`);
   return stack.resolve(resource.logicalId) as string;
 };
+/** The properties of a construct's CloudFormation resource in the template. */
+const resourceOf = (construct: IConstruct): Record<string, unknown> =>
+  (template.toJSON() as { Resources: Record<string, { Properties: Record<string, unknown> }> }).Resources[logicalId(construct)]!.Properties;
 
 /**
  * Parses a JSON document that CloudFormation assembles with Fn::Join, writing
@@ -244,8 +248,15 @@ describe('JamfEventBridge', () => {
         });
       });
 
-      it('has 1024 MB and a 10 s timeout, under API Gateway’s 29 s', () => {
-        template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Timeout: 10 });
+      it(`has ${INGEST_MEMORY_MB} MB and a 10 s timeout, under API Gateway’s 29 s`, () => {
+        const ingest = synthesized.stack.jamf.ingestFunction;
+        expect(resourceOf(ingest)).toMatchObject({ MemorySize: INGEST_MEMORY_MB, Timeout: 10 });
+      });
+
+      it("logs in JSON without Lambda's START, END and REPORT lines, and only failures and refusals by default", () => {
+        expect(resourceOf(synthesized.stack.jamf.ingestFunction)).toMatchObject({
+          LoggingConfig: { LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'WARN' },
+        });
       });
 
       it('logs to its own log group, kept 30 days', () => {
