@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { CpuShare } from './cpu-share';
 import { median, since } from './stats';
 
 /**
@@ -28,10 +29,11 @@ process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ initMs: Number(import
 process.exit(0);
 `;
 
-function run(args: string[], env: Record<string, string>): Promise<{ wallMs: number; stdout: string }> {
+function run(args: string[], env: Record<string, string>, cpuShare?: CpuShare): Promise<{ wallMs: number; stdout: string }> {
   const started = process.hrtime.bigint();
+  const { command, args: commandArgs } = cpuShare ? cpuShare.wrap(process.execPath, args) : { command: process.execPath, args };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, commandArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -76,6 +78,8 @@ export async function coldStart(
   runs: number,
   /** As the function is deployed: `--enable-source-maps` or nothing (lib/function.ts). */
   nodeOptions: string,
+  /** Run the processes with the CPU share Lambda gives a memory size (bare starts too). */
+  cpuShare?: CpuShare,
 ): Promise<ColdReport> {
   const childEnv = {
     ...env,
@@ -94,8 +98,8 @@ export async function coldStart(
   const overBare: number[] = [];
   let status = 0;
   for (let i = 0; i < runs; i++) {
-    const bare = await run([bareChild], { NODE_OPTIONS: nodeOptions });
-    const measured = await run([child], childEnv);
+    const bare = await run([bareChild], { NODE_OPTIONS: nodeOptions }, cpuShare);
+    const measured = await run([child], childEnv, cpuShare);
     const result = resultOf(measured.stdout);
     init.push(result.initMs);
     first.push(result.firstMs);

@@ -72,6 +72,13 @@ export const MEASURED_SIZES = {
   restAccessLogBytes: 520,
 } as const;
 
+/**
+ * How long PutEvents takes from a function in the bus's region, ms: the part of the billed
+ * duration this machine cannot measure. EventBridge answers in-region in roughly 10-20 ms;
+ * each 10 ms more adds about $0.07 per million webhooks at 512 MB.
+ */
+export const ASSUMED_PUT_EVENTS_ROUND_TRIP_MS = 15;
+
 /** Log lines per webhook of each kind, for the per-event overhead. */
 const PLATFORM_LINES = 3;
 
@@ -130,7 +137,7 @@ export function costPerMillion(input: CostInput, prices: Prices = PRICES): CostP
 /** The ingest memory sizes the cost table shows (lib/function.ts FUNCTION_MEMORY_MB is chosen among them). */
 export const MEMORY_CANDIDATES_MB = [256, 512, 1024] as const;
 
-/** Which log lines a deployment keeps: all of them, or (Lambda JSON log format, levels WARN) failures and access lines only. */
+/** Which function log lines a deployment keeps: a line per published webhook too (`logPublishedWebhooks`), or failures and refusals only (the default). */
 export type FunctionLogs = 'all' | 'failures';
 
 /** One combination of settings, and what a million webhooks cost with it. */
@@ -166,7 +173,8 @@ export function costInput(
     billedMs,
     eventBytes: s.eventBytes,
     requestLogBytes: all ? s.requestLogBytes : 0,
-    platformLogBytes: all ? s.platformLogBytes : 0,
+    // The functions log in Lambda's JSON format at system level WARN (lib/function.ts): no START, END or REPORT lines.
+    platformLogBytes: 0,
     accessLogBytes: settings.apiType === 'http' ? s.httpAccessLogBytes : s.restAccessLogBytes,
   };
 }
@@ -196,7 +204,7 @@ export const DEFAULT_COST_SETTINGS = {
   apiType: 'http',
   eventLog: false,
   archive: true,
-  functionLogs: 'all',
+  functionLogs: 'failures',
 } as const;
 
 /** USD per million webhooks at the defaults, for `memoryMb` and its measured billed duration. */

@@ -17,12 +17,14 @@
  * Options: --quick (fewer and shorter runs, for CI).
  */
 import { cpus } from 'node:os';
-import { INGEST_ENTRY } from '../lib/ingest-function';
+import { INGEST_ENTRY, INGEST_MEMORY_MB } from '../lib/ingest-function';
 import { REDRIVE_ENTRY } from '../lib/redrive-function';
 import { SCEP_ENTRY } from '../lib/scep-challenge';
 import { bundle, type BundleReport } from './bundles';
 import { startBenchAwsProcess } from './aws';
 import { coldImports, coldStart } from './cold';
+import { ASSUMED_PUT_EVENTS_ROUND_TRIP_MS, costPerMillion, costInput, DEFAULT_COST_SETTINGS, MEMORY_CANDIDATES_MB } from './cost';
+import { FULL_VCPU_MEMORY_MB, lambdaCpuShare } from './cpu-share';
 import { decodeRatio } from './decode';
 import { jamfEvent } from './events';
 import { compareDecode } from './ingest-decode';
@@ -49,6 +51,9 @@ const SOURCE_MAPS = '--enable-source-maps';
 const x = (value: number) => `${value.toFixed(2)}x`;
 const us = (value: number) => `${value.toFixed(1)} us`;
 const perSecond = (value: number) => `${value.toFixed(0)} req/s`;
+const usd = (value: number) => `$${value.toFixed(2)}`;
+/** Cold starts per memory size in the CPU-share section. */
+const SHARE_RUNS = quick ? 2 : 7;
 
 function bundleSection(report: Report, bundled: BundleReport): void {
   const key = `bundle.${bundled.name}`;
@@ -204,11 +209,50 @@ async function loadSection(report: Report): Promise<void> {
 }
 
 /**
- * Figures computed from the measured ones, after all measurements: the cost
- * model's `cost.per_million_usd` goes here, as one `report.show(...)` that
- * reads `report.value('ingest.warm.p50_ms')` and `report.value('ingest.cpu_ms_per_request')`.
+ * The ingest function's cold path (init and the first request) at the CPU share Lambda gives
+ * each memory size the cost table weighs, measured in a cgroup with that quota: what a cold
+ * start costs in time at each size, the other half of choosing the memory.
  */
-function derivedFigures(_report: Report): void {}
+async function lambdaShareSection(report: Report, ingest: BundleReport, env: Record<string, string>): Promise<void> {
+  report.heading(`ingest cold path at Lambda's CPU share of each memory size (a full vCPU at ${FULL_VCPU_MEMORY_MB} MB), median of ${SHARE_RUNS}`);
+  for (const memoryMb of MEMORY_CANDIDATES_MB) {
+    const share = lambdaCpuShare(memoryMb);
+    if ('unavailable' in share) {
+      report.note(`skipped: ${share.unavailable}`);
+      return;
+    }
+    const cold = await coldStart(ingest.dir, jamfEvent('/webhooks', 'ComputerCheckIn', 'json'), env, SHARE_RUNS, SOURCE_MAPS, share);
+    if (cold.status !== 200) throw new Error(`ingest cold request at ${memoryMb} MB answered ${cold.status}`);
+    const key = `lambda.ingest_${memoryMb}mb`;
+    report.show(`${key}.init_ms`, `${memoryMb} MB (${(share.share * 100).toFixed(0)} % of a core): module init`, cold.initMs, ms);
+    report.show(`${key}.cold_ms`, `${memoryMb} MB: init + first request`, cold.initMs + cold.firstRequestMs, ms, "Jamf's read timeout: 2 s");
+  }
+}
+
+/**
+ * Figures computed from the measured ones: what a million webhooks cost (bench/cost.ts, prices
+ * in bench/prices.ts). The billed duration at each memory size is the measured CPU per request
+ * stretched to that size's CPU share, plus PutEvents' round trip, which this machine cannot
+ * measure (ASSUMED_PUT_EVENTS_ROUND_TRIP_MS); Lambda bills by the whole millisecond.
+ */
+function derivedFigures(report: Report): void {
+  const cpuMs = report.value('ingest.cpu_ms_per_request');
+  const billedMs = (memoryMb: number) => Math.ceil((cpuMs * FULL_VCPU_MEMORY_MB) / memoryMb + ASSUMED_PUT_EVENTS_ROUND_TRIP_MS);
+  report.heading(
+    `cost per million webhooks (ComputerCheckIn-sized), billed ms = CPU per request at the memory's share + ${ASSUMED_PUT_EVENTS_ROUND_TRIP_MS} ms PutEvents round trip (assumed)`,
+  );
+  for (const memoryMb of MEMORY_CANDIDATES_MB) {
+    const key = memoryMb === INGEST_MEMORY_MB ? 'cost' : `cost.ingest_${memoryMb}mb`;
+    report.record(`${key}.billed_ms`, billedMs(memoryMb));
+    const defaults = costPerMillion(costInput({ ...DEFAULT_COST_SETTINGS, memoryMb }, billedMs(memoryMb)));
+    const label = `defaults at ${memoryMb} MB (${billedMs(memoryMb)} ms billed)${memoryMb === INGEST_MEMORY_MB ? ', as shipped' : ''}`;
+    report.show(`${key}.per_million_usd`, label, defaults.total, usd, memoryMb === INGEST_MEMORY_MB ? 'aim <= $2.50' : '');
+  }
+  const rest = costPerMillion(costInput({ ...DEFAULT_COST_SETTINGS, apiType: 'rest', memoryMb: INGEST_MEMORY_MB }, billedMs(INGEST_MEMORY_MB)));
+  report.show('cost.rest.per_million_usd', 'apiType rest, otherwise the defaults', rest.total, usd);
+  const logged = costPerMillion(costInput({ ...DEFAULT_COST_SETTINGS, functionLogs: 'all', memoryMb: INGEST_MEMORY_MB }, billedMs(INGEST_MEMORY_MB)));
+  report.show('cost.log_published.per_million_usd', 'logPublishedWebhooks on, otherwise the defaults', logged.total, usd);
+}
 
 function machine(): Results['machine'] {
   return {
@@ -236,6 +280,7 @@ async function main(): Promise<void> {
     await scepColdSection(report, scep, ingest, aws.env);
     await initSection(report, [ingest, scep, redrive], minimal, aws.env);
     await scepWarmSection(report, scep, aws.env);
+    await lambdaShareSection(report, ingest, aws.env);
   } finally {
     aws.stop();
   }

@@ -24,15 +24,16 @@ export interface IngestFunctionProps extends SharedResources {
 }
 
 /**
- * The ingest function's memory, in MB, and so its CPU share (a full vCPU at 1769 MB). Chosen
- * from `npm run bench`: a warm webhook takes about 0.6 ms of a full core (2 ms at this share)
- * besides the PutEvents round trip, so the bill is mostly the round trip and halving memory
- * halves it; the cold path (about 110 ms of a full core: the bundle, the Secrets Manager and
- * EventBridge clients, TLS) stays near 400 ms at this share, inside the 600 ms credentials
- * budget and Jamf's 2 s. 256 MB would save about $0.04 per million but put a cold start's
- * credentials read near its budget.
+ * The ingest function's memory, in MB, and so its CPU share (a full vCPU at 1769 MB), chosen
+ * from `npm run bench`. A warm webhook takes about 0.6 ms of a full core (4 ms at this share)
+ * besides the PutEvents round trip, so the bill is mostly the round trip, and each doubling of
+ * memory nearly doubles it: about $0.07 per million here, $0.12 at 512 MB. The cold path,
+ * measured in a cgroup with this share of a core (init and a first request against a local
+ * endpoint), is about 0.7 s at 256 MB, 0.3 s at 512 MB and 0.15 s at 1024 MB: inside the 1.8 s
+ * deadline, leaving a cold start's PutEvents about half a second (a slower one is dead-lettered
+ * and redriven, not lost).
  */
-export const INGEST_MEMORY_MB = 512;
+export const INGEST_MEMORY_MB = 256;
 
 /**
  * The function behind `POST /webhooks`: checks the credentials, decodes the
