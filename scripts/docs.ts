@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SETTINGS, type SettingKind, type SettingSpec } from '../lambda/contract/settings';
+import { costsPage } from './costs-page';
 
 const KIND_NAMES: Record<SettingKind, string> = {
   string: 'text',
@@ -63,7 +64,7 @@ ${rows.join('\n')}
 
 /** Every generated page, by path relative to the repository root. */
 export function generatedPages(): Record<string, string> {
-  return { 'docs/settings.md': settingsPage() };
+  return { 'docs/settings.md': settingsPage(), 'docs/costs.md': costsPage(join(__dirname, '..')) };
 }
 
 if (require.main === module) {
