@@ -1,17 +1,34 @@
 /**
  * The ingest Lambda: Jamf webhook in (API Gateway REST proxy), EventBridge
- * event out. Clients and configuration are created once per container, at
- * init; per-request work lives in `createIngestHandler`.
+ * event out. Configuration and the EventBridge client are created once per
+ * container, at init; per-request work lives in `createIngestHandler`.
+ *
+ * Init loads only what every request needs. The Secrets Manager client is
+ * loaded with `import()` on the first credentials read (esbuild puts it in a
+ * chunk of its own): a few ms once per container, inside the authentication
+ * budget. A load that fails is a failed read: a 503, and the webhook is kept
+ * unverified, as in a Secrets Manager outage.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { authenticatorFor, credentialsVerifier, noCredentials } from '../auth/source';
-import { createSecretsManagerClient, readSecretString } from '../secrets/secrets-manager';
 import { boundedRequests } from '../shared/aws-calls';
+import { lazy } from '../shared/lazy';
 import { readIngestConfig } from './config';
 import { createIngestHandler } from './ingest';
 
 const config = readIngestConfig(process.env);
+
+/** Reads a secret's text; the client is made on first use, and kept. */
+const secretsManager = lazy(async () => {
+  const { createSecretsManagerClient, readSecretString } = await import('../secrets/secrets-manager.js');
+  const client = createSecretsManagerClient();
+  return (secretId: string) => readSecretString(client, secretId);
+});
+
+function secretReader(secretId: string): () => Promise<string> {
+  return async () => (await secretsManager())(secretId);
+}
 
 export const handler = createIngestHandler({
   config,
@@ -20,11 +37,8 @@ export const handler = createIngestHandler({
   // Each SendMessage attempt is cut at the request's deadline; the dead-letter store retries inside it.
   sqs: new SQSClient({ maxAttempts: 1, ...boundedRequests(300, 1500) }),
   authenticate: authenticatorFor(
-    credentialsVerifier(
-      config.webhookAuthSecretId
-        ? readSecretString.bind(undefined, createSecretsManagerClient(), config.webhookAuthSecretId)
-        : noCredentials,
-      { maxStaleMs: config.secretMaxStaleSeconds * 1000 },
-    ),
+    credentialsVerifier(config.webhookAuthSecretId ? secretReader(config.webhookAuthSecretId) : noCredentials, {
+      maxStaleMs: config.secretMaxStaleSeconds * 1000,
+    }),
   ),
 });

@@ -93,3 +93,36 @@ describe('the SCEP handler, bundled with handlerBuildOptions', () => {
     expect(Object.keys(metafile.inputs).some((input) => input.startsWith('lambda/'))).toBe(true);
   });
 });
+
+describe('the ingest handler, bundled with handlerBuildOptions', () => {
+  let outdir: string;
+  let metafile: Metafile;
+  beforeAll(() => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'ingest-bundle-'));
+    metafile = buildSync(handlerBuildOptions('lambda/ingest/handler.ts', outdir)).metafile as Metafile;
+  });
+  afterAll(() => {
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  /** Every input of what a cold start loads: the entry file and the chunks it imports statically. */
+  function initInputs(): string[] {
+    const outputs = new Map(Object.entries(metafile.outputs));
+    const pending = [...outputs.keys()].filter(isEntryChunk);
+    const init = new Set<string>();
+    while (pending.length > 0) {
+      const file = pending.pop()!;
+      if (init.has(file)) continue;
+      init.add(file);
+      for (const imported of outputs.get(file)!.imports) if (imported.kind === 'import-statement' && outputs.has(imported.path)) pending.push(imported.path);
+    }
+    return [...init].flatMap((file) => Object.keys(outputs.get(file)!.inputs));
+  }
+
+  it('loads the Secrets Manager client on first use, not at init', () => {
+    const atInit = initInputs();
+    expect(atInit.some(fromPackage('@aws-sdk/client-eventbridge'))).toBe(true);
+    expect(atInit.filter(fromPackage('@aws-sdk/client-secrets-manager'))).toEqual([]);
+    expect(chunkInputs(metafile).some(fromPackage('@aws-sdk/client-secrets-manager'))).toBe(true);
+  });
+});
