@@ -4,13 +4,14 @@
  * container, at init; per-request work lives in `createIngestHandler`.
  *
  * Init loads only what every request needs. The Secrets Manager client is
- * loaded with `import()` on the first credentials read (esbuild puts it in a
- * chunk of its own): a few ms once per container, inside the authentication
- * budget. A load that fails is a failed read: a 503, and the webhook is kept
- * unverified, as in a Secrets Manager outage.
+ * loaded with `import()` on the first credentials read, and the SQS client
+ * with the first dead letter (esbuild puts each in a chunk of its own): a few
+ * ms once per container. A Secrets Manager client that fails to load is a
+ * failed read: a 503, and the webhook is kept unverified, as in an outage. An
+ * SQS client that fails to load leaves the letter in the function's log, as
+ * a queue that refuses it does (see `sendDeadLetter`).
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { authenticatorFor, credentialsVerifier, noCredentials } from '../auth/source';
 import { boundedRequests } from '../shared/aws-calls';
 import { lazy } from '../shared/lazy';
@@ -34,8 +35,9 @@ export const handler = createIngestHandler({
   config,
   // The publisher retries inside its own time budget; SDK retries would stack on top of it.
   eventBridge: new EventBridgeClient({ maxAttempts: 1, ...boundedRequests(300, 1500) }),
+  // Made when the first letter is sent: most containers never send one.
   // Each SendMessage attempt is cut at the request's deadline; the dead-letter store retries inside it.
-  sqs: new SQSClient({ maxAttempts: 1, ...boundedRequests(300, 1500) }),
+  sqs: lazy(async () => new (await import('@aws-sdk/client-sqs')).SQSClient({ maxAttempts: 1, ...boundedRequests(300, 1500) })),
   authenticate: authenticatorFor(
     credentialsVerifier(config.webhookAuthSecretId ? secretReader(config.webhookAuthSecretId) : noCredentials, {
       maxStaleMs: config.secretMaxStaleSeconds * 1000,

@@ -4,7 +4,6 @@
  * tests and the local runtime drive the very code the Lambda runs.
  */
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { PresentedCredentials } from '../auth/verify';
 import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs } from '../contract';
@@ -12,7 +11,7 @@ import { decodeWebhook } from '../decode/decode';
 import { Deadline, withinOrThrow } from '../shared/deadline';
 import { PayloadTooLargeError, PublishFailedError, ServiceUnavailableError } from '../shared/errors';
 import { logRequest } from '../shared/log';
-import { sendDeadLetter } from '../publish/dead-letters';
+import { type DeadLetterClient, sendDeadLetter } from '../publish/dead-letters';
 import { entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
 import { answerFailure } from '../shared/failure';
 import { publishEntry, type PublishOptions } from '../publish/publisher';
@@ -23,7 +22,8 @@ import type { IngestConfig } from './config';
 export interface IngestDependencies {
   readonly config: IngestConfig;
   readonly eventBridge: EventBridgeClient;
-  readonly sqs: SQSClient;
+  /** The dead-letter queue's client, or a function that makes it when the first letter is sent. */
+  readonly sqs: DeadLetterClient;
   /**
    * Resolves when the request comes from an authorised sender; throws an
    * `UnauthorizedError` (401) or a `ServiceUnavailableError` (503) otherwise.

@@ -3,7 +3,7 @@
  * reach the bus, with the reason, in an SQS queue (a local one off AWS).
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { MAX_DEAD_LETTER_BYTES } from '../contract';
 import { backoffMs, boundedCall, type CallFailure, callFailure } from '../shared/aws-calls';
 import type { Deadline } from '../shared/deadline';
@@ -11,6 +11,7 @@ import { logDeadLetter } from '../shared/log';
 import type { PresentedCredentials } from '../auth/verify';
 import { decodeBodyText } from '../decode/charset';
 import type { Issue } from '../shared/errors';
+import { lazy } from '../shared/lazy';
 import { redactRawBody } from '../shared/redact';
 
 export { MAX_DEAD_LETTER_BYTES } from '../contract';
@@ -244,13 +245,26 @@ export interface DeadLetterOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The queue's client, or a function that makes it on first use: a handler then
+ * loads the SQS SDK only when a letter is to be sent, not at init.
+ */
+export type DeadLetterClient = SQSClient | (() => Promise<SQSClient>);
+
+/**
+ * The SDK's SendMessage command, loaded with the first letter (with `import()`,
+ * a chunk of its own in a bundle): the record itself is built without the SDK,
+ * so a load that fails still leaves the log.
+ */
+const loadSendMessage = lazy(async () => (await import('@aws-sdk/client-sqs')).SendMessageCommand);
+
+/**
  * Sends a dead letter, retrying while the deadline allows. When the queue
  * still refuses, the record is written to the function's log as one
  * structured line (`"message":"dead-letter"`) instead, so that it is not lost
  * with the request: a redrive can read it back from the log. Never throws.
  */
 export async function sendDeadLetter(
-  client: SQSClient,
+  client: DeadLetterClient,
   queueUrl: string,
   input: DeadLetterInput,
   options: DeadLetterOptions,
@@ -259,18 +273,33 @@ export async function sendDeadLetter(
   const sleep = options.sleep ?? defaultSleep;
   const letter = deadLetter(input);
   const message = letter.message;
-  const command = new SendMessageCommand({
+  const commandInput = {
     QueueUrl: queueUrl,
     MessageBody: message,
     MessageAttributes: {
       reason: { DataType: 'String', StringValue: input.reason.code },
       ...(input.eventName ? { eventName: { DataType: 'String', StringValue: input.eventName } } : {}),
     },
-  });
+  };
   let failure: CallFailure = { errorCode: 'NoTimeLeft', errorMessage: 'no time was left to write', retryable: false, ambiguous: false };
-  for (let attempt = 1; deadline.remaining() > 0; attempt += 1) {
+  let send: ((abortSignal: AbortSignal) => Promise<unknown>) | undefined;
+  if (deadline.remaining() > 0) {
     try {
-      await boundedCall((abortSignal) => client.send(command, { abortSignal }), deadline.remaining());
+      // Loading the client (a chunk, once per container) is bounded by the deadline too.
+      const [sqs, SendMessageCommand] = await boundedCall(
+        () => Promise.all([typeof client === 'function' ? client() : client, loadSendMessage()]),
+        deadline.remaining(),
+      );
+      const command = new SendMessageCommand(commandInput);
+      send = (abortSignal) => sqs.send(command, { abortSignal });
+    } catch (error) {
+      // Nothing was sent, and another try would only eat the time left: the log keeps the letter.
+      failure = { ...callFailure(error), retryable: false, ambiguous: false };
+    }
+  }
+  for (let attempt = 1; send !== undefined && deadline.remaining() > 0; attempt += 1) {
+    try {
+      await boundedCall(send, deadline.remaining());
       return { stored: true };
     } catch (error) {
       failure = callFailure(error);

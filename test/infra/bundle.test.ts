@@ -119,10 +119,12 @@ describe('the ingest handler, bundled with handlerBuildOptions', () => {
     return [...init].flatMap((file) => Object.keys(outputs.get(file)!.inputs));
   }
 
-  it('loads the Secrets Manager client on first use, not at init', () => {
+  it('loads the SQS and Secrets Manager clients on first use, not at init', () => {
     const atInit = initInputs();
     expect(atInit.some(fromPackage('@aws-sdk/client-eventbridge'))).toBe(true);
+    expect(atInit.filter(fromPackage('@aws-sdk/client-sqs'))).toEqual([]);
     expect(atInit.filter(fromPackage('@aws-sdk/client-secrets-manager'))).toEqual([]);
+    expect(chunkInputs(metafile).some(fromPackage('@aws-sdk/client-sqs'))).toBe(true);
     expect(chunkInputs(metafile).some(fromPackage('@aws-sdk/client-secrets-manager'))).toBe(true);
   });
 });

@@ -166,6 +166,23 @@ describe('the ingest handler', () => {
     });
   });
 
+  it('keeps the webhook in the log when the SQS client, made on first use, cannot be loaded', async () => {
+    eventBridge.on(PutEventsCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    const withoutSqs = createIngestHandler({
+      config,
+      eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
+      sqs: () => Promise.reject(new Error('Cannot find module')),
+      authenticate: authenticatorFor(async () => verifier),
+      publishOptions: { sleep: async () => {}, backoffBaseMs: 1 },
+    });
+    const response = await withoutSqs(proxyEvent(fixtureBytes('JSSStartup', 'json'), AUTH));
+    expect(response.statusCode).toBe(503);
+    expect(body(response)).toMatchObject({ error: 'PublishFailed', deadLettered: false });
+    const lines = logLines.map((line) => JSON.parse(line) as { message?: string; deadLetter?: { eventName?: string } });
+    expect(lines.find((line) => line.message === 'dead-letter')?.deadLetter).toMatchObject({ eventName: 'JSSStartup' });
+    expect(lines.at(-1)).toMatchObject({ deadLetterLogged: true });
+  });
+
   it('writes one JSON log line per request, without the body', async () => {
     await handler(proxyEvent(fixtureBytes('SCEPChallenge', 'json'), AUTH));
     expect(logLines).toHaveLength(1);

@@ -116,6 +116,35 @@ describe('sendDeadLetter', () => {
     expect(JSON.parse(logged[0]!)).toMatchObject({ version: 2, reason: { code: 'InvalidEvent' }, eventName: 'SCEPChallenge' });
   });
 
+  it('takes a function that makes the client on first use, and sends with it', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    const load = jest.fn(async () => client);
+    await expect(sendDeadLetter(load, 'https://sqs/q', input(Buffer.from('{}')), options())).resolves.toEqual({ stored: true });
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+  });
+
+  it('logs the record at once, without throwing, when the client cannot even be loaded', async () => {
+    const load = jest.fn(() => Promise.reject(Object.assign(new Error('Cannot find module chunks/dist-es.mjs'), { name: 'Error' })));
+    const started = Date.now();
+    await expect(sendDeadLetter(load, 'https://sqs/q', input(Buffer.from('{}')), options(5000))).resolves.toEqual({
+      stored: false,
+      errorCode: 'Error',
+      logged: true,
+    });
+    // Not retried until the deadline: nothing was sent, and the log is where the letter goes.
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(JSON.parse(logged[0]!)).toMatchObject({ version: 2, reason: { code: 'InvalidEvent' }, eventName: 'SCEPChallenge' });
+  });
+
+  it('logs the record at the deadline when loading the client never finishes', async () => {
+    const result = await sendDeadLetter(() => new Promise(() => {}), 'https://sqs/q', input(Buffer.from('{}')), options(50));
+    expect(result).toEqual({ stored: false, errorCode: 'TimeoutError', logged: true });
+    expect(logged).toHaveLength(1);
+  });
+
   it('gives up at the deadline on a queue that never answers, and logs the record', async () => {
     sqs.on(SendMessageCommand).callsFake(() => new Promise(() => {}));
     const result = await sendDeadLetter(client, 'https://sqs/q', input(Buffer.from('{}')), options(50));
