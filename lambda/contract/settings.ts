@@ -287,7 +287,8 @@ export type JamfEventBridgeSettings = {
 };
 
 /** The context keys that are settings, in the order of the reference. */
-export const SETTING_KEYS = Object.keys(SETTINGS) as readonly SettingKey[];
+// Marked pure so that a bundle that imports nothing of the settings (a handler) leaves them out.
+export const SETTING_KEYS = /* @__PURE__ */ Object.keys(SETTINGS) as readonly SettingKey[];
 
 /** Settings that cannot be read or cannot work: each problem names the key the user typed. */
 export class InvalidSettingError extends Error {
@@ -302,9 +303,12 @@ export class InvalidSettingError extends Error {
   }
 }
 
-const PROPS_BY_LENGTH = Object.entries(SETTINGS)
-  .flatMap(([key, spec]) => ('prop' in spec ? [{ key, prop: spec.prop as string }] : []))
-  .sort((a, b) => b.prop.length - a.prop.length);
+/** Computed on first use, not at load: a handler bundle then drops the settings altogether. */
+let propsByLength: readonly { key: string; prop: string }[] | undefined;
+const propsLongestFirst = () =>
+  (propsByLength ??= Object.entries(SETTINGS)
+    .flatMap(([key, spec]) => ('prop' in spec ? [{ key, prop: spec.prop as string }] : []))
+    .sort((a, b) => b.prop.length - a.prop.length));
 
 /**
  * A construct's problem said in the words of the settings: each property name
@@ -313,7 +317,7 @@ const PROPS_BY_LENGTH = Object.entries(SETTINGS)
  * property in the unit its name gives.
  */
 export function inSettingTerms(problem: string): string {
-  return PROPS_BY_LENGTH.reduce(
+  return propsLongestFirst().reduce(
     (text, { key, prop }) => text.replace(new RegExp(`(?<![\\w.])${prop.replace('.', '\\.')}(?![\\w])`, 'g'), key),
     problem,
   );
