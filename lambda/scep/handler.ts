@@ -4,9 +4,9 @@
  *
  * Jamf gives this path 2 s, cold start included, so init does only what a
  * request needs before its first network call: read the configuration and
- * build the handlers. The AWS SDK clients, the XML parser, the publish code,
- * the verifier and the upstream issuer are loaded with `import()` the first
- * time a request needs them (esbuild puts each in a chunk of its own); the
+ * build the handlers. The AWS SDK clients, the decoder and the XML parser, the
+ * publish code, the verifier and the upstream issuer are loaded with `import()`
+ * the first time a request needs them (esbuild puts each in a chunk of its own); the
  * secrets are read then and cached, and their parsers (with node:crypto) load
  * alongside them.
  */
@@ -24,8 +24,7 @@ import type { Deadline } from '../shared/deadline';
 import { lazy } from '../shared/lazy';
 import { cachedSecret } from '../secrets/cache';
 import { readScepConfig, type UpstreamConfig } from './config';
-import { loadXmlParser } from './decode';
-import { createIssueHandler } from './issue';
+import { createIssueHandler, loadDecoding } from './issue';
 import { loadSigning, signedIssuer, type Issuer } from './issuers';
 import type { ChallengeUse } from './used-challenges';
 
@@ -152,7 +151,7 @@ async function prepare(): Promise<void> {
     // Ready for a failed audit publish too: a cold SQS client would not write within the wait.
     deadLetters(),
     jamfCredentials(),
-    loadXmlParser(),
+    loadDecoding().then(({ loadXmlParser }) => loadXmlParser()),
     ...(config.upstream ? [] : [signingKeys(), loadSigning()]),
   ]);
 }

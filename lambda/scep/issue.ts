@@ -11,7 +11,6 @@ import { ServiceUnavailableError } from '../shared/errors';
 import { type ApiEvent, assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
 import { logRequest } from '../shared/log';
 import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
-import { toPutEventsEntry } from '../publish/entry';
 import { answerFailure } from '../shared/failure';
 import type { PublishResult } from '../publish/publisher';
 import {
@@ -21,8 +20,8 @@ import {
   SCEP_AUDIT_GRACE_MS,
   SCEP_AUDIT_OVERHEAD_MS,
 } from '../contract';
+import { lazy } from '../shared/lazy';
 import type { ScepConfig } from './config';
-import { decodeScepChallenge } from './decode';
 import type { Issuer } from './issuers';
 
 export interface IssueDependencies {
@@ -44,6 +43,21 @@ type Handler = (event: ApiEvent) => Promise<APIGatewayProxyResult>;
 const FUNCTION_NAME = 'scep';
 
 const NO_METRICS = { Issued: 0, AuditFailed: 0, DeadLettered: 0 } as const;
+
+/**
+ * The decoder (valibot and the event schemas; the XML parser on top, on the
+ * first XML body) and the audit entry's builder: most of the issue path's
+ * code. Loaded with `import()` (a chunk) when the first request arrives, while
+ * its credentials are read, so init does not parse it and the request does not
+ * wait for it.
+ */
+export const loadDecoding = lazy(async () => {
+  const [{ decodeScepChallenge, loadXmlParser }, { toPutEventsEntry }] = await Promise.all([
+    import('./decode.js'),
+    import('../publish/entry.js'),
+  ]);
+  return { decodeScepChallenge, loadXmlParser, toPutEventsEntry };
+});
 
 /**
  * Publishes the audit entry, bounded: whatever happens (an error, a hang), the
@@ -72,6 +86,9 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
   return async (event) => {
     const { started, requestId, headers, contentType, body } = incomingRequest(event);
     const deadline = Deadline.after(JAMF_READ_TIMEOUT_MS - RESPONSE_MARGIN_MS, started);
+    // Loads alongside authentication; a load that fails fails the request below, after authentication.
+    const decoding = loadDecoding();
+    decoding.catch(() => undefined);
     let authenticated = false;
     let eventName: string | undefined;
 
@@ -82,6 +99,7 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
       await withinOrThrow(deps.authenticate({ headers, body }), beforeAudit(), late('Reading the webhook credentials'));
       authenticated = true;
       assertBodyWithin(body, config.maxBodyBytes);
+      const { decodeScepChallenge, toPutEventsEntry } = await decoding;
       const decoded = await decodeScepChallenge(body, contentType);
       eventName = decoded.eventName;
       const { challenge, issuance } = await withinOrThrow(deps.issue({ decoded, body, contentType }), beforeAudit(), late('Making the challenge'));
