@@ -6,14 +6,13 @@
 import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { PresentedCredentials } from '../auth/verify';
-import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs } from '../contract';
-import { decodeWebhook } from '../decode/decode';
+import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs, MAX_ENTRY_BYTES } from '../contract';
 import { Deadline, withinOrThrow } from '../shared/deadline';
 import { PayloadTooLargeError, PublishFailedError, ServiceUnavailableError } from '../shared/errors';
 import { logRequest } from '../shared/log';
 import { type DeadLetterClient, sendDeadLetter } from '../publish/dead-letters';
-import { entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
 import { answerFailure } from '../shared/failure';
+import { lazy } from '../shared/lazy';
 import { publishEntry, type PublishOptions } from '../publish/publisher';
 import { type ApiEvent, assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
 import { sourceCheck } from '../shared/source-allowlist';
@@ -57,6 +56,22 @@ const CREDENTIALS_UNREADABLE = new Set(['CredentialsUnavailable', 'CredentialsIn
 export const UNVERIFIED_LIMIT = { requests: 100, bytes: 16 * 1024 * 1024 } as const;
 
 
+/**
+ * The decoder (valibot, the event schemas, the XML parser) and the entry
+ * builder: most of this function's own code. Loaded with `import()` (a chunk)
+ * when the first request arrives, while its credentials are read, so a cold
+ * start does not parse it before the first request and that request does not
+ * wait for it. A load that fails fails the request after authentication, and
+ * the webhook is dead-lettered like any other failure.
+ */
+const loadDecoding = lazy(async () => {
+  const [{ decodeWebhook }, { entrySize, toPutEventsEntry }] = await Promise.all([
+    import('../decode/decode.js'),
+    import('../publish/entry.js'),
+  ]);
+  return { decodeWebhook, entrySize, toPutEventsEntry };
+});
+
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
   const { config } = deps;
   const parked = { requests: 0, bytes: 0 };
@@ -83,6 +98,9 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
     let authenticated = false;
     let eventName: string | undefined;
     let entry: PutEventsRequestEntry | undefined;
+    // Loads alongside authentication (at once when loaded already); awaited after it.
+    const decoding = loadDecoding();
+    decoding.catch(() => undefined);
 
     try {
       // Before anything else, as the REST API's resource policy would: a stranger's request is not read.
@@ -94,6 +112,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       );
       authenticated = true;
       assertBodyWithin(body, config.maxBodyBytes);
+      const { decodeWebhook, entrySize, toPutEventsEntry } = await decoding;
       const decoded = decodeWebhook(body, contentType);
       eventName = decoded.eventName;
       const built = toPutEventsEntry(decoded, config, new Date(started));

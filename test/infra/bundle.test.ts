@@ -127,4 +127,12 @@ describe('the ingest handler, bundled with handlerBuildOptions', () => {
     expect(chunkInputs(metafile).some(fromPackage('@aws-sdk/client-sqs'))).toBe(true);
     expect(chunkInputs(metafile).some(fromPackage('@aws-sdk/client-secrets-manager'))).toBe(true);
   });
+
+  it('loads the decoder (valibot, the XML parser) with the first request, not at init', () => {
+    const atInit = initInputs();
+    expect(atInit.filter(fromPackage('valibot'))).toEqual([]);
+    expect(atInit.filter(fromPackage('fast-xml-parser'))).toEqual([]);
+    expect(atInit).not.toContain('lambda/decode/decode.ts');
+    expect(chunkInputs(metafile)).toContain('lambda/decode/decode.ts');
+  });
 });
