@@ -65,11 +65,12 @@ export const UNVERIFIED_LIMIT = { requests: 100, bytes: 16 * 1024 * 1024 } as co
  * the webhook is dead-lettered like any other failure.
  */
 const loadDecoding = lazy(async () => {
-  const [{ decodeWebhook }, { entrySize, toPutEventsEntry }] = await Promise.all([
-    import('../decode/decode.js'),
+  // decode-async loads the XML parser only with the first XML body.
+  const [{ decodeWebhookAsync }, { entrySize, toPutEventsEntry }] = await Promise.all([
+    import('../decode/decode-async.js'),
     import('../publish/entry.js'),
   ]);
-  return { decodeWebhook, entrySize, toPutEventsEntry };
+  return { decodeWebhookAsync, entrySize, toPutEventsEntry };
 });
 
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
@@ -112,8 +113,8 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       );
       authenticated = true;
       assertBodyWithin(body, config.maxBodyBytes);
-      const { decodeWebhook, entrySize, toPutEventsEntry } = await decoding;
-      const decoded = decodeWebhook(body, contentType);
+      const { decodeWebhookAsync, entrySize, toPutEventsEntry } = await decoding;
+      const decoded = await decodeWebhookAsync(body, contentType);
       eventName = decoded.eventName;
       const built = toPutEventsEntry(decoded, config, new Date(started));
       const size = entrySize(built);
