@@ -6,7 +6,7 @@
  * carries the same `delivery.id`, derived from the canonical event alone: the
  * same whether Jamf sent JSON or XML, on every retry and after a redrive.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { CanonicalDetail } from '../decode/canonical';
 import type { BodyEncoding } from '../decode/charset';
 
@@ -19,23 +19,84 @@ export interface Delivery {
   readonly encoding: BodyEncoding;
 }
 
+/** Whether JSON.stringify would write `text` as is between quotes: no quote, backslash, control character or surrogate. */
+function isPlain(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+function quoted(text: string): string {
+  return isPlain(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+/** `"key":` for the keys met so far: the same few dozen names come with every webhook. Bounded. */
+const KEY_PREFIXES = new Map<string, string>();
+const MAX_KEY_PREFIXES = 4096;
+
+function keyPrefix(key: string): string {
+  let prefix = KEY_PREFIXES.get(key);
+  if (prefix === undefined) {
+    prefix = `${quoted(key)}:`;
+    if (KEY_PREFIXES.size < MAX_KEY_PREFIXES) KEY_PREFIXES.set(key, prefix);
+  }
+  return prefix;
+}
+
 /**
  * JSON with object keys in sorted order at every depth, so that two trees
  * with the same content serialize alike whatever order their fields came in
  * (Jamf's JSON and XML writers need not agree on it).
+ *
+ * Written as one recursive function that appends to a string: it runs for
+ * every webhook (the delivery id), and the `map`/`filter`/`sort`/`join` form it
+ * replaces took 2.5 times as long as `JSON.parse` of the body. The output is
+ * the same, character for character: keys sort by UTF-16 code units (what
+ * `Array.prototype.sort` does), keys whose value is `undefined` are left out,
+ * and every leaf is what `JSON.stringify` gives it (`null` when it gives nothing).
  */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    const fields = Object.keys(record)
-      .filter((key) => record[key] !== undefined)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
-    return `{${fields.join(',')}}`;
+  if (typeof value === 'string') return quoted(value);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      // `map` skips holes and `join` writes them as nothing.
+      if (i in value) out += canonicalJson(value[i]);
+    }
+    return `${out}]`;
   }
-  return JSON.stringify(value) ?? 'null';
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  // Insertion sort: the keys come mostly sorted (the schemas list them so), and `<` on
+  // strings compares UTF-16 code units as the default sort does.
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  let out = '{';
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += keyPrefix(key) + canonicalJson(item);
+  }
+  return `${out}}`;
 }
+
+/** SHA-256 in hex: the one-shot `crypto.hash` where Node has it (20.12, 21.7), else a Hash object. */
+const sha256Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash: (algorithm: string, data: string, encoding: 'hex') => string }).hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /**
  * The delivery block of a webhook received at `receivedAt`. Jamf's
@@ -45,7 +106,7 @@ export function canonicalJson(value: unknown): string {
  * timestamp-less check-ins stay two events.
  */
 export function deliveryOf(detail: Omit<CanonicalDetail, 'delivery'>, receivedAt: Date, encoding: BodyEncoding): Delivery {
-  const hash = createHash('sha256').update(canonicalJson(detail));
-  if (typeof detail.webhook.eventTimestamp !== 'number') hash.update(`\n${receivedAt.getTime()}`);
-  return { id: hash.digest('hex').slice(0, 32), receivedAt: receivedAt.toISOString(), encoding };
+  let hashed = canonicalJson(detail);
+  if (typeof detail.webhook.eventTimestamp !== 'number') hashed += `\n${receivedAt.getTime()}`;
+  return { id: sha256Hex(hashed).slice(0, 32), receivedAt: receivedAt.toISOString(), encoding };
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { decodeWebhook } from '../../../lambda/decode/decode';
 import { canonicalJson, deliveryOf } from '../../../lambda/publish/delivery';
 import { CONTENT_TYPES, fixtureBytes, fixtureJson, fixtureNames } from '../../support/fixtures';
@@ -49,5 +51,49 @@ describe('deliveryOf', () => {
 describe('canonicalJson', () => {
   it('sorts keys at every depth and keeps arrays in order', () => {
     expect(canonicalJson({ b: [{ y: 1, x: 2 }, 3], a: null, c: undefined })).toBe('{"a":null,"b":[{"x":2,"y":1},3]}');
+  });
+
+  /** The first implementation, kept as the reference the delivery ids were defined by. */
+  function reference(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      const fields = Object.keys(record)
+        .filter((key) => record[key] !== undefined)
+        .sort()
+        .map((key) => `${JSON.stringify(key)}:${reference(record[key])}`);
+      return `{${fields.join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+  }
+
+  it('gives what the reference implementation gives, for any JSON-like tree', () => {
+    const key = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('a', 'b', 'A', '10', '9', '_', 'é', '\u{1F600}'));
+    const leaf = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string(),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+    );
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+      array: fc.array(tie('node'), { maxLength: 5 }),
+      object: fc.dictionary(key, tie('node'), { maxKeys: 6 }),
+    })).node;
+    fc.assert(fc.property(tree, (value) => canonicalJson(value) === reference(value)), { numRuns: 2000 });
+  });
+
+  it('gives the reference ids for every fixture, both forms', () => {
+    for (const name of fixtureNames()) {
+      for (const format of ['json', 'xml'] as const) {
+        const detail = decodeWebhook(fixtureBytes(name, format), CONTENT_TYPES[format]).detail;
+        const id = createHash('sha256').update(reference(detail)).update(`\n${receivedAt.getTime()}`).digest('hex').slice(0, 32);
+        const expected = typeof detail.webhook.eventTimestamp === 'number' ? createHash('sha256').update(reference(detail)).digest('hex').slice(0, 32) : id;
+        expect(deliveryOf(detail, receivedAt, 'utf-8').id).toBe(expected);
+      }
+    }
   });
 });
