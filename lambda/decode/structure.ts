@@ -1,10 +1,11 @@
 import { MalformedBodyError } from '../shared/errors';
+import { isSecretKey } from '../shared/redact';
 
 /** Deeper than any Jamf payload (4 levels) by a wide margin. */
 export const MAX_DEPTH = 32;
 
 /** Keys that would reach an object's prototype if copied by assignment. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Rejects trees a Jamf webhook never has and that could hurt us later: keys
@@ -27,4 +28,27 @@ export function assertSafeStructure(value: unknown, depth = 0): void {
     }
     assertSafeStructure((value as Record<string, unknown>)[key], depth + 1);
   }
+}
+
+/**
+ * `assertSafeStructure` and `removeSecrets` in one walk, for a value at
+ * `depth` of the tree: `false` where `assertSafeStructure` would throw (the
+ * caller then runs it for the error), else `true`, with every secret-named key
+ * deleted in place, as `removeSecrets` deletes it from the decoded tree. A
+ * secret's own subtree is checked before it is deleted, since
+ * `assertSafeStructure` checks it too.
+ */
+export function isSafeRemovingSecrets(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isSafeRemovingSecrets(item, depth + 1)) return false;
+    return true;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (FORBIDDEN_KEYS.has(key) || !isSafeRemovingSecrets(record[key], depth + 1)) return false;
+    if (isSecretKey(key)) delete record[key];
+  }
+  return true;
 }

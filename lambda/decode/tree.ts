@@ -6,6 +6,7 @@
 import { canonicalEventName, EVENT_SCHEMAS } from '../events/catalogue';
 import { UnknownEventSchema } from '../events/schemas';
 import { decodeEvent, readEnvelope, type DecodedWebhook } from './canonical';
+import { compiledDetail, REJECTED } from './compiled';
 import { type BodyEncoding, decodeBodyText } from './charset';
 import { chooseFormat, type BodyFormat } from './format';
 import { parseJson } from './json';
@@ -16,11 +17,24 @@ import { parseJson } from './json';
  * canonical spelling; unknown well-formed names pass their body through.
  */
 export function decodeTree(tree: unknown, format: BodyFormat, encoding: BodyEncoding = 'utf-8'): DecodedWebhook {
+  // One walk with the compiled schemas; whatever it does not accept is decided, and reported, below.
+  const fast = compiledDetail(tree, schemaFor);
+  if (fast !== REJECTED) {
+    const { eventName, known, detail } = fast;
+    return { eventName, known, format, encoding, detail };
+  }
   const envelope = readEnvelope(tree);
   const known = canonicalEventName(envelope.webhook.webhookEvent);
   return known
     ? decodeEvent(envelope, { eventName: known, schema: EVENT_SCHEMAS[known], known: true, format, encoding })
     : decodeEvent(envelope, { eventName: envelope.webhook.webhookEvent, schema: UnknownEventSchema, known: false, format, encoding });
+}
+
+function schemaFor(sentName: string) {
+  const known = canonicalEventName(sentName);
+  return known
+    ? { eventName: known, schema: EVENT_SCHEMAS[known], known: true }
+    : { eventName: sentName, schema: UnknownEventSchema, known: false };
 }
 
 /** The body's text and the format it is in, before parsing. */

@@ -16,6 +16,27 @@ import * as v from 'valibot';
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
 
+/**
+ * What each schema made here does, as plain data, for the decoder's compiled
+ * coercion (`lambda/decode/compiled.ts`): the schema stays the definition and
+ * the source of the types; this records the same steps so that they can run
+ * without valibot on the hot path. Keyed by the schema object.
+ */
+export type FieldPlan =
+  /** `convert` gives the output, or `undefined` for input it cannot convert. */
+  | { readonly kind: 'convert'; readonly convert: (input: unknown) => unknown }
+  /** An array as is, `""` as `[]`, anything else as a one-item array; then each item by `item`. */
+  | { readonly kind: 'list'; readonly item: v.GenericSchema }
+  /** `""` as `{}`, an array refused, then a loose object of `entries`. */
+  | { readonly kind: 'entity'; readonly entries: v.ObjectEntries };
+
+export const FIELD_PLANS = new WeakMap<object, FieldPlan>();
+
+function planned<TSchema extends object>(schema: TSchema, plan: FieldPlan): TSchema {
+  FIELD_PLANS.set(schema, plan);
+  return schema;
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -26,7 +47,7 @@ function describe(value: unknown): string {
 
 /** A schema that converts with `convert`, which returns `undefined` for input it cannot convert. */
 function coerced<T>(expected: string, convert: (input: unknown) => T | undefined) {
-  return v.pipe(
+  return planned(v.pipe(
     v.unknown(),
     v.rawTransform<unknown, T>(({ dataset, addIssue, NEVER }) => {
       const output = convert(dataset.value);
@@ -36,7 +57,7 @@ function coerced<T>(expected: string, convert: (input: unknown) => T | undefined
       }
       return output;
     }),
-  );
+  ), { kind: 'convert', convert });
 }
 
 function toText(input: unknown): string | undefined {
@@ -94,10 +115,13 @@ export const integerOrText = () =>
  */
 export const list = <TItem extends v.GenericSchema>(item: TItem) =>
   v.nullish(
-    v.pipe(
-      v.unknown(),
-      v.transform((input): unknown[] => (Array.isArray(input) ? input : input === '' ? [] : [input])),
-      v.array(item),
+    planned(
+      v.pipe(
+        v.unknown(),
+        v.transform((input): unknown[] => (Array.isArray(input) ? input : input === '' ? [] : [input])),
+        v.array(item),
+      ),
+      { kind: 'list', item },
     ),
   );
 
@@ -107,10 +131,13 @@ export const list = <TItem extends v.GenericSchema>(item: TItem) =>
  */
 export const entity = <TEntries extends v.ObjectEntries>(entries: TEntries) =>
   v.nullish(
-    v.pipe(
-      v.unknown(),
-      v.transform((input) => (input === '' ? {} : input)),
-      v.check((input) => !Array.isArray(input), 'Expected an object but received an array'),
-      v.looseObject(entries),
+    planned(
+      v.pipe(
+        v.unknown(),
+        v.transform((input) => (input === '' ? {} : input)),
+        v.check((input) => !Array.isArray(input), 'Expected an object but received an array'),
+        v.looseObject(entries),
+      ),
+      { kind: 'entity', entries },
     ),
   );

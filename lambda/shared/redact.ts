@@ -8,6 +8,12 @@ const SECRET_KEY = /^(?:password|passwd|secret|challenge|scepChallenge)$/i;
 
 export const REDACTED = '[REDACTED]';
 
+/** Whether a key names a secret. The length test only skips the regular expression for keys it cannot match. */
+export function isSecretKey(key: string): boolean {
+  const { length } = key;
+  return (length === 6 || length === 8 || length === 9 || length === 13) && SECRET_KEY.test(key);
+}
+
 /** Deletes secret-named keys from a decoded tree, in place. Safe on any depth the decoder accepts. */
 export function removeSecrets(value: unknown): void {
   if (value === null || typeof value !== 'object') return;
@@ -17,7 +23,7 @@ export function removeSecrets(value: unknown): void {
   }
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (SECRET_KEY.test(key)) delete record[key];
+    if (isSecretKey(key)) delete record[key];
     else removeSecrets(record[key]);
   }
 }
