@@ -1,7 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DecodedWebhook } from '../decode/canonical';
 import { detailTypeOf } from '../contract';
-import { deliveryOf } from './delivery';
+import { type Delivery, deliveryOf } from './delivery';
 
 export { MAX_ENTRY_BYTES } from '../contract';
 
@@ -21,9 +21,20 @@ export function toPutEventsEntry(decoded: DecodedWebhook, target: EntryTarget, r
     EventBusName: target.eventBusName,
     Source: target.eventSource,
     DetailType: detailTypeOf(decoded.eventName),
-    Detail: JSON.stringify({ ...decoded.detail, delivery: deliveryOf(decoded.detail, receivedAt, decoded.encoding) }),
+    Detail: detailJson(decoded.detail, deliveryOf(decoded.detail, receivedAt, decoded.encoding)),
     ...(typeof timestamp === 'number' ? { Time: new Date(timestamp) } : {}),
   };
+}
+
+/**
+ * `JSON.stringify({ ...detail, delivery })`, without copying the detail: its
+ * text with the delivery block appended, which is where the spread puts a key
+ * the detail does not already have.
+ */
+function detailJson(detail: DecodedWebhook['detail'], delivery: Delivery): string {
+  if (Object.prototype.hasOwnProperty.call(detail, 'delivery')) return JSON.stringify({ ...detail, delivery });
+  const text = JSON.stringify(detail);
+  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}"delivery":${JSON.stringify(delivery)}}`;
 }
 
 /**

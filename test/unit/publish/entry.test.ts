@@ -1,7 +1,7 @@
 import { decodeWebhook } from '../../../lambda/decode/decode';
 import { deliveryOf } from '../../../lambda/publish/delivery';
 import { entrySize, toPutEventsEntry } from '../../../lambda/publish/entry';
-import { fixtureBytes } from '../../support/fixtures';
+import { CONTENT_TYPES, fixtureBytes, fixtureNames } from '../../support/fixtures';
 
 const target = { eventBusName: 'jamf-bus', eventSource: 'jamf.pro' };
 
@@ -30,5 +30,26 @@ describe('toPutEventsEntry', () => {
 describe('entrySize', () => {
   it('counts UTF-8 bytes of Source, DetailType and Detail, and 14 for Time, as EventBridge does', () => {
     expect(entrySize({ Source: 'ab', DetailType: 'ü', Detail: '{"é":1}', Time: new Date() })).toBe(2 + 2 + 8 + 14);
+  });
+});
+
+describe('the Detail of an entry', () => {
+  it('is JSON.stringify of the detail with its delivery block last, for every fixture and form', () => {
+    for (const name of fixtureNames()) {
+      for (const format of ['json', 'xml'] as const) {
+        const decoded = decodeWebhook(fixtureBytes(name, format), CONTENT_TYPES[format]);
+        const entry = toPutEventsEntry(decoded, target, new Date(0));
+        const delivery = JSON.parse(entry.Detail!).delivery;
+        expect(entry.Detail).toBe(JSON.stringify({ ...decoded.detail, delivery }));
+      }
+    }
+  });
+
+  it('keeps the place of a delivery block the detail already has', () => {
+    const decoded = decodeWebhook(fixtureBytes('JSSStartup', 'json'), CONTENT_TYPES.json);
+    const withDelivery = { ...decoded, detail: { delivery: { id: 'old' } as never, ...decoded.detail } };
+    const detail = JSON.parse(toPutEventsEntry(withDelivery, target, new Date(0)).Detail!);
+    expect(Object.keys(detail)).toEqual(['delivery', 'webhook', 'event']);
+    expect(detail.delivery.id).not.toBe('old');
   });
 });
