@@ -11,6 +11,7 @@
  * a Java XML writer declares `encoding="UTF-8"` whatever the HTTP client then
  * encodes the text as.
  */
+import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { MalformedBodyError, UnsupportedMediaTypeError } from '../shared/errors';
 
@@ -55,6 +56,8 @@ export function declaredCharset(contentType: string | undefined): string | undef
 
 /** The `encoding` of an XML declaration at the very start of the body (read as ASCII, as the spec allows). */
 export function xmlDeclaredEncoding(body: Uint8Array): string | undefined {
+  // A JSON body cannot start like a declaration: spare it the copy and the expression.
+  if (body[0] === 0x7b || body[0] === 0x5b) return undefined;
   const head = Buffer.from(body.subarray(0, 200)).toString('latin1');
   const match = /^(?:\uFEFF|\u00EF\u00BB\u00BF)?\s*<\?xml\s[^>]*?encoding\s*=\s*(["'])([A-Za-z][\w.:-]*)\1/.exec(head);
   return match?.[2]?.toLowerCase();
@@ -68,12 +71,14 @@ function decoderFor(label: string): TextDecoder {
   }
 }
 
+/**
+ * The body as UTF-8 without its byte-order mark, or `undefined` if it is not
+ * valid UTF-8: what a fatal TextDecoder gives, without building one per body.
+ */
 function strictUtf8(body: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    return undefined;
-  }
+  if (!isUtf8(body)) return undefined;
+  const start = hasUtf8Bom(body) ? UTF8_BOM.length : 0;
+  return Buffer.from(body.buffer, body.byteOffset + start, body.byteLength - start).toString('utf8');
 }
 
 function hasUtf8Bom(body: Uint8Array): boolean {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { decodeBodyText, declaredCharset, decodeWindows1252, xmlDeclaredEncoding } from '../../../lambda/decode/charset';
 import { MalformedBodyError, UnsupportedMediaTypeError } from '../../../lambda/shared/errors';
 
@@ -102,5 +103,48 @@ describe('decodeWindows1252', () => {
     expect(text.charCodeAt(0x9f)).toBe(0x178);
     expect(text.slice(0xa0)).toBe(Buffer.from(bytes.subarray(0xa0)).toString('latin1'));
     expect(text.slice(0, 0x80)).toBe(Buffer.from(bytes.subarray(0, 0x80)).toString('latin1'));
+  });
+});
+
+describe('decodeBodyText on arbitrary bytes', () => {
+  /** What it gave when each body was read with a fatal TextDecoder. */
+  function reference(body: Uint8Array): { text: string; encoding: string } | undefined {
+    try {
+      return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding: 'utf-8' };
+    } catch {
+      return undefined;
+    }
+  }
+
+  it('reads valid UTF-8 (with or without a byte-order mark) exactly as a fatal TextDecoder does, and anything else as windows-1252', () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.string({ unit: 'binary', maxLength: 20 }).map((text) => new Uint8Array(Buffer.from(text, 'utf8'))),
+      fc.string({ unit: 'binary', maxLength: 20 }).map((text) => new Uint8Array(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]))),
+      fc.constantFrom(new Uint8Array([0xed, 0xa0, 0x80]), new Uint8Array([0xc0, 0xaf]), new Uint8Array([0xf4, 0x90, 0x80, 0x80]), new Uint8Array([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x41])),
+    );
+    fc.assert(
+      fc.property(bytes, fc.constantFrom(undefined, 'application/json', 'application/json; charset=utf-8', 'text/xml; charset=ISO-8859-1'), (body, type) => {
+        // Sliced out of a larger buffer, as a body may be.
+        const padded = new Uint8Array(body.length + 4);
+        padded.set(body, 2);
+        const view = padded.subarray(2, 2 + body.length);
+        const expected = reference(body);
+        let actual: unknown;
+        try {
+          actual = decodeBodyText(view, type);
+        } catch (error) {
+          actual = (error as { code?: string }).code;
+        }
+        if (expected === undefined) {
+          if (typeof actual === 'object') expect((actual as { encoding: string }).encoding).not.toBe('utf-8');
+        } else if (expected.text.trim() === '') {
+          expect(actual).toBe('EmptyBody');
+        } else {
+          expect(actual).toEqual(expected);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
