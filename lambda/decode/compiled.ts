@@ -160,6 +160,51 @@ function looseObject(entries: v.ObjectEntries): Coercer | undefined {
     coercers.push(coercer);
     required.push(!isOptional(entries[key] as AnySchema));
   }
+  try {
+    return generatedLooseObject(keys, coercers, required, known);
+  } catch {
+    return closureLooseObject(keys, coercers, required, known);
+  }
+}
+
+/**
+ * The loop over the entries, unrolled into a function with each key written
+ * out, so that V8 reads and writes each property by its name (an inline
+ * cache per key) instead of by a key it only knows at run time. The keys
+ * enter the source only as JSON string literals.
+ */
+function generatedLooseObject(keys: readonly string[], coercers: readonly Coercer[], required: readonly boolean[], known: ReadonlySet<string>): Coercer {
+  const lines = keys.map((key, i) => {
+    const name = JSON.stringify(key);
+    return `if (${name} in record) { value = coercers[${i}](record[${name}], next); if (value === REJECTED) return REJECTED; output[${name}] = value; }` +
+      (required[i] ? ' else return REJECTED;' : '');
+  });
+  const body = `
+    return function looseObject(input, depth) {
+      if (input === null || typeof input !== 'object' || Array.isArray(input) || depth >= MAX_DEPTH) return REJECTED;
+      const record = input;
+      const output = {};
+      const next = depth + 1;
+      let value;
+      ${lines.join('\n      ')}
+      const inputKeys = Object.keys(record);
+      for (let i = 0; i < inputKeys.length; i++) {
+        const key = inputKeys[i];
+        if (known.has(key)) continue;
+        value = record[key];
+        if (FORBIDDEN_KEYS.has(key) || !isSafeRemovingSecrets(value, next)) return REJECTED;
+        if (!isSecretKey(key)) output[key] = value;
+      }
+      return output;
+    };`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('coercers', 'known', 'REJECTED', 'MAX_DEPTH', 'FORBIDDEN_KEYS', 'isSafeRemovingSecrets', 'isSecretKey', body)(
+    coercers, known, REJECTED, MAX_DEPTH, FORBIDDEN_KEYS, isSafeRemovingSecrets, isSecretKey,
+  ) as Coercer;
+}
+
+/** The same as the generated function, for a runtime that does not allow code generation from strings. */
+function closureLooseObject(keys: readonly string[], coercers: readonly Coercer[], required: readonly boolean[], known: ReadonlySet<string>): Coercer {
   return (input, depth) => {
     // valibot accepts an array here; the schemas refuse one before, and anything odd goes to valibot.
     if (input === null || typeof input !== 'object' || Array.isArray(input) || depth >= MAX_DEPTH) return REJECTED;
