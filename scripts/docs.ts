@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SETTINGS, type SettingKind, type SettingSpec } from '../lambda/contract/settings';
 import { costsPage } from './costs-page';
+import { performancePage, readmeWithPerformance } from './performance-page';
 
 const KIND_NAMES: Record<SettingKind, string> = {
   string: 'text',
@@ -64,7 +65,13 @@ ${rows.join('\n')}
 
 /** Every generated page, by path relative to the repository root. */
 export function generatedPages(): Record<string, string> {
-  return { 'docs/settings.md': settingsPage(), 'docs/costs.md': costsPage(join(__dirname, '..')) };
+  const root = join(__dirname, '..');
+  return {
+    'docs/settings.md': settingsPage(),
+    'docs/costs.md': costsPage(root),
+    'docs/performance.md': performancePage(root),
+    'README.md': readmeWithPerformance(root),
+  };
 }
 
 if (require.main === module) {
