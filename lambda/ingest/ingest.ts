@@ -9,7 +9,7 @@ import type { PresentedCredentials } from '../auth/verify';
 import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs, MAX_ENTRY_BYTES } from '../contract';
 import { Deadline, withinOrThrow } from '../shared/deadline';
 import { PayloadTooLargeError, PublishFailedError, ServiceUnavailableError } from '../shared/errors';
-import { logRequest } from '../shared/log';
+import { logNotice, logRequest } from '../shared/log';
 import { type DeadLetterClient, sendDeadLetter } from '../publish/dead-letters';
 import { answerFailure } from '../shared/failure';
 import { lazy } from '../shared/lazy';
@@ -93,7 +93,14 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
   };
 
   return async (event) => {
-    const { started, requestId, headers, contentType, body, sourceIp } = incomingRequest(event);
+    const { started, requestId, headers, contentType, body, sourceIp, replacedCharacters } = incomingRequest(event);
+    if (replacedCharacters) {
+      // Published as received, but an operator must know that a name may have lost its accents.
+      logNotice('WARN', 'body-characters-replaced', {
+        requestId,
+        reason: 'API Gateway passed the body as text with U+FFFD in it: bytes that were not UTF-8 were replaced before the function saw them. Have Jamf Pro declare its charset, or use apiType rest.',
+      });
+    }
     // Every AWS call of this request gets part of what is left until the answer is due.
     const deadline = Deadline.after(ingestResponseDeadlineMs(config.publishBudgetMs), started);
     let authenticated = false;

@@ -133,10 +133,35 @@ export function toApiEvent(
 }
 
 /**
+ * Media types an HTTP API hands a Lambda as text (a UTF-8 string, `isBase64Encoded: false`),
+ * as measured on AWS: `text/*`, JSON, XML and JavaScript, when no charset or UTF-8 is declared.
+ * Everything else, a declared `charset=ISO-8859-1` included, arrives base64-encoded. AWS does not
+ * document the list.
+ * @see https://github.com/ministackorg/ministack/pull/766 (the split, verified against AWS)
+ */
+const HTTP_API_TEXT_TYPE = /^(?:text\/[\w.+-]+|application\/(?:json|xml|javascript))$/;
+
+/** Whether an HTTP API passes a body with this Content-Type as text rather than base64. */
+export function httpApiTakesAsText(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const [mediaType = '', ...parameters] = contentType.toLowerCase().split(';');
+  if (!HTTP_API_TEXT_TYPE.test(mediaType.trim())) return false;
+  const charset = parameters.map((p) => p.trim()).find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
+}
+
+/** The body as an HTTP API hands it to the function. */
+function httpApiBody(body: Buffer, contentType: string | undefined): Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'> {
+  if (body.length === 0) return { isBase64Encoded: false };
+  return httpApiTakesAsText(contentType) ? { body: body.toString('utf8'), isBase64Encoded: false } : { body: body.toString('base64'), isBase64Encoded: true };
+}
+
+/**
  * The HTTP API's payload format 2.0 event: header names in lower case, a
  * repeated header joined with commas, the route in `routeKey`, the caller's
- * address in `requestContext.http.sourceIp`. Bodies are base64-encoded, as the
- * HTTP API does with what it does not take for text; the handlers read both.
+ * address in `requestContext.http.sourceIp`. A body it takes for text is a UTF-8
+ * string, bytes that are not UTF-8 replaced (U+FFFD), as the HTTP API hands it
+ * over; any other body is base64-encoded.
  */
 export function toHttpApiEvent(request: IncomingMessage, body: Buffer, resource: string): APIGatewayProxyEventV2 {
   const url = new URL(request.url ?? '/', 'http://localhost');
@@ -158,8 +183,7 @@ export function toHttpApiEvent(request: IncomingMessage, body: Buffer, resource:
     rawQueryString: url.search.replace(/^\?/, ''),
     headers,
     ...(url.search ? { queryStringParameters: query } : {}),
-    body: body.length > 0 ? body.toString('base64') : undefined,
-    isBase64Encoded: body.length > 0,
+    ...httpApiBody(body, headers['content-type']),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

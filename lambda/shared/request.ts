@@ -74,6 +74,12 @@ export interface IncomingRequest extends WebhookRequest {
   readonly contentType: string | undefined;
   /** The caller's address as API Gateway saw it, when the event has one. */
   readonly sourceIp: string | undefined;
+  /**
+   * Whether API Gateway handed the body over as text holding U+FFFD: an HTTP API passes JSON and
+   * XML without a declared charset as a UTF-8 string, and bytes that were not UTF-8 (Latin-1 from
+   * a Java client) arrive replaced, beyond recovery.
+   */
+  readonly replacedCharacters: boolean;
 }
 
 export function incomingRequest(event: ApiEvent): IncomingRequest {
@@ -89,6 +95,7 @@ export function incomingRequest(event: ApiEvent): IncomingRequest {
     contentType: headers['content-type'],
     body: requestBody(event),
     sourceIp: requestSourceIp(event),
+    replacedCharacters: !event.isBase64Encoded && event.body?.includes('\uFFFD') === true,
   };
 }
 

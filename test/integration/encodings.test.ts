@@ -1,32 +1,11 @@
-import { CONTENT_TYPES, fixtureJson, fixtureText, type FixtureFormat } from '../support/fixtures';
-import { post, useLocalRuntime } from '../support/local-runtime';
-import { basicAuth } from '../support/requests';
-import { TEST_SECRETS } from '../support/secrets';
+import { CONTENT_TYPES, type FixtureFormat } from '../support/fixtures';
+import { computerNamed, useEncodingRuntime } from '../support/encodings';
 
-const stack = useLocalRuntime({
-  webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }] }),
-});
-const AUTH = { authorization: basicAuth('jamf', TEST_SECRETS.basicPassword) };
+// The REST API (binary media types */*) hands the function the bytes Jamf sent, whatever they are.
+const { send } = useEncodingRuntime('rest');
 
-/** The ComputerAdded fixture with the computer renamed, as text in `format`. */
-function computerNamed(name: string, format: FixtureFormat): string {
-  const original = fixtureJson('ComputerAdded').event.deviceName as string;
-  return fixtureText('ComputerAdded', format).split(original).join(name);
-}
+describe.each<FixtureFormat>(['json', 'xml'])('a %s webhook from a Java client that sends Latin-1, through the REST API', (format) => {
 
-interface Published {
-  readonly event: { readonly deviceName: string };
-  readonly delivery: { readonly id: string; readonly encoding: string };
-}
-
-async function send(body: Buffer, contentType: string): Promise<Published> {
-  const before = stack().events().length;
-  const response = await post(stack().webhookUrl, body, { 'content-type': contentType, ...AUTH });
-  expect(response.status).toBe(200);
-  return stack().events()[before]!.Detail as Published;
-}
-
-describe.each<FixtureFormat>(['json', 'xml'])('a %s webhook from a Java client that sends Latin-1', (format) => {
   it('is published when its charset says ISO-8859-1, with the name intact and the encoding recorded', async () => {
     const detail = await send(Buffer.from(computerNamed('Café Ølby', format), 'latin1'), `${CONTENT_TYPES[format]}; charset=ISO-8859-1`);
     expect(detail.event.deviceName).toBe('Café Ølby');
