@@ -5,6 +5,7 @@
  * core. It needs a writable cgroup (root, v1 `cpu` or v2 `cpu.max`); where
  * there is none the measurement is skipped and the report says so.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -48,12 +49,14 @@ export function lambdaCpuShare(memoryMb: number): CpuShare | { readonly unavaila
   } catch (error) {
     return { unavailable: `cannot make a cgroup here (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); run the bench as root on Linux` };
   }
-  return {
-    memoryMb,
-    share,
-    wrap: (command, args) => ({
-      command: '/bin/sh',
-      args: ['-c', `echo $$ > ${quote(tasks)} && exec ${[command, ...args].map(quote).join(' ')}`],
-    }),
-  };
+  const wrap = (command: string, args: readonly string[]) => ({
+    command: '/bin/sh',
+    args: ['-c', `echo $$ > ${quote(tasks)} && exec ${[command, ...args].map(quote).join(' ')}`],
+  });
+  // A group can be made and still refuse a process (a delegated cgroup v2 tree, say): try one first.
+  const probe = wrap('/bin/true', []);
+  if (spawnSync(probe.command, probe.args, { stdio: 'ignore' }).status !== 0) {
+    return { unavailable: 'this machine would not move a process into the cgroup' };
+  }
+  return { memoryMb, share, wrap };
 }
