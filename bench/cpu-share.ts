@@ -6,7 +6,7 @@
  * there is none the measurement is skipped and the report says so.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Memory at which Lambda gives a function one full vCPU. */
@@ -20,6 +20,8 @@ export interface CpuShare {
   readonly share: number;
   /** `[command, ...args]` as a command that first moves itself into the group. */
   wrap(command: string, args: readonly string[]): { command: string; args: string[] };
+  /** Removes the group, once no process is left in it. */
+  remove(): void;
 }
 
 const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
@@ -30,15 +32,16 @@ export function lambdaCpuShare(memoryMb: number): CpuShare | { readonly unavaila
   const quota = Math.round(PERIOD_US * share);
   const name = `jamf-eventbridge-bench-${memoryMb}`;
   let tasks: string;
+  let dir: string;
   try {
     if (existsSync('/sys/fs/cgroup/cgroup.controllers')) {
       // cgroup v2: the group's cpu.max is "quota period".
-      const dir = join('/sys/fs/cgroup', name);
+      dir = join('/sys/fs/cgroup', name);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'cpu.max'), `${quota} ${PERIOD_US}`);
       tasks = join(dir, 'cgroup.procs');
     } else if (existsSync('/sys/fs/cgroup/cpu/tasks')) {
-      const dir = join('/sys/fs/cgroup/cpu', name);
+      dir = join('/sys/fs/cgroup/cpu', name);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'cpu.cfs_period_us'), String(PERIOD_US));
       writeFileSync(join(dir, 'cpu.cfs_quota_us'), String(quota));
@@ -54,9 +57,17 @@ export function lambdaCpuShare(memoryMb: number): CpuShare | { readonly unavaila
     args: ['-c', `echo $$ > ${quote(tasks)} && exec ${[command, ...args].map(quote).join(' ')}`],
   });
   // A group can be made and still refuse a process (a delegated cgroup v2 tree, say): try one first.
+  const remove = () => {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // A group still in use, or already gone: nothing to clean.
+    }
+  };
   const probe = wrap('/bin/true', []);
   if (spawnSync(probe.command, probe.args, { stdio: 'ignore' }).status !== 0) {
+    remove();
     return { unavailable: 'this machine would not move a process into the cgroup' };
   }
-  return { memoryMb, share, wrap };
+  return { memoryMb, share, wrap, remove };
 }

@@ -221,7 +221,9 @@ async function lambdaShareSection(report: Report, ingest: BundleReport, env: Rec
       report.note(`skipped: ${share.unavailable}`);
       return;
     }
-    const cold = await coldStart(ingest.dir, jamfEvent('/webhooks', 'ComputerCheckIn', 'json'), env, SHARE_RUNS, SOURCE_MAPS, share);
+    const cold = await coldStart(ingest.dir, jamfEvent('/webhooks', 'ComputerCheckIn', 'json'), env, SHARE_RUNS, SOURCE_MAPS, share).finally(
+      () => share.remove(),
+    );
     if (cold.status !== 200) throw new Error(`ingest cold request at ${memoryMb} MB answered ${cold.status}`);
     const key = `lambda.ingest_${memoryMb}mb`;
     report.show(`${key}.init_ms`, `${memoryMb} MB (${(share.share * 100).toFixed(0)} % of a core): module init`, cold.initMs, ms);
