@@ -13,7 +13,7 @@ import { toIssues } from '../shared/issues';
 import { removeSecrets } from '../shared/redact';
 import type { BodyEncoding } from './charset';
 import type { BodyFormat } from './format';
-import { assertSafeStructure } from './structure';
+import { assertSafeStructure, inCanonicalOrder } from './structure';
 
 /** The EventBridge `detail` of a Jamf event. */
 export interface CanonicalDetail {
@@ -96,7 +96,9 @@ export function decodeEvent(envelope: Envelope, event: EventToDecode): DecodedWe
       eventName,
     });
   }
-  const detail: CanonicalDetail = { webhook: { ...envelope.webhook, webhookEvent: eventName }, event: body.output };
-  removeSecrets(detail);
+  const decoded = { webhook: { ...envelope.webhook, webhookEvent: eventName }, event: body.output };
+  removeSecrets(decoded);
+  // Keys in sorted order at every depth, as the compiled decode builds them (see `inCanonicalOrder`).
+  const detail = inCanonicalOrder(decoded) as CanonicalDetail;
   return { eventName, known, format, encoding, detail };
 }

@@ -23,7 +23,7 @@ import { FIELD_PLANS } from '../events/fields';
 import { WebhookSchema } from '../events/webhook';
 import { isSecretKey } from '../shared/redact';
 import type { CanonicalDetail } from './canonical';
-import { FORBIDDEN_KEYS, isSafeRemovingSecrets, MAX_DEPTH } from './structure';
+import { FORBIDDEN_KEYS, inCanonicalOrder, isSafeRemovingSecrets, MAX_DEPTH, sortedKeys } from './structure';
 
 /** What a compiled schema returns for input the valibot path would not accept (or might not). */
 export const REJECTED: unique symbol = Symbol('rejected');
@@ -144,11 +144,13 @@ function isOptional(schema: AnySchema): boolean {
 }
 
 /**
- * `v.looseObject(entries)`: the entries in their order, each when its key is
- * in the input, then the other keys as they come (checked, secrets left out).
+ * `v.looseObject(entries)`: the entries, each when its key is in the input,
+ * and the other keys (checked, secrets left out), all in sorted order at every
+ * depth: valibot's output with its keys in canonical order.
  */
 function looseObject(entries: v.ObjectEntries): Coercer | undefined {
-  const keys = Object.keys(entries);
+  // Written in sorted order, the order the canonical JSON of the delivery id has (see `inCanonicalOrder`).
+  const keys = Object.keys(entries).sort();
   // A documented field with a secret's name would be coerced, then deleted: not handled here.
   if (keys.some((key) => isSecretKey(key) || FORBIDDEN_KEYS.has(key))) return undefined;
   const known = new Set(keys);
@@ -188,18 +190,19 @@ function generatedLooseObject(keys: readonly string[], coercers: readonly Coerce
       let value;
       ${lines.join('\n      ')}
       const inputKeys = Object.keys(record);
+      let others = false;
       for (let i = 0; i < inputKeys.length; i++) {
         const key = inputKeys[i];
         if (known.has(key)) continue;
         value = record[key];
         if (FORBIDDEN_KEYS.has(key) || !isSafeRemovingSecrets(value, next)) return REJECTED;
-        if (!isSecretKey(key)) output[key] = value;
+        if (!isSecretKey(key)) { output[key] = inCanonicalOrder(value); others = true; }
       }
-      return output;
+      return others ? sortedKeys(output, false) : output;
     };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('coercers', 'known', 'REJECTED', 'MAX_DEPTH', 'FORBIDDEN_KEYS', 'isSafeRemovingSecrets', 'isSecretKey', body)(
-    coercers, known, REJECTED, MAX_DEPTH, FORBIDDEN_KEYS, isSafeRemovingSecrets, isSecretKey,
+  return new Function('coercers', 'known', 'REJECTED', 'MAX_DEPTH', 'FORBIDDEN_KEYS', 'isSafeRemovingSecrets', 'isSecretKey', 'inCanonicalOrder', 'sortedKeys', body)(
+    coercers, known, REJECTED, MAX_DEPTH, FORBIDDEN_KEYS, isSafeRemovingSecrets, isSecretKey, inCanonicalOrder, sortedKeys,
   ) as Coercer;
 }
 
@@ -220,13 +223,17 @@ function closureLooseObject(keys: readonly string[], coercers: readonly Coercer[
         return REJECTED;
       }
     }
+    let others = false;
     for (const key of Object.keys(record)) {
       if (known.has(key)) continue;
       const value = record[key];
       if (FORBIDDEN_KEYS.has(key) || !isSafeRemovingSecrets(value, depth + 1)) return REJECTED;
-      if (!isSecretKey(key)) output[key] = value;
+      if (!isSecretKey(key)) {
+        output[key] = inCanonicalOrder(value);
+        others = true;
+      }
     }
-    return output;
+    return others ? sortedKeys(output, false) : output;
   };
 }
 
@@ -266,7 +273,8 @@ export function compiledDetail(
   if (coerceEvent === undefined) return REJECTED;
   const event = coerceEvent(eventBlock, 1);
   if (event === REJECTED) return REJECTED;
-  // Where the name was in the block, as `{ ...webhook, webhookEvent }` puts it.
+  // Where the name was in the block: its sorted place.
   webhook.webhookEvent = eventName;
-  return { eventName, known, detail: { webhook: webhook as CanonicalDetail['webhook'], event: event as Record<string, unknown> } };
+  // `event` before `webhook`: sorted, as every object of the detail.
+  return { eventName, known, detail: { event: event as Record<string, unknown>, webhook: webhook as CanonicalDetail['webhook'] } };
 }

@@ -52,3 +52,23 @@ export function isSafeRemovingSecrets(value: unknown, depth: number): boolean {
   }
   return true;
 }
+
+/**
+ * `value` with the keys of every object in sorted order (UTF-16 code units,
+ * as `Array.prototype.sort` compares them): the same content, in the order
+ * the canonical JSON of the delivery id writes it, so that `JSON.stringify` of
+ * a decoded detail is that JSON (see `canonicalJson`). Objects and arrays are
+ * copied; for a tree `assertSafeStructure` accepts.
+ */
+export function inCanonicalOrder(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(inCanonicalOrder);
+  return sortedKeys(value as Record<string, unknown>, true);
+}
+
+/** The object's keys in sorted order, their values as they are, or (`deep`) each in canonical order too. */
+export function sortedKeys(record: Record<string, unknown>, deep: boolean): Record<string, unknown> {
+  const output: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort()) output[key] = deep ? inCanonicalOrder(record[key]) : record[key];
+  return output;
+}

@@ -5,6 +5,8 @@ import { decodeEvent, readEnvelope, type DecodedWebhook } from '../../../lambda/
 import { compiledDetail, compileSchema, REJECTED } from '../../../lambda/decode/compiled';
 import { decodeTree } from '../../../lambda/decode/decode';
 import { parseXml } from '../../../lambda/decode/xml';
+import { canonicalJson } from '../../../lambda/publish/delivery';
+import { toPutEventsEntry } from '../../../lambda/publish/entry';
 import { canonicalEventName, EVENT_NAMES, EVENT_SCHEMAS } from '../../../lambda/events/catalogue';
 import { UnknownEventSchema } from '../../../lambda/events/schemas';
 import { SCEPChallengeSchema } from '../../../lambda/events/scep';
@@ -24,11 +26,16 @@ function schemaFor(sentName: string) {
   return known ? { eventName: known, schema: EVENT_SCHEMAS[known], known: true } : { eventName: sentName, schema: UnknownEventSchema, known: false };
 }
 
-/** Either path's answer, comparable: the detail as JSON text (key order included), or the error. */
+/** The published Detail of a decoded webhook, received at a fixed time. */
+function publishedDetail(decoded: DecodedWebhook): string | undefined {
+  return toPutEventsEntry(decoded, { eventBusName: 'b', eventSource: 's' }, new Date(0)).Detail;
+}
+
+/** Either path's answer, comparable: the detail as JSON text (key order included) and as published, or the error. */
 function outcome(decode: () => DecodedWebhook): unknown {
   try {
     const decoded = decode();
-    return { eventName: decoded.eventName, known: decoded.known, detail: JSON.stringify(decoded.detail) };
+    return { eventName: decoded.eventName, known: decoded.known, detail: JSON.stringify(decoded.detail), published: publishedDetail(decoded) };
   } catch (error) {
     const { name, message, code, issues, eventName } = error as Record<string, unknown>;
     return { name, message, code, issues, eventName };
@@ -56,6 +63,9 @@ describe('the compiled decode', () => {
       if (fast === REJECTED) return;
       const slow = valibotDecode(tree());
       expect(JSON.stringify(fast.detail)).toBe(JSON.stringify(slow.detail));
+      // Built in canonical order: its JSON is the text the delivery id is hashed from.
+      expect(JSON.stringify(fast.detail)).toBe(canonicalJson(fast.detail));
+      expect(publishedDetail({ ...slow, detail: fast.detail })).toBe(publishedDetail(slow));
       expect(fast.detail).toEqual(slow.detail);
       expect(fast.eventName).toBe(slow.eventName);
       expect(fast.known).toBe(slow.known);

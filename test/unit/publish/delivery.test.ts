@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { decodeWebhook } from '../../../lambda/decode/decode';
+import { inCanonicalOrder } from '../../../lambda/decode/structure';
 import { canonicalJson, deliveryOf } from '../../../lambda/publish/delivery';
 import { CONTENT_TYPES, fixtureBytes, fixtureJson, fixtureNames } from '../../support/fixtures';
 
@@ -84,6 +85,16 @@ describe('canonicalJson', () => {
       object: fc.dictionary(key, tie('node'), { maxKeys: 6 }),
     })).node;
     fc.assert(fc.property(tree, (value) => canonicalJson(value) === reference(value)), { numRuns: 2000 });
+    // The same trees with their keys sorted, as the decoder builds them: what `JSON.stringify` writes, where it is used.
+    fc.assert(fc.property(tree, (value) => canonicalJson(inCanonicalOrder(value)) === reference(value)), { numRuns: 2000 });
+  });
+
+  it('writes what the reference writes for the trees JSON.stringify would write otherwise', () => {
+    const odd: unknown[] = [
+      { a: new Date(0) }, { a: () => 1 }, { a: Symbol('s') }, { a: [1, , 2] }, [undefined, () => 1], { a: new String('x') },
+      Object.assign(Object.create(null) as object, { a: 1, b: { c: 2 } }), { a: { toJSON: () => 'x' } }, { '9': 1, '10': 2 }, { a: undefined, b: 1 },
+    ];
+    for (const value of odd) expect(canonicalJson(value)).toBe(reference(value));
   });
 
   it('gives the reference ids for every fixture, both forms', () => {

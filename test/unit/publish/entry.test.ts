@@ -49,7 +49,7 @@ describe('the Detail of an entry', () => {
     const decoded = decodeWebhook(fixtureBytes('JSSStartup', 'json'), CONTENT_TYPES.json);
     const withDelivery = { ...decoded, detail: { delivery: { id: 'old' } as never, ...decoded.detail } };
     const detail = JSON.parse(toPutEventsEntry(withDelivery, target, new Date(0)).Detail!);
-    expect(Object.keys(detail)).toEqual(['delivery', 'webhook', 'event']);
+    expect(Object.keys(detail)).toEqual(['delivery', 'event', 'webhook']);
     expect(detail.delivery.id).not.toBe('old');
   });
 });
