@@ -1,7 +1,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DecodedWebhook } from '../decode/canonical';
 import { detailTypeOf } from '../contract';
-import { type Delivery, deliveryOf } from './delivery';
+import { canonicalJson, deliveryJson, deliveryOf, deliveryOfCanonical } from './delivery';
 
 export { MAX_ENTRY_BYTES } from '../contract';
 
@@ -21,20 +21,24 @@ export function toPutEventsEntry(decoded: DecodedWebhook, target: EntryTarget, r
     EventBusName: target.eventBusName,
     Source: target.eventSource,
     DetailType: detailTypeOf(decoded.eventName),
-    Detail: detailJson(decoded.detail, deliveryOf(decoded.detail, receivedAt, decoded.encoding)),
+    Detail: detailJson(decoded.detail, receivedAt, decoded.encoding),
     ...(typeof timestamp === 'number' ? { Time: new Date(timestamp) } : {}),
   };
 }
 
 /**
- * `JSON.stringify({ ...detail, delivery })`, without copying the detail: its
- * text with the delivery block appended, which is where the spread puts a key
- * the detail does not already have.
+ * The canonical JSON of the detail (`canonicalJson`: keys sorted at every
+ * depth, the text its delivery id is hashed from) with the delivery block
+ * appended: one serialisation for both. The decoder builds every detail in
+ * that order, so this is also `JSON.stringify({ ...detail, delivery })` for
+ * a decoded detail. A detail that already has a delivery block keeps its place,
+ * as the spread does.
  */
-function detailJson(detail: DecodedWebhook['detail'], delivery: Delivery): string {
-  if (Object.prototype.hasOwnProperty.call(detail, 'delivery')) return JSON.stringify({ ...detail, delivery });
-  const text = JSON.stringify(detail);
-  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}"delivery":${JSON.stringify(delivery)}}`;
+function detailJson(detail: DecodedWebhook['detail'], receivedAt: Date, encoding: DecodedWebhook['encoding']): string {
+  if (Object.prototype.hasOwnProperty.call(detail, 'delivery')) return JSON.stringify({ ...detail, delivery: deliveryOf(detail, receivedAt, encoding) });
+  const text = canonicalJson(detail);
+  const delivery = deliveryJson(deliveryOfCanonical(text, detail, receivedAt, encoding));
+  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}"delivery":${delivery}}`;
 }
 
 /**
