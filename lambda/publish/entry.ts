@@ -17,13 +17,15 @@ export interface EntryTarget {
  */
 export function toPutEventsEntry(decoded: DecodedWebhook, target: EntryTarget, receivedAt: Date): PutEventsRequestEntry {
   const timestamp = decoded.detail.webhook.eventTimestamp;
-  return {
+  const entry: PutEventsRequestEntry = {
     EventBusName: target.eventBusName,
     Source: target.eventSource,
     DetailType: detailTypeOf(decoded.eventName),
     Detail: detailJson(decoded.detail, receivedAt, decoded.encoding),
-    ...(typeof timestamp === 'number' ? { Time: new Date(timestamp) } : {}),
   };
+  // Assigned rather than spread in: a spread copies through a new object for every entry.
+  if (typeof timestamp === 'number') entry.Time = new Date(timestamp);
+  return entry;
 }
 
 /**
