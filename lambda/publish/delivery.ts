@@ -170,7 +170,43 @@ export function deliveryOf(detail: Omit<CanonicalDetail, 'delivery'>, receivedAt
 /** `deliveryOf(detail, ...)` where `canonical` is `canonicalJson(detail)`, already written. */
 export function deliveryOfCanonical(canonical: string, detail: Omit<CanonicalDetail, 'delivery'>, receivedAt: Date, encoding: BodyEncoding): Delivery {
   const hashed = typeof detail.webhook.eventTimestamp === 'number' ? canonical : `${canonical}\n${receivedAt.getTime()}`;
-  return { id: sha256Hex(hashed).slice(0, 32), receivedAt: receivedAt.toISOString(), encoding };
+  return { id: sha256Hex(hashed).slice(0, 32), receivedAt: isoTime(receivedAt), encoding };
+}
+
+/** `00` to `99`, and `000` to `999`. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** 10000-01-01T00:00:00.000Z: from there on `toISOString` writes six-digit years. */
+const YEAR_10000 = 253402300800000;
+const DAY = 86400000;
+
+/**
+ * `date.toISOString()`, written in JS for the years 1970 to 9999 (three
+ * times as fast as the built-in, which every webhook calls once); any other
+ * date, an invalid one included, is left to the built-in.
+ */
+export function isoTime(date: Date): string {
+  const time = date.getTime();
+  if (!(time >= 0 && time < YEAR_10000)) return date.toISOString();
+  const days = Math.floor(time / DAY);
+  let rest = time - days * DAY;
+  const hours = Math.floor(rest / 3600000);
+  rest -= hours * 3600000;
+  const minutes = Math.floor(rest / 60000);
+  rest -= minutes * 60000;
+  const seconds = Math.floor(rest / 1000);
+  const millis = rest - seconds * 1000;
+  // The civil date of a day count (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"), with eras of 400 years from 0000-03-01.
+  const shifted = days + 719468;
+  const era = Math.floor(shifted / 146097);
+  const dayOfEra = shifted - era * 146097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`;
 }
 
 /** `JSON.stringify(delivery)`, for a block built by `deliveryOf`: its id is hex and its time ISO 8601, neither needs escaping. */

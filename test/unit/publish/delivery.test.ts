@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { decodeWebhook } from '../../../lambda/decode/decode';
 import { inCanonicalOrder } from '../../../lambda/decode/structure';
-import { canonicalJson, deliveryOf } from '../../../lambda/publish/delivery';
+import { canonicalJson, deliveryOf, isoTime } from '../../../lambda/publish/delivery';
 import { CONTENT_TYPES, fixtureBytes, fixtureJson, fixtureNames } from '../../support/fixtures';
 
 const receivedAt = new Date('2026-11-27T10:00:00.000Z');
@@ -106,5 +106,18 @@ describe('canonicalJson', () => {
         expect(deliveryOf(detail, receivedAt, 'utf-8').id).toBe(expected);
       }
     }
+  });
+});
+
+describe('isoTime', () => {
+  it('is toISOString, for any time', () => {
+    const edges = [0, 1, 951782400000, 951868800000, 4107542399999, 253402300799999, 253402300800000, -1, -62198755200000, 8.64e15, -8.64e15, NaN];
+    for (const time of edges) {
+      const date = new Date(time);
+      if (Number.isNaN(date.getTime())) expect(() => isoTime(date)).toThrow(RangeError);
+      else expect(isoTime(date)).toBe(date.toISOString());
+    }
+    fc.assert(fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (time) => isoTime(new Date(time)) === new Date(time).toISOString()), { numRuns: 5000 });
+    fc.assert(fc.property(fc.integer({ min: 0, max: 253402300799999 }), (time) => isoTime(new Date(time)) === new Date(time).toISOString()), { numRuns: 5000 });
   });
 });
