@@ -50,6 +50,8 @@ export function decodeWindows1252(body: Uint8Array): string {
 
 /** The `charset` parameter of a Content-Type, lower-cased, without quotes. */
 export function declaredCharset(contentType: string | undefined): string | undefined {
+  // No parameters, no charset: spare the common `application/json` the expression.
+  if (contentType === undefined || !contentType.includes(';')) return undefined;
   const match = /;\s*charset\s*=\s*("?)([^";\s]+)\1/i.exec(contentType ?? '');
   return match?.[2]?.toLowerCase();
 }
@@ -82,7 +84,7 @@ function strictUtf8(body: Uint8Array): string | undefined {
 }
 
 function hasUtf8Bom(body: Uint8Array): boolean {
-  return UTF8_BOM.every((byte, i) => body[i] === byte);
+  return body[0] === UTF8_BOM[0] && body[1] === UTF8_BOM[1] && body[2] === UTF8_BOM[2];
 }
 
 /**
@@ -114,6 +116,12 @@ export function decodeBodyText(body: Uint8Array, contentType: string | undefined
     const text = utf8 ?? strictUtf8(body);
     decoded = text !== undefined ? { text, encoding: 'utf-8' } : { text: decodeWindows1252(body), encoding: 'windows-1252' };
   }
-  if (decoded.text.trim() === '') throw new MalformedBodyError('EmptyBody', 'The body is empty');
+  if (isBlank(decoded.text)) throw new MalformedBodyError('EmptyBody', 'The body is empty');
   return decoded;
+}
+
+/** Whether `text.trim()` is empty; a body that starts with `{` or `<` (every webhook) is answered without the copy. */
+function isBlank(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return first !== 0x7b && first !== 0x3c && text.trim() === '';
 }
