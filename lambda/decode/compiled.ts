@@ -153,6 +153,8 @@ function looseObject(entries: v.ObjectEntries): Coercer | undefined {
   const keys = Object.keys(entries).sort();
   // A documented field with a secret's name would be coerced, then deleted: not handled here.
   if (keys.some((key) => isSecretKey(key) || FORBIDDEN_KEYS.has(key))) return undefined;
+  // A documented field every object inherits (`toString`) would be found in any input: not handled here.
+  if (keys.some((key) => key in Object.prototype)) return undefined;
   const known = new Set(keys);
   const coercers: Coercer[] = [];
   const required: boolean[] = [];
@@ -178,7 +180,7 @@ function looseObject(entries: v.ObjectEntries): Coercer | undefined {
 function generatedLooseObject(keys: readonly string[], coercers: readonly Coercer[], required: readonly boolean[], known: ReadonlySet<string>): Coercer {
   const lines = keys.map((key, i) => {
     const name = JSON.stringify(key);
-    return `if (${name} in record) { value = coercers[${i}](record[${name}], next); if (value === REJECTED) return REJECTED; output[${name}] = value; }` +
+    return `if (${name} in record) { value = coercers[${i}](record[${name}], next); if (value === REJECTED) return REJECTED; output[${name}] = value; present++; }` +
       (required[i] ? ' else return REJECTED;' : '');
   });
   const body = `
@@ -188,10 +190,12 @@ function generatedLooseObject(keys: readonly string[], coercers: readonly Coerce
       const output = {};
       const next = depth + 1;
       let value;
+      let present = 0;
       ${lines.join('\n      ')}
       const inputKeys = Object.keys(record);
       let others = false;
-      for (let i = 0; i < inputKeys.length; i++) {
+      // Every key known and found (none inherited): no other key to check or copy.
+      if (inputKeys.length !== present || !ownKeysOnly(record)) for (let i = 0; i < inputKeys.length; i++) {
         const key = inputKeys[i];
         if (known.has(key)) continue;
         value = record[key];
@@ -201,9 +205,25 @@ function generatedLooseObject(keys: readonly string[], coercers: readonly Coerce
       return others ? sortedKeys(output, false) : output;
     };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('coercers', 'known', 'REJECTED', 'MAX_DEPTH', 'FORBIDDEN_KEYS', 'isSafeRemovingSecrets', 'isSecretKey', 'inCanonicalOrder', 'sortedKeys', body)(
-    coercers, known, REJECTED, MAX_DEPTH, FORBIDDEN_KEYS, isSafeRemovingSecrets, isSecretKey, inCanonicalOrder, sortedKeys,
+  return new Function('coercers', 'known', 'REJECTED', 'MAX_DEPTH', 'FORBIDDEN_KEYS', 'isSafeRemovingSecrets', 'isSecretKey', 'inCanonicalOrder', 'sortedKeys', 'ownKeysOnly', body)(
+    coercers, known, REJECTED, MAX_DEPTH, FORBIDDEN_KEYS, isSafeRemovingSecrets, isSecretKey, inCanonicalOrder, sortedKeys, ownKeysOnly,
   ) as Coercer;
+}
+
+/**
+ * Whether a key `in` the object is one of its own: the generated function
+ * counts the known keys it found with `in`, as valibot looks them up, and
+ * skips the loop over the other keys when that count is the number of own
+ * keys, which is only right if none it found was inherited. True of a parsed
+ * tree's objects unless `Object.prototype` was given an enumerable property
+ * (polluted); the loop then runs as before.
+ */
+function ownKeysOnly(record: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(record);
+  if (prototype === null) return true;
+  if (prototype !== Object.prototype) return false;
+  for (const _ in Object.prototype) return false;
+  return true;
 }
 
 /** The same as the generated function, for a runtime that does not allow code generation from strings. */

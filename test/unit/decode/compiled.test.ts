@@ -72,6 +72,21 @@ describe('the compiled decode', () => {
     });
   });
 
+  // (valibot itself fails then: it finds the field among every schema's entries.)
+  it('still checks and copies the other keys when Object.prototype holds a documented field', () => {
+    const body = fixtureJson('ComputerCheckIn');
+    delete body.event.computer.building;
+    body.event.computer.extra = 'kept';
+    const prototype = Object.prototype as Record<string, unknown>;
+    prototype.building = 'inherited';
+    try {
+      const fast = outcome(() => decodeTree(JSON.parse(JSON.stringify(body)), 'json')) as { detail: string };
+      expect(JSON.parse(fast.detail).event.computer.extra).toBe('kept');
+    } finally {
+      delete prototype.building;
+    }
+  });
+
   (havePublicSamples() ? it : it.skip)('decodes the public samples as valibot does', () => {
     for (const file of publicSampleFiles().filter((f) => f.endsWith('.json'))) {
       compare(readFileSync(join(PUBLIC_SAMPLES_DIR, file), 'utf8'));
