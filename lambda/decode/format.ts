@@ -16,6 +16,10 @@ export function declaredFormat(contentType: string | undefined): BodyFormat | un
 
 /** The format the first non-blank character of the body implies, if it is unambiguous. */
 export function sniffedFormat(text: string): BodyFormat | undefined {
+  // A body that starts with its first character (every webhook) is answered without the expression.
+  const code = text.charCodeAt(0);
+  if (code === 0x7b || code === 0x5b) return 'json';
+  if (code === 0x3c) return 'xml';
   const first = /\S/.exec(text)?.[0];
   if (first === '<') return 'xml';
   if (first === '{' || first === '[') return 'json';
