@@ -30,11 +30,26 @@ export function decodeTree(tree: unknown, format: BodyFormat, encoding: BodyEnco
     : decodeEvent(envelope, { eventName: envelope.webhook.webhookEvent, schema: UnknownEventSchema, known: false, format, encoding });
 }
 
-function schemaFor(sentName: string) {
-  const known = canonicalEventName(sentName);
-  return known
-    ? { eventName: known, schema: EVENT_SCHEMAS[known], known: true }
-    : { eventName: sentName, schema: UnknownEventSchema, known: false };
+interface SchemaChoice {
+  readonly eventName: string;
+  readonly schema: (typeof EVENT_SCHEMAS)[keyof typeof EVENT_SCHEMAS] | typeof UnknownEventSchema;
+  readonly known: boolean;
+}
+
+/** The choice for each name as sent, kept for the first names met: the same few come with every webhook. Bounded. */
+const CHOICES = new Map<string, SchemaChoice>();
+const MAX_CHOICES = 1024;
+
+function schemaFor(sentName: string): SchemaChoice {
+  let choice = CHOICES.get(sentName);
+  if (choice === undefined) {
+    const known = canonicalEventName(sentName);
+    choice = known
+      ? { eventName: known, schema: EVENT_SCHEMAS[known], known: true }
+      : { eventName: sentName, schema: UnknownEventSchema, known: false };
+    if (CHOICES.size < MAX_CHOICES) CHOICES.set(sentName, choice);
+  }
+  return choice;
 }
 
 /** The body's text and the format it is in, before parsing. */
