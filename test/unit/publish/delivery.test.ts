@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { decodeWebhook } from '../../../lambda/decode/decode';
-import { inCanonicalOrder } from '../../../lambda/decode/structure';
+import { assertSafeStructure, inCanonicalOrder } from '../../../lambda/decode/structure';
 import { canonicalJson, deliveryOf, isoTime } from '../../../lambda/publish/delivery';
 import { CONTENT_TYPES, fixtureBytes, fixtureJson, fixtureNames } from '../../support/fixtures';
 
@@ -86,7 +86,16 @@ describe('canonicalJson', () => {
     })).node;
     fc.assert(fc.property(tree, (value) => canonicalJson(value) === reference(value)), { numRuns: 2000 });
     // The same trees with their keys sorted, as the decoder builds them: what `JSON.stringify` writes, where it is used.
-    fc.assert(fc.property(tree, (value) => canonicalJson(inCanonicalOrder(value)) === reference(value)), { numRuns: 2000 });
+    // (`inCanonicalOrder` is for trees the decoder accepts: no `__proto__` key, for one.)
+    const safe = (value: unknown) => {
+      try {
+        assertSafeStructure(value);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    fc.assert(fc.property(tree, (value) => !safe(value) || canonicalJson(inCanonicalOrder(value)) === reference(value)), { numRuns: 2000 });
   });
 
   it('writes what the reference writes for the trees JSON.stringify would write otherwise', () => {
