@@ -87,11 +87,12 @@ describe('the compiled decode', () => {
     }
   });
 
-  (havePublicSamples() ? it : it.skip)('decodes the public samples as valibot does', () => {
-    for (const file of publicSampleFiles().filter((f) => f.endsWith('.json'))) {
+  // An extra where ../shared is laid out; the global setup says once when it is not.
+  if (havePublicSamples()) {
+    it.each(publicSampleFiles().filter((f) => f.endsWith('.json')))('decodes the public sample %s as valibot does', (file) => {
       compare(readFileSync(join(PUBLIC_SAMPLES_DIR, file), 'utf8'));
-    }
-  });
+    });
+  }
 
   /** Values Jamf's fields meet or could: each form the converters take or refuse. */
   const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
