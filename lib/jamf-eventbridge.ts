@@ -78,8 +78,17 @@ export class JamfEventBridge extends Construct {
   public readonly ingestFunction: lambda.Function;
   /** The front door's type. */
   public readonly apiType: ApiType;
-  /** The REST API, when `apiType` is `rest`. */
-  public readonly api?: apigw.RestApi;
+  /**
+   * The REST API, when `apiType` is `rest`. Still typed as always being there, so that code
+   * written for the first release compiles; with an HTTP API it throws and says to use `httpApi`.
+   */
+  public get api(): apigw.RestApi {
+    if (this.restApi === undefined) {
+      throw new Error("This JamfEventBridge has an HTTP API (apiType 'http', the default): use httpApi, or set apiType 'rest' for a REST API");
+    }
+    return this.restApi;
+  }
+  private readonly restApi?: apigw.RestApi;
   /** The HTTP API, when `apiType` is `http` (the default). */
   public readonly httpApi?: apigwv2.HttpApi;
   /** The URL to enter in Jamf Pro's webhook settings. */
@@ -142,7 +151,7 @@ export class JamfEventBridge extends Construct {
       this.apiType === 'rest'
         ? new WebhookApi(this, 'WebhookApi', { ...props, logGroups, tracing })
         : new HttpWebhookApi(this, 'HttpWebhookApi', { ...props, logGroups });
-    if (webhookApi instanceof WebhookApi) this.api = webhookApi.api;
+    if (webhookApi instanceof WebhookApi) this.restApi = webhookApi.api;
     else this.httpApi = webhookApi.api;
     this.webhookUrl = webhookApi.addLambdaRoute(WEBHOOKS_PATH, this.ingestFunction, JAMF_CREDENTIALS_CHECKED);
 

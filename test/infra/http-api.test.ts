@@ -17,7 +17,7 @@ describe("JamfEventBridge with apiType 'http' (the default)", () => {
     template().resourceCountIs('AWS::ApiGateway::RestApi', 0);
     expect(synthesized.stack.jamf.apiType).toBe('http');
     expect(synthesized.stack.jamf.httpApi).toBeDefined();
-    expect(synthesized.stack.jamf.api).toBeUndefined();
+    expect(() => synthesized.stack.jamf.api).toThrow(/use httpApi/);
   });
 
   it('routes POST on the same three paths, and nothing else', () => {

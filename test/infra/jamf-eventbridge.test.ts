@@ -95,7 +95,7 @@ describe('JamfEventBridge', () => {
         ).map(
           (permission) => permission.Properties as { Principal: string; SourceArn: unknown },
         );
-        const stageId = logicalId(synthesized.stack.jamf.api!.deploymentStage);
+        const stageId = logicalId(synthesized.stack.jamf.api.deploymentStage);
         const routes = permissions.map(({ Principal, SourceArn }) => {
           expect(Principal).toBe('apigateway.amazonaws.com');
           const parts = (SourceArn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
