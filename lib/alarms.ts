@@ -1,4 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,8 +20,10 @@ const DEAD_LETTER_AGE_ALARM = Duration.days(3);
 
 /** Properties of {@link JamfAlarms}. */
 export interface JamfAlarmsProps {
-  /** The API stage's 5xx answers (REST or HTTP API), given the period and statistic. */
-  readonly apiServerErrors: (options: cloudwatch.MetricOptions) => cloudwatch.IMetric;
+  /** The REST API whose 5xx answers are watched (the first release's property). Give this or `apiServerErrors`. */
+  readonly api?: apigw.RestApi;
+  /** The API stage's 5xx answers (REST or HTTP API), given the period and statistic. Give this or `api`. */
+  readonly apiServerErrors?: (options: cloudwatch.MetricOptions) => cloudwatch.IMetric;
   /** The ingest function. */
   readonly ingestFunction: lambda.IFunction;
   /** The dead-letter queue, watched for messages. */
@@ -51,7 +54,10 @@ export class JamfAlarms extends Construct {
     // about protects nothing (Control Tower's CT.CLOUDWATCH.PR.1 refuses it), and
     // subscribers can be added later without changing the stack.
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic(props.alarmEmail);
-    this.createIngestAlarms(props.apiServerErrors, props.ingestFunction, props.deadLetterQueue);
+    const api = props.api;
+    const apiServerErrors = props.apiServerErrors ?? (api ? (options: cloudwatch.MetricOptions) => api.deploymentStage.metricServerError(options) : undefined);
+    if (apiServerErrors === undefined) throw new Error('JamfAlarms needs api or apiServerErrors: the API whose 5xx answers it watches');
+    this.createIngestAlarms(apiServerErrors, props.ingestFunction, props.deadLetterQueue);
     if (props.scepFunction !== undefined) this.createScepAlarms(props.scepFunction);
   }
 

@@ -57,7 +57,7 @@ export class JamfEventBus extends Construct {
       });
     }
 
-    if (props.eventLog ?? false) this.eventLogGroup = this.createEventLog(eventSource, props.logGroups);
+    if (props.eventLog ?? true) this.eventLogGroup = this.createEventLog(eventSource, props.logGroups);
   }
 
   /** A log group and a rule that copies every published event into it. */

@@ -95,13 +95,6 @@ export interface JamfFunctionProps {
    * @default FUNCTION_TIMEOUT (10 s)
    */
   readonly timeout?: Duration;
-  /**
-   * The lowest level of the function's own log lines that reaches CloudWatch
-   * Logs (Lambda's log-level filtering reads each line's `level`). `WARN` keeps
-   * failures, refusals and warnings and drops a line per successful request.
-   * @default 'INFO'
-   */
-  readonly applicationLogLevel?: 'INFO' | 'WARN';
 }
 
 /**
@@ -151,13 +144,13 @@ export function createFunction(scope: Construct, id: string, props: JamfFunction
     role,
     logGroup,
     tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-    // JSON format is what lets Lambda filter by level. Our lines are JSON written straight to
-    // stdout, which Lambda passes on as they are, so their embedded metrics still count. The
-    // system level WARN drops Lambda's START, END and REPORT lines (about 250 bytes, $0.15 per
-    // million invocations); Duration and the other function metrics do not come from them.
+    // JSON format is what lets Lambda filter its own lines: the system level WARN drops START, END
+    // and REPORT (about 250 bytes, $0.15 per million invocations); Duration and the other function
+    // metrics do not come from them. Our lines are JSON written straight to stdout and pass at
+    // level INFO whatever Lambda makes of their `level`, so their embedded metrics still count.
     loggingFormat: lambda.LoggingFormat.JSON,
     systemLogLevelV2: lambda.SystemLogLevel.WARN,
-    applicationLogLevelV2: props.applicationLogLevel === 'WARN' ? lambda.ApplicationLogLevel.WARN : lambda.ApplicationLogLevel.INFO,
+    applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
     environment: {
       // Stack traces point into the TypeScript sources (the bundle is minified).
       ...((props.sourceMapsAtRuntime ?? true) ? { NODE_OPTIONS: '--enable-source-maps' } : {}),

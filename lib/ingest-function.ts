@@ -19,8 +19,8 @@ export interface IngestFunctionProps extends SharedResources {
   readonly logGroups: LogGroupSettings;
   /** Whether X-Ray active tracing is on. */
   readonly tracing: boolean;
-  /** Whether a line is logged for every published webhook, not only for failures and refusals. */
-  readonly logPublishedWebhooks: boolean;
+  /** Whether a line is logged for every published webhook, not only for failures and refusals. @default true */
+  readonly logPublishedWebhooks?: boolean;
 }
 
 /**
@@ -53,14 +53,15 @@ export class IngestFunction extends Construct {
       logGroups: props.logGroups,
       tracing: props.tracing,
       memorySize: INGEST_MEMORY_MB,
-      // A line per published webhook is the largest log cost; WARN keeps failures and refusals.
-      applicationLogLevel: props.logPublishedWebhooks ? 'INFO' : 'WARN',
     });
     this.function = fn;
     acknowledgeFunctionRules(fn, props.tracing);
 
     grantSharedResources(fn, props);
     fn.addEnvironment(INGEST_ENV.maxBodyBytes, String(props.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+    // A line per published webhook is the largest log cost at fleet volume; the function leaves it
+    // out itself (Lambda's own level filter would need a timestamp in each line to read its level).
+    fn.addEnvironment(INGEST_ENV.logPublishedWebhooks, String(props.logPublishedWebhooks ?? true));
     if (props.publishBudget !== undefined) {
       fn.addEnvironment(INGEST_ENV.publishBudgetMs, String(props.publishBudget.toMilliseconds()));
     }

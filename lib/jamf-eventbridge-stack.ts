@@ -8,6 +8,9 @@ import type { Construct } from 'constructs';
 import { JamfEventBridge, type JamfEventBridgeProps } from './jamf-eventbridge';
 import type { ScepUpstream } from './scep-options';
 import { API_TYPES, type ApiType } from './props';
+
+/** The app's front door unless the setting `apiType` says otherwise (the settings table's default): an HTTP API, for cost. */
+const APP_DEFAULT_API_TYPE: ApiType = 'http';
 import { InvalidPropsError } from './problems';
 import { inSettingTerms, InvalidSettingError, type JamfEventBridgeSettings } from './settings';
 
@@ -107,9 +110,10 @@ export class JamfEventBridgeStack extends Stack {
       eventBusName: settings.eventBusName,
       archive: settings.archive,
       archiveRetention: settings.archiveRetentionDays === undefined ? undefined : Duration.days(settings.archiveRetentionDays),
-      apiType: settings.apiType === undefined ? undefined : apiType(settings.apiType),
-      eventLog: settings.eventLog,
-      logPublishedWebhooks: settings.logPublishedWebhooks,
+      // The app's defaults (the settings table) are the cheap ones; the construct keeps its first release's.
+      apiType: settings.apiType === undefined ? APP_DEFAULT_API_TYPE : apiType(settings.apiType),
+      eventLog: settings.eventLog ?? false,
+      logPublishedWebhooks: settings.logPublishedWebhooks ?? false,
       logRetention: settings.logRetentionDays === undefined ? undefined : retentionDays(settings.logRetentionDays),
       throttlingRateLimit: settings.throttlingRateLimit,
       throttlingBurstLimit: settings.throttlingBurstLimit,

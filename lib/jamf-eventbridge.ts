@@ -138,7 +138,7 @@ export class JamfEventBridge extends Construct {
       webhookAuthSecret: this.webhookAuthSecret,
       maxBodyBytes: props.maxBodyBytes,
       publishBudget: props.publishBudget,
-      logPublishedWebhooks: props.logPublishedWebhooks ?? false,
+      logPublishedWebhooks: props.logPublishedWebhooks ?? true,
       logGroups,
       tracing,
     });

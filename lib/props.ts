@@ -11,8 +11,12 @@ export type ApiType = 'http' | 'rest';
 /** The API types, for checks and the settings. */
 export const API_TYPES: readonly ApiType[] = ['http', 'rest'];
 
-/** The front door unless `apiType` says otherwise. */
-export const DEFAULT_API_TYPE: ApiType = 'http';
+/**
+ * The construct's front door unless `apiType` says otherwise: the REST API it always had, so
+ * that a stack built on the construct keeps its API and URL when it upgrades. The app
+ * (`cdk deploy` from this repository) defaults to `http` through its settings.
+ */
+export const DEFAULT_API_TYPE: ApiType = 'rest';
 
 /**
  * Properties of {@link JamfEventBridge}. Every one is optional: the defaults make a working deployment.
@@ -59,23 +63,22 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
    * policy. Routes, URLs (`.../v1/webhooks`) and answers are the same. A
    * deployment made before this property existed has a REST API: set `'rest'`
    * to keep it, as another type replaces the API and its URL.
-   * @default 'http'
+   * @default 'rest' (the app's setting `apiType` defaults to `http`)
    */
   readonly apiType?: ApiType;
 
   /**
    * Whether a rule sends every published event (source `eventSource`, detail-type
    * `jamf.*`) to a CloudWatch log group, so that a new installation can watch
-   * events arrive. Off by default for cost: it ingests every event into CloudWatch Logs again (see docs/costs.md).
-   * @default false
+   * events arrive. It ingests every event into CloudWatch Logs again (see docs/costs.md).
+   * @default true (the app's setting `eventLog` defaults to `false`, for cost)
    */
   readonly eventLog?: boolean;
 
   /**
    * Whether the ingest function writes a log line, with the `Published` metric, for every
-   * webhook it publishes. Failures, refusals and dead letters are logged either way; off,
-   * Lambda's log-level filtering (level WARN) drops the success lines, for cost.
-   * @default false
+   * webhook it publishes. Failures, refusals and dead letters are logged either way.
+   * @default true (the app's setting `logPublishedWebhooks` defaults to `false`, for cost)
    */
   readonly logPublishedWebhooks?: boolean;
 

@@ -15,6 +15,8 @@ export const INGEST_ENV = {
   secretMaxStaleSeconds: 'SECRET_MAX_STALE_SECONDS',
   /** `allowedSourceCidrs`, comma-separated: the function answers 403 to any other source address. Unset: any address. */
   allowedSourceCidrs: 'ALLOWED_SOURCE_CIDRS',
+  /** `logPublishedWebhooks`: `false` leaves out the line (and its `Published` metric) of a published webhook. Unset: every request is logged. */
+  logPublishedWebhooks: 'LOG_PUBLISHED_WEBHOOKS',
 } as const;
 
 /** What the SCEP function reads: the bus, source, queue and credentials of ingest, and its own settings. */

@@ -7,7 +7,7 @@ import {
   INGEST_ENV,
 } from '../contract';
 import { readAllowedSourceCidrs } from '../shared/source-allowlist';
-import { type Env, optionalEnv, positiveIntegerEnv, requiredEnv, wholeNumberEnv } from '../shared/env';
+import { booleanEnv, type Env, optionalEnv, positiveIntegerEnv, requiredEnv, wholeNumberEnv } from '../shared/env';
 
 export interface IngestConfig {
   /** Name or ARN of the EventBridge bus events are published to. */
@@ -26,6 +26,8 @@ export interface IngestConfig {
   readonly secretMaxStaleSeconds: number;
   /** The source ranges allowed to call (`allowedSourceCidrs`); unset: any address. */
   readonly allowedSourceCidrs?: readonly string[];
+  /** Whether a published webhook gets its log line; failures and refusals always do. @default true */
+  readonly logPublishedWebhooks?: boolean;
 }
 
 /** Reads the ingest configuration; throws a ConfigurationError naming the variable that is missing or wrong. */
@@ -38,6 +40,7 @@ export function readIngestConfig(env: Env): IngestConfig {
     maxBodyBytes: positiveIntegerEnv(env, INGEST_ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
     publishBudgetMs: positiveIntegerEnv(env, INGEST_ENV.publishBudgetMs, DEFAULT_PUBLISH_BUDGET_MS),
     secretMaxStaleSeconds: wholeNumberEnv(env, INGEST_ENV.secretMaxStaleSeconds, DEFAULT_SECRET_MAX_STALE_SECONDS),
+    logPublishedWebhooks: optionalEnv(env, INGEST_ENV.logPublishedWebhooks) === undefined || booleanEnv(env, INGEST_ENV.logPublishedWebhooks),
     allowedSourceCidrs: readAllowedSourceCidrs(env),
   };
 }

@@ -94,13 +94,6 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
 
   return async (event) => {
     const { started, requestId, headers, contentType, body, sourceIp, replacedCharacters } = incomingRequest(event);
-    if (replacedCharacters) {
-      // Published as received, but an operator must know that a name may have lost its accents.
-      logNotice('WARN', 'body-characters-replaced', {
-        requestId,
-        reason: 'API Gateway passed the body as text with U+FFFD in it: bytes that were not UTF-8 were replaced before the function saw them. Have Jamf Pro declare its charset, or use apiType rest.',
-      });
-    }
     // Every AWS call of this request gets part of what is left until the answer is due.
     const deadline = Deadline.after(ingestResponseDeadlineMs(config.publishBudgetMs), started);
     let authenticated = false;
@@ -119,6 +112,14 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         new ServiceUnavailableError('CredentialsUnavailable', `The webhook credentials could not be read within ${authMs} ms`),
       );
       authenticated = true;
+      if (replacedCharacters) {
+        // Only for an authenticated sender, so a stranger cannot fill the log. The event is published
+        // as received, but an operator must know that a name may have lost its accents.
+        logNotice('WARN', 'body-characters-replaced', {
+          requestId,
+          reason: 'API Gateway passed the body as text with U+FFFD in it: bytes that were not UTF-8 were replaced before the function saw them. Have Jamf Pro declare its charset, or use apiType rest.',
+        });
+      }
       assertBodyWithin(body, config.maxBodyBytes);
       const { decodeWebhookAsync, entrySize, toPutEventsEntry } = await decoding;
       const decoded = await decodeWebhookAsync(body, contentType);
@@ -146,17 +147,20 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
           published.ambiguous,
         );
       }
-      logRequest({
-        function: FUNCTION_NAME,
-        requestId,
-        eventName,
-        outcome: 'published',
-        status: 200,
-        latencyMs: Date.now() - started,
-        eventId: published.eventId,
-        attempts: published.attempts,
-        metrics: { ...NO_METRICS, Published: 1 },
-      });
+      // The largest log cost at fleet volume; failures and refusals are logged whatever this says.
+      if (config.logPublishedWebhooks ?? true) {
+        logRequest({
+          function: FUNCTION_NAME,
+          requestId,
+          eventName,
+          outcome: 'published',
+          status: 200,
+          latencyMs: Date.now() - started,
+          eventId: published.eventId,
+          attempts: published.attempts,
+          metrics: { ...NO_METRICS, Published: 1 },
+        });
+      }
       return {
         statusCode: 200,
         headers: { 'content-type': 'application/json' },

@@ -127,12 +127,12 @@ describe('settingsFromContext', () => {
 
 describe('JamfEventBridgeStack', () => {
   describe('with logPublishedWebhooks', () => {
-    it('keeps the ingest function at log level INFO, a line per published webhook', () => {
+    it('has the ingest function log a line per published webhook', () => {
       const app = newApp({ context: { logPublishedWebhooks: 'true' } });
       const stack = new JamfEventBridgeStack(app, 'JamfEventBridge', { settings: settingsFromContext(app.node) });
       Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
         Description: Match.stringLikeRegexp('Receives Jamf Pro webhooks'),
-        LoggingConfig: Match.objectLike({ ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' }),
+        Environment: { Variables: Match.objectLike({ LOG_PUBLISHED_WEBHOOKS: 'true' }) },
       });
     });
   });
@@ -148,7 +148,7 @@ describe('JamfEventBridgeStack', () => {
       template.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: Match.anyValue() }, 0);
       template.hasResourceProperties('AWS::Lambda::Function', {
         Description: Match.stringLikeRegexp('Receives Jamf Pro webhooks'),
-        LoggingConfig: Match.objectLike({ ApplicationLogLevel: 'WARN' }),
+        Environment: { Variables: Match.objectLike({ LOG_PUBLISHED_WEBHOOKS: 'false' }) },
       });
       template.hasResourceProperties('AWS::ApiGateway::RestApi', {
         Policy: Match.objectLike({

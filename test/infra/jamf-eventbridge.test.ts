@@ -255,7 +255,8 @@ describe('JamfEventBridge', () => {
 
       it("logs in JSON without Lambda's START, END and REPORT lines, and only failures and refusals by default", () => {
         expect(resourceOf(synthesized.stack.jamf.ingestFunction)).toMatchObject({
-          LoggingConfig: { LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'WARN' },
+          LoggingConfig: { LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' },
+          Environment: { Variables: expect.objectContaining({ [INGEST_ENV.logPublishedWebhooks]: 'false' }) },
         });
       });
 

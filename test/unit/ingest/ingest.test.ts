@@ -62,6 +62,25 @@ describe('the ingest handler', () => {
     });
   });
 
+  describe('with logPublishedWebhooks off', () => {
+    const quiet = createIngestHandler({
+      config: { ...config, logPublishedWebhooks: false },
+      eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
+      sqs: new SQSClient({ region: 'us-east-1' }),
+      authenticate: authenticatorFor(async () => verifier),
+      publishOptions: { sleep: async () => {}, backoffBaseMs: 1 },
+    });
+
+    it('writes no line for a published webhook, and still one for a refused or failed one', async () => {
+      expect((await quiet(proxyEvent(fixtureBytes('ComputerAdded', 'json'), AUTH))).statusCode).toBe(200);
+      expect(logLines).toEqual([]);
+      expect((await quiet(proxyEvent('{"webhook":', AUTH))).statusCode).toBe(400);
+      eventBridge.on(PutEventsCommand).rejects(Object.assign(new Error('down'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+      expect((await quiet(proxyEvent(fixtureBytes('ComputerAdded', 'json'), AUTH))).statusCode).toBe(503);
+      expect(logLines.map((line) => (JSON.parse(line) as { outcome?: string }).outcome)).toEqual(['rejected', 'failed']);
+    });
+  });
+
   it('answers 401 with a Basic challenge, and neither publishes nor dead-letters', async () => {
     const response = await handler(proxyEvent(fixtureBytes('ComputerAdded', 'json'), { authorization: basicAuth('jamf', 'no') }));
     expect(response.statusCode).toBe(401);
