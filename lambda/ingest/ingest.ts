@@ -10,7 +10,7 @@ import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs, MAX_ENTRY_BYTES } fro
 import { Deadline, withinOrThrow } from '../shared/deadline';
 import { PayloadTooLargeError, PublishFailedError, ServiceUnavailableError } from '../shared/errors';
 import { logNotice, logRequest } from '../shared/log';
-import { type DeadLetterClient, sendDeadLetter } from '../publish/dead-letters';
+import { type DeadLetterClient, prepareDeadLetters, sendDeadLetter } from '../publish/dead-letters';
 import { answerFailure } from '../shared/failure';
 import { lazy } from '../shared/lazy';
 import { publishEntry, type PublishOptions } from '../publish/publisher';
@@ -137,6 +137,8 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       entry = built;
       const published = await publishEntry(deps.eventBridge, built, {
         ...deps.publishOptions,
+        // A failed attempt may end in a dead letter: its SQS client loads meanwhile, not from the reserve.
+        onAttemptFailed: () => prepareDeadLetters(deps.sqs),
         budgetMs: Math.min(config.publishBudgetMs, deadline.remaining(DEAD_LETTER_RESERVE_MS)),
       });
       if (!published.ok) {

@@ -258,6 +258,17 @@ export type DeadLetterClient = SQSClient | (() => Promise<SQSClient>);
 const loadSendMessage = lazy(async () => (await import('@aws-sdk/client-sqs')).SendMessageCommand);
 
 /**
+ * Starts loading what a dead letter needs (the client, the command) without
+ * waiting: called when a publish attempt fails, so that a cold container's
+ * first letter does not spend its reserve importing the SQS SDK. A load that
+ * fails here is tried again, and reported, by the send.
+ */
+export function prepareDeadLetters(client: DeadLetterClient): void {
+  if (typeof client === 'function') client().catch(() => undefined);
+  loadSendMessage().catch(() => undefined);
+}
+
+/**
  * Sends a dead letter, retrying while the deadline allows. When the queue
  * still refuses, the record is written to the function's log as one
  * structured line (`"message":"dead-letter"`) instead, so that it is not lost

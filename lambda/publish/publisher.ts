@@ -25,6 +25,8 @@ export interface PublishOptions {
    * letter that is known not to be on the bus. @default a third of the budget, at most 500 ms
    */
   readonly minRetryMs?: number;
+  /** Called each time an attempt fails, before any retry: the caller may get ready for a dead letter. */
+  readonly onAttemptFailed?: () => void;
   /** Base of the exponential backoff with full jitter. */
   readonly backoffBaseMs?: number;
   readonly now?: () => number;
@@ -104,6 +106,7 @@ export async function publishEntry(
       failure = callFailure(error);
     }
     ambiguous ||= failure.ambiguous;
+    options.onAttemptFailed?.();
     if (!failure.retryable) break;
     const wait = Math.min(backoffMs(attempts, backoffBaseMs, random), deadline - now());
     if (wait > 0 && attempts < maxAttempts) await sleep(wait);

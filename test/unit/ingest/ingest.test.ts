@@ -143,6 +143,28 @@ describe('the ingest handler', () => {
   });
 
   describe('when EventBridge fails', () => {
+    it('starts loading the dead-letter client when an attempt fails, not when the letter is due', async () => {
+      let loads = 0;
+      const prepared = createIngestHandler({
+        config,
+        eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
+        sqs: async () => {
+          loads += 1;
+          return new SQSClient({ region: 'us-east-1' });
+        },
+        authenticate: authenticatorFor(async () => verifier),
+        publishOptions: { sleep: async () => {}, backoffBaseMs: 1 },
+      });
+      eventBridge
+        .on(PutEventsCommand)
+        .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException' }] })
+        .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-2' }] });
+      expect((await prepared(proxyEvent(fixtureBytes('JSSStartup', 'json'), AUTH))).statusCode).toBe(200);
+      // Published on the retry: no letter was sent, but the client was loaded in case one was.
+      expect(loads).toBe(1);
+      expect(deadLetters()).toEqual([]);
+    });
+
     it('retries a throttled entry and then answers 200', async () => {
       eventBridge
         .on(PutEventsCommand)

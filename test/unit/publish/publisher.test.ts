@@ -64,6 +64,14 @@ describe('publishEntry', () => {
       expect(time.now()).toBe(700);
     });
 
+    it('tells the caller of each failed attempt, so that it can get ready for a dead letter', async () => {
+      eventBridge.on(PutEventsCommand).resolvesOnce(throttled).resolvesOnce(throttled).resolves(ok());
+      let failed = 0;
+      const result = await publishEntry(client, entry, { budgetMs: 1000, onAttemptFailed: () => (failed += 1), ...fakeTime() });
+      expect(result).toMatchObject({ ok: true, attempts: 3 });
+      expect(failed).toBe(2);
+    });
+
     it('stops after maxAttempts', async () => {
       eventBridge.on(PutEventsCommand).resolves(throttled);
       const result = await publishEntry(client, entry, { budgetMs: 60_000, maxAttempts: 3, ...fakeTime() });
