@@ -18,6 +18,15 @@ const SCEP_SLOW_MS = 1500;
 /** Age of the oldest dead letter that alarms: well before SQS deletes it at 14 days. */
 const DEAD_LETTER_AGE_ALARM = Duration.days(3);
 
+/** The 5-minute (or `period`) sum of one of a function's Embedded Metric Format counts (lambda/contract/metrics.ts). */
+function customMetricSum(
+  metrics: { readonly namespace: string; readonly dimensions: Readonly<Record<string, string>> },
+  metricName: string,
+  period: Duration,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: metrics.namespace, metricName, dimensionsMap: { ...metrics.dimensions }, period, statistic: 'Sum' });
+}
+
 /** Properties of {@link JamfAlarms}. */
 export interface JamfAlarmsProps {
   /** The REST API whose 5xx answers are watched (the first release's property). Give this or `apiServerErrors`. */
@@ -103,13 +112,7 @@ export class JamfAlarms extends Construct {
         'got errors. Ask for a higher Lambda concurrency quota or lower the API throttling.',
     });
     this.addAlarm('PublishFailedAlarm', {
-      metric: new cloudwatch.Metric({
-        namespace: INGEST_METRICS.namespace,
-        metricName: INGEST_METRICS.publishFailed,
-        dimensionsMap: { ...INGEST_METRICS.dimensions },
-        period: fiveMinutes,
-        statistic: 'Sum',
-      }),
+      metric: customMetricSum(INGEST_METRICS, INGEST_METRICS.publishFailed, fiveMinutes),
       description:
         'PutEvents failed for webhooks (the function dead-letters them). Check the ingest logs for the error code ' +
         'and the dead-letter queue.',
@@ -159,13 +162,7 @@ export class JamfAlarms extends Construct {
         'scepProvisionedConcurrency.',
     });
     this.addAlarm('ScepAuditFailedAlarm', {
-      metric: new cloudwatch.Metric({
-        namespace: SCEP_METRICS.namespace,
-        metricName: SCEP_METRICS.auditFailed,
-        dimensionsMap: { ...SCEP_METRICS.dimensions },
-        period: fiveMinutes,
-        statistic: 'Sum',
-      }),
+      metric: customMetricSum(SCEP_METRICS, SCEP_METRICS.auditFailed, fiveMinutes),
       description:
         'The SCEP function could not publish jamf.SCEPChallenge audit events (it dead-letters them). Check its ' +
         'logs for the error code and the dead-letter queue.',
