@@ -14,7 +14,7 @@ import { type DeadLetterClient, prepareDeadLetters, sendDeadLetter } from '../pu
 import { answerFailure } from '../shared/failure';
 import { lazy } from '../shared/lazy';
 import { publishEntry, type PublishOptions } from '../publish/publisher';
-import { type ApiEvent, assertBodyWithin, incomingRequest, type WebhookRequest } from '../shared/request';
+import { type ApiEvent, assertBodyWithin, hasReplacedCharacters, incomingRequest, type WebhookRequest } from '../shared/request';
 import { sourceCheck } from '../shared/source-allowlist';
 import type { IngestConfig } from './config';
 
@@ -93,7 +93,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
   };
 
   return async (event) => {
-    const { started, requestId, headers, contentType, body, sourceIp, replacedCharacters } = incomingRequest(event);
+    const { started, requestId, headers, contentType, body, sourceIp } = incomingRequest(event);
     // Every AWS call of this request gets part of what is left until the answer is due.
     const deadline = Deadline.after(ingestResponseDeadlineMs(config.publishBudgetMs), started);
     let authenticated = false;
@@ -112,7 +112,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         new ServiceUnavailableError('CredentialsUnavailable', `The webhook credentials could not be read within ${authMs} ms`),
       );
       authenticated = true;
-      if (replacedCharacters) {
+      if (hasReplacedCharacters(event)) {
         // Only for an authenticated sender, so a stranger cannot fill the log. The event is published
         // as received, but an operator must know that a name may have lost its accents.
         logNotice('WARN', 'body-characters-replaced', {

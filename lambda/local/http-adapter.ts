@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 import { API_GATEWAY_MAX_BODY_BYTES } from '../contract';
+import { declaredCharset } from '../decode/charset';
 
 
 export class RequestTooLargeError extends Error {
@@ -144,9 +145,8 @@ const HTTP_API_TEXT_TYPE = /^(?:text\/[\w.+-]+|application\/(?:json|xml|javascri
 /** Whether an HTTP API passes a body with this Content-Type as text rather than base64. */
 export function httpApiTakesAsText(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
-  const [mediaType = '', ...parameters] = contentType.toLowerCase().split(';');
-  if (!HTTP_API_TEXT_TYPE.test(mediaType.trim())) return false;
-  const charset = parameters.map((p) => p.trim()).find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  if (!HTTP_API_TEXT_TYPE.test(contentType.split(';', 1)[0]!.trim().toLowerCase())) return false;
+  const charset = declaredCharset(contentType);
   return charset === undefined || charset === 'utf-8' || charset === 'utf8';
 }
 

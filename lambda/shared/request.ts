@@ -74,12 +74,15 @@ export interface IncomingRequest extends WebhookRequest {
   readonly contentType: string | undefined;
   /** The caller's address as API Gateway saw it, when the event has one. */
   readonly sourceIp: string | undefined;
-  /**
-   * Whether API Gateway handed the body over as text holding U+FFFD: an HTTP API passes JSON and
-   * XML without a declared charset as a UTF-8 string, and bytes that were not UTF-8 (Latin-1 from
-   * a Java client) arrive replaced, beyond recovery.
-   */
-  readonly replacedCharacters: boolean;
+}
+
+/**
+ * Whether API Gateway handed the body over as text holding U+FFFD: an HTTP API passes JSON and
+ * XML without a declared charset as a UTF-8 string, and bytes that were not UTF-8 (Latin-1 from
+ * a Java client) arrive replaced, beyond recovery. A scan of the body: ask only when it matters.
+ */
+export function hasReplacedCharacters(event: ApiEvent): boolean {
+  return !event.isBase64Encoded && event.body?.includes('\uFFFD') === true;
 }
 
 export function incomingRequest(event: ApiEvent): IncomingRequest {
@@ -95,7 +98,6 @@ export function incomingRequest(event: ApiEvent): IncomingRequest {
     contentType: headers['content-type'],
     body: requestBody(event),
     sourceIp: requestSourceIp(event),
-    replacedCharacters: !event.isBase64Encoded && event.body?.includes('\uFFFD') === true,
   };
 }
 
