@@ -10,6 +10,7 @@
  * event-log line. Failures (dead letters, SQS) are left out: at a normal rate
  * they cost nothing measurable.
  */
+import { FULL_VCPU_MEMORY_MB } from './cpu-share';
 import { PRICES, type Prices } from './prices';
 
 /** What decides the cost of a webhook. Bytes are per webhook. */
@@ -78,6 +79,15 @@ export const MEASURED_SIZES = {
  * each 10 ms more adds about $0.07 per million webhooks at 512 MB.
  */
 export const ASSUMED_PUT_EVENTS_ROUND_TRIP_MS = 15;
+
+/**
+ * The billed duration of a warm webhook at `memoryMb`: the CPU it takes on a full core
+ * (measured by the bench), stretched to the share Lambda gives that memory, plus PutEvents'
+ * round trip; Lambda bills by the whole millisecond.
+ */
+export function billedMsAt(cpuMsOnFullCore: number, memoryMb: number): number {
+  return Math.ceil((cpuMsOnFullCore * FULL_VCPU_MEMORY_MB) / memoryMb + ASSUMED_PUT_EVENTS_ROUND_TRIP_MS);
+}
 
 /** Log lines per webhook of each kind, for the per-event overhead. */
 const PLATFORM_LINES = 3;

@@ -4,7 +4,7 @@
  * the machine it ran on and the aims of issue 11. Pure, apart from the write,
  * so the shape is unit-tested without measuring anything.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Figures a run must produce: the README and later issues quote them by these keys. */
@@ -109,4 +109,9 @@ export function resultsPath(quick: boolean): string {
 
 export function writeResults(path: string, results: Results): void {
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** The committed full run's figures (bench/results.json under `root`), as the generated pages read them. */
+export function readResults(root: string): unknown {
+  return JSON.parse(readFileSync(join(root, 'bench', 'results.json'), 'utf8')) as unknown;
 }

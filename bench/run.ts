@@ -23,7 +23,7 @@ import { SCEP_ENTRY } from '../lib/scep-challenge';
 import { bundle, type BundleReport } from './bundles';
 import { startBenchAwsProcess } from './aws';
 import { coldImports, coldStart } from './cold';
-import { ASSUMED_PUT_EVENTS_ROUND_TRIP_MS, costPerMillion, costInput, DEFAULT_COST_SETTINGS, MEMORY_CANDIDATES_MB } from './cost';
+import { ASSUMED_PUT_EVENTS_ROUND_TRIP_MS, billedMsAt, costPerMillion, costInput, DEFAULT_COST_SETTINGS, MEMORY_CANDIDATES_MB } from './cost';
 import { FULL_VCPU_MEMORY_MB, lambdaCpuShare } from './cpu-share';
 import { decodeRatio } from './decode';
 import { jamfEvent } from './events';
@@ -239,7 +239,7 @@ async function lambdaShareSection(report: Report, ingest: BundleReport, env: Rec
  */
 function derivedFigures(report: Report): void {
   const cpuMs = report.value('ingest.cpu_ms_per_request');
-  const billedMs = (memoryMb: number) => Math.ceil((cpuMs * FULL_VCPU_MEMORY_MB) / memoryMb + ASSUMED_PUT_EVENTS_ROUND_TRIP_MS);
+  const billedMs = (memoryMb: number) => billedMsAt(cpuMs, memoryMb);
   report.heading(
     `cost per million webhooks (ComputerCheckIn-sized), billed ms = CPU per request at the memory's share + ${ASSUMED_PUT_EVENTS_ROUND_TRIP_MS} ms PutEvents round trip (assumed)`,
   );

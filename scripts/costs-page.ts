@@ -4,10 +4,9 @@
  * (bench/results.json): `npm run docs` writes it, and a test fails when it is
  * not current, so the page cannot drift from the model or the bench.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   ASSUMED_PUT_EVENTS_ROUND_TRIP_MS,
+  billedMsAt,
   costInput,
   costPerMillion,
   DEFAULT_COST_SETTINGS,
@@ -18,6 +17,7 @@ import {
 } from '../bench/cost';
 import { FULL_VCPU_MEMORY_MB } from '../bench/cpu-share';
 import { PRICES } from '../bench/prices';
+import { readResults } from '../bench/results';
 import { INGEST_MEMORY_MB } from '../lib/ingest-function';
 
 interface BenchFigures {
@@ -34,9 +34,9 @@ function breakdown(cost: CostPerMillion): string {
 }
 
 export function costsPage(root: string): string {
-  const bench = JSON.parse(readFileSync(join(root, 'bench', 'results.json'), 'utf8')) as BenchFigures;
+  const bench = readResults(root) as BenchFigures;
   const cpuMs = bench.ingest.cpu_ms_per_request;
-  const billedMs = (memoryMb: number) => Math.ceil((cpuMs * FULL_VCPU_MEMORY_MB) / memoryMb + ASSUMED_PUT_EVENTS_ROUND_TRIP_MS);
+  const billedMs = (memoryMb: number) => billedMsAt(cpuMs, memoryMb);
   type Choice = { apiType?: 'http' | 'rest'; eventLog?: boolean; archive?: boolean; functionLogs?: FunctionLogs };
   const at = (settings: Choice, memoryMb = INGEST_MEMORY_MB) =>
     costPerMillion(costInput({ ...DEFAULT_COST_SETTINGS, ...settings, memoryMb }, billedMs(memoryMb)));

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AIMS } from '../bench/results';
+import { AIMS, readResults } from '../bench/results';
 
 type Figures = { readonly [key: string]: number | string | boolean | Figures };
 
@@ -54,7 +54,7 @@ function headline(get: (key: string) => number): string {
 }
 
 export function performancePage(root: string): string {
-  const results = JSON.parse(readFileSync(join(root, 'bench', 'results.json'), 'utf8')) as Figures;
+  const results = readResults(root) as Figures;
   const get = reader(results);
   const machine = results.machine as Figures;
   const share = (memory: number) => `${ms(get(`lambda.ingest_${memory}mb.cold_ms`))}`;
@@ -126,7 +126,7 @@ export function readmeWithPerformance(root: string): string {
   const start = readme.indexOf(README_START);
   const end = readme.indexOf(README_END);
   if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} ... ${README_END} block`);
-  const results = JSON.parse(readFileSync(join(root, 'bench', 'results.json'), 'utf8')) as Figures;
+  const results = readResults(root) as Figures;
   const machine = results.machine as Figures;
   const block = `${README_START}
 ${headline(reader(results))}
