@@ -3,7 +3,8 @@
  * event and format, in this one process: "ours" is `decodeWebhook` plus the
  * PutEvents entry (its JSON `Detail` included), "bare" the parse alone
  * (`JSON.parse`, or a default-options `XMLParser` built once), "peer" the
- * 20-line function of peer.ts. Each ratio is the median over events of the
+ * 20-line function of peer.ts, and "floor" the peer plus the delivery block
+ * every entry of ours carries (peer.ts's `floorEntry`). Each ratio is the median over events of the
  * per-event ratio of medians over rounds.
  *
  * Synchronous calls in a plain loop: an `await` per call would add the same
@@ -13,12 +14,12 @@ import { XMLParser } from 'fast-xml-parser';
 import { decodeWebhook } from '../lambda/decode/decode';
 import { toPutEventsEntry } from '../lambda/publish/entry';
 import { fixture, fixtureNames } from './events';
-import { peerEntry, peerJson, peerXml } from './peer';
+import { floorEntry, peerEntry, peerJson, peerXml } from './peer';
 import { median } from './stats';
 
 const TARGET = { eventBusName: 'bench', eventSource: 'jamf.pro' };
 const CONTENT_TYPE = { json: 'application/json', xml: 'text/xml' } as const;
-const CONTENDERS = ['ours', 'bare', 'peer'] as const;
+const CONTENDERS = ['ours', 'bare', 'peer', 'floor'] as const;
 type Contender = (typeof CONTENDERS)[number];
 
 export interface EventComparison {
@@ -27,10 +28,13 @@ export interface EventComparison {
   readonly oursUs: number;
   readonly bareUs: number;
   readonly peerUs: number;
+  readonly floorUs: number;
   /** ours / bare. */
   readonly ratio: number;
   /** ours / peer. */
   readonly vsPeer: number;
+  /** floor / bare: what the contract alone costs over the parse. */
+  readonly floorRatio: number;
 }
 
 export interface FormatComparison {
@@ -39,9 +43,11 @@ export interface FormatComparison {
   /** Medians over events. */
   readonly ratio: number;
   readonly vsPeer: number;
+  readonly floorRatio: number;
   readonly oursUs: number;
   readonly bareUs: number;
   readonly peerUs: number;
+  readonly floorUs: number;
 }
 
 export interface DecodeOptions {
@@ -54,7 +60,7 @@ export interface DecodeOptions {
 
 type Call = () => number;
 
-/** The three contenders for one body. Each returns a number derived from its result, so no work can be dropped as dead. */
+/** The contenders for one body. Each returns a number derived from its result, so no work can be dropped as dead. */
 function contenders(body: Buffer, format: 'json' | 'xml', parser: XMLParser): Record<Contender, Call> {
   const text = () => body.toString('utf8');
   const parse = format === 'json' ? peerJson : peerXml(parser);
@@ -62,6 +68,7 @@ function contenders(body: Buffer, format: 'json' | 'xml', parser: XMLParser): Re
     ours: () => toPutEventsEntry(decodeWebhook(body, CONTENT_TYPE[format]), TARGET, new Date()).Detail!.length,
     bare: () => (format === 'json' ? JSON.parse(text()) : parser.parse(text())) === null ? 0 : 1,
     peer: () => peerEntry(body, parse, TARGET).Detail!.length,
+    floor: () => floorEntry(body, parse, TARGET, new Date()).Detail!.length,
   };
 }
 
@@ -107,13 +114,14 @@ export function compareDecode(format: 'json' | 'xml', options: DecodeOptions): F
     const oursUs = runFor(calls.ours, options.warmMs);
     runFor(calls.bare, options.warmMs);
     runFor(calls.peer, options.warmMs);
+    runFor(calls.floor, options.warmMs);
     return Math.max(1, Math.round((options.batchMs * 1000) / oursUs));
   });
-  const samples = events.map(() => ({ ours: [] as number[], bare: [] as number[], peer: [] as number[] }));
+  const samples = events.map(() => ({ ours: [] as number[], bare: [] as number[], peer: [] as number[], floor: [] as number[] }));
   let sink = 0;
   for (let round = 0; round < options.rounds; round++) {
     events.forEach(({ calls }, index) => {
-      // Interleaved, and in a rotating order, so that drift and order effects hit all three alike.
+      // Interleaved, and in a rotating order, so that drift and order effects hit all of them alike.
       for (let k = 0; k < CONTENDERS.length; k++) {
         const contender = CONTENDERS[(round + k) % CONTENDERS.length]!;
         const [us, result] = timeBatch(calls[contender], batches[index]!);
@@ -127,15 +135,18 @@ export function compareDecode(format: 'json' | 'xml', options: DecodeOptions): F
     const oursUs = median(samples[index]!.ours);
     const bareUs = median(samples[index]!.bare);
     const peerUs = median(samples[index]!.peer);
-    return { event, oursUs, bareUs, peerUs, ratio: oursUs / bareUs, vsPeer: oursUs / peerUs };
+    const floorUs = median(samples[index]!.floor);
+    return { event, oursUs, bareUs, peerUs, floorUs, ratio: oursUs / bareUs, vsPeer: oursUs / peerUs, floorRatio: floorUs / bareUs };
   });
   return {
     format,
     events: compared,
     ratio: median(compared.map((e) => e.ratio)),
     vsPeer: median(compared.map((e) => e.vsPeer)),
+    floorRatio: median(compared.map((e) => e.floorRatio)),
     oursUs: median(compared.map((e) => e.oursUs)),
     bareUs: median(compared.map((e) => e.bareUs)),
     peerUs: median(compared.map((e) => e.peerUs)),
+    floorUs: median(compared.map((e) => e.floorUs)),
   };
 }

@@ -8,6 +8,7 @@
  * minimal bundle (minimal/handler.ts) stays EventBridge-only.
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { deliveryJson, deliveryOfCanonical } from '../lambda/publish/delivery';
 
 /** Where the entry goes (the shape of ours, declared here so the peer depends on nothing of ours). */
 export interface PeerTarget {
@@ -39,4 +40,21 @@ export function peerEntry(body: Buffer, parse: (text: string) => unknown, target
     Detail: JSON.stringify({ webhook, event }),
     ...(typeof webhook.eventTimestamp === 'number' ? { Time: new Date(webhook.eventTimestamp) } : {}),
   };
+}
+
+/**
+ * The peer plus the one thing every entry of ours must carry whatever else is
+ * dropped: the `delivery` block, whose id is a SHA-256 of the detail's JSON
+ * (issue 10's contract, pinned by test/unit/publish/pinned-ids.test.ts). No
+ * checks, no coercion, no sorting: the floor for any decoder that keeps that
+ * contract, so the bench can say how much of ours is checking and how much
+ * the contract itself costs.
+ */
+export function floorEntry(body: Buffer, parse: (text: string) => unknown, target: PeerTarget, receivedAt: Date): PutEventsRequestEntry {
+  const entry = peerEntry(body, parse, target);
+  const text = entry.Detail!;
+  // Only the timestamp is read from the detail: it decides whether the arrival time is hashed too.
+  const timed = { webhook: { webhookEvent: entry.DetailType!.slice(5), eventTimestamp: entry.Time?.getTime() }, event: {} };
+  entry.Detail = `${text.slice(0, -1)},"delivery":${deliveryJson(deliveryOfCanonical(text, timed, receivedAt, 'utf-8'))}}`;
+  return entry;
 }

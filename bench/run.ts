@@ -163,10 +163,18 @@ function ingestDecodeSection(report: Report): void {
       report.record(`${eventKey}.peer_us`, event.peerUs);
       report.record(`${eventKey}.${ratioKey}`, event.ratio);
       report.record(`${eventKey}.vs_peer`, event.vsPeer);
+      report.record(`${eventKey}.floor_us`, event.floorUs);
+      report.record(`${eventKey}.floor_ratio`, event.floorRatio);
     }
     const worst = [...compared.events].sort((a, b) => b.ratio - a.ratio).slice(0, 3);
     report.show(`${key}.${ratioKey}`, `${format.toUpperCase()} (${compared.events.length} events): ours / ${bare}`, compared.ratio, x);
     report.show(`${key}.vs_peer`, `${format.toUpperCase()}: ours / the 20-line peer`, compared.vsPeer, x);
+    report.show(
+      `${key}.floor_ratio`,
+      `${format.toUpperCase()}: the floor (the peer plus the delivery block and its id, no checks) / ${bare}`,
+      compared.floorRatio,
+      x,
+    );
     report.show(`${key}.ours_us`, `${format.toUpperCase()}: ours, median event`, compared.oursUs, us);
     report.show(`${key}.bare_us`, `${format.toUpperCase()}: ${bare}, median event`, compared.bareUs, us);
     report.show(`${key}.peer_us`, `${format.toUpperCase()}: the peer, median event`, compared.peerUs, us);
