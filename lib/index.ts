@@ -2,6 +2,7 @@ export * from '../lambda/contract';
 export * from './alarms';
 export * from './bundle';
 export * from './event-bus';
+export * from './event-rules';
 export * from './function';
 export * from './grants';
 export * from './ingest-function';

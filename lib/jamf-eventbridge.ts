@@ -19,7 +19,9 @@ import {
   SCEP_VERIFY_PATH,
   WEBHOOKS_PATH,
 } from '../lambda/contract';
+import type { JamfEventName } from '../lambda/events/catalogue';
 import { JamfAlarms } from './alarms';
+import { jamfEventRule, type JamfRuleOptions } from './event-rules';
 import { JamfEventBus } from './event-bus';
 import { HttpWebhookApi } from './http-webhook-api';
 import { IngestFunction } from './ingest-function';
@@ -215,6 +217,21 @@ export class JamfEventBridge extends Construct {
     // These parts were carved out of this construct after it was first deployed:
     // their resources keep the logical IDs they had here.
     for (const part of [bus, ingest, webhookApi, alarms]) keepLogicalIdsOfParent(part);
+  }
+
+  /**
+   * A rule on this construct's bus for the events of `detailType`, with a `detail`
+   * pattern checked against the catalogue when it compiles (see {@link jamfEventRule}).
+   *
+   * @example
+   * jamf.onEvent('PolicyFailed', {
+   *   detailType: 'ComputerPolicyFinished',
+   *   detail: { event: { successful: [false] } },
+   *   target: new targets.LambdaFunction(onFailure),
+   * });
+   */
+  public onEvent<const TName extends JamfEventName = JamfEventName>(id: string, options: JamfRuleOptions<TName>): events.Rule {
+    return jamfEventRule<TName>(this, id, { ...options, eventBus: this.eventBus, eventSource: this.eventSource });
   }
 }
 

@@ -4,3 +4,4 @@
  */
 export * from './schemas';
 export * from './catalogue';
+export type * from './pattern';
