@@ -55,6 +55,19 @@ export class JamfEventBridgeStack extends Stack {
       description: 'The source of every event: what your rules match on',
       value: this.jamf.eventSource,
     });
+    // The bus and the source once more, exported: a consumer's stack imports them to write rules on
+    // the bus (`Fn.importValue`). The outputs above stay as they were, without export names, since
+    // an export cannot be changed while another stack imports it.
+    new CfnOutput(this, 'EventBusArnExport', {
+      description: `The bus ARN, for consumer stacks: Fn.importValue('${jamfExportName(this.stackName, 'EventBusArn')}')`,
+      value: this.jamf.eventBus.eventBusArn,
+      exportName: jamfExportName(this.stackName, 'EventBusArn'),
+    });
+    new CfnOutput(this, 'EventSourceExport', {
+      description: `The event source, for consumer stacks: Fn.importValue('${jamfExportName(this.stackName, 'EventSource')}')`,
+      value: this.jamf.eventSource,
+      exportName: jamfExportName(this.stackName, 'EventSource'),
+    });
     new CfnOutput(this, 'WebhookAuthSecretArn', {
       description: 'Username and password for Jamf Pro (Basic authentication): aws secretsmanager get-secret-value --secret-id <this ARN>',
       value: this.jamf.webhookAuthSecret.secretArn,
@@ -227,6 +240,20 @@ export class JamfEventBridgeStack extends Stack {
     }
     return secretsmanager.Secret.fromSecretAttributes(this, id, { secretCompleteArn: arn, encryptionKey });
   }
+}
+
+/** What the stack exports for consumer stacks, by the name each export ends in. */
+export type JamfStackExport = 'EventBusArn' | 'EventSource';
+
+/**
+ * The name under which the stack `stackName` exports `what`, for `Fn.importValue`
+ * in a consumer's stack.
+ *
+ * @example
+ * events.EventBus.fromEventBusArn(this, 'Bus', Fn.importValue(jamfExportName('JamfEventBridge', 'EventBusArn')));
+ */
+export function jamfExportName(stackName: string, what: JamfStackExport): string {
+  return `${stackName}-${what}`;
 }
 
 /** The `apiType` setting, or an error naming the accepted values. */

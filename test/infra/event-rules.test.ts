@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { jamfEventPattern, JamfEvents } from '../../lib/event-rules';
-import { JamfEventBridgeStack } from '../../lib/jamf-eventbridge-stack';
+import { JamfEventBridgeStack, jamfExportName } from '../../lib/jamf-eventbridge-stack';
 import { InvalidPropsError } from '../../lib/problems';
 import { newApp } from './synth';
 
@@ -145,8 +145,8 @@ describe('JamfEvents', () => {
   it('makes the same rules in a stack that imports the bus', () => {
     // Prepare
     const stack = new Stack(newApp(), 'Consumer');
-    const eventBus = events.EventBus.fromEventBusArn(stack, 'Bus', Fn.importValue('JamfEventBridge-EventBusArn'));
-    const jamf = new JamfEvents(stack, 'Jamf', { eventBus, eventSource: Fn.importValue('JamfEventBridge-EventSource') });
+    const eventBus = events.EventBus.fromEventBusArn(stack, 'Bus', Fn.importValue(jamfExportName('JamfEventBridge', 'EventBusArn')));
+    const jamf = new JamfEvents(stack, 'Jamf', { eventBus, eventSource: Fn.importValue(jamfExportName('JamfEventBridge', 'EventSource')) });
 
     // Act
     const rule = jamf.onEvent('PolicyFailed', {
@@ -184,3 +184,21 @@ describe('jamfEventPattern', () => {
   });
 });
 
+describe('the stack outputs for consumer stacks', () => {
+  it('export the bus ARN and the source under names derived from the stack name', () => {
+    const { stack, jamf } = publishingStack({ eventSource: 'jamf.prod' });
+    const template = Template.fromStack(stack);
+    template.hasOutput('EventBusArnExport', {
+      Value: stack.resolve(jamf.eventBus.eventBusArn),
+      Export: { Name: 'JamfEventBridge-EventBusArn' },
+    });
+    template.hasOutput('EventSourceExport', { Value: 'jamf.prod', Export: { Name: 'JamfEventBridge-EventSource' } });
+  });
+
+  it('leave the outputs that were there without an export name', () => {
+    const template = Template.fromStack(publishingStack().stack);
+    for (const name of ['EventBusName', 'EventBusArn', 'EventSource']) {
+      expect(template.findOutputs(name)[name]).not.toHaveProperty('Export');
+    }
+  });
+});
