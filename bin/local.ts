@@ -15,7 +15,11 @@
  *
  * The built-in AWS endpoint: LOCAL_AWS_PORT (its port), LOCAL_FAULTS (faults it injects),
  * LOCAL_MAX_EVENTS (events and dead letters kept); AWS_ENDPOINT_URL sends the handlers' AWS
- * calls elsewhere, e.g. through a proxy in front of it. See docs/local.md.
+ * calls elsewhere, e.g. through a proxy in front of it.
+ *
+ * Rules and subscribers: LOCAL_RULES names a JSON file of rule name to event pattern (checked
+ * at start); LOCAL_SUBSCRIBERS a module (.ts or .js) whose exports, named after rules, are
+ * invoked with each event their rule matches. See docs/local.md.
  */
 // Before any SDK client exists: the locked AWS SDK versions support Node 20, and their
 // 8-line NodeVersionSupportWarning is about versions published after January 2027.
@@ -29,10 +33,11 @@ import { SETTINGS } from '../lambda/contract';
 import { MIN_SIGNING_KEY_CHARS } from '../lambda/scep/keys';
 import { parseVerifySecrets } from '../lambda/scep/step-ca';
 import { setLogWriter } from '../lambda/shared/log';
-import { humanRequestLine, PublishedHints } from '../lambda/local/log-format';
+import { humanInvocationLine, humanRequestLine, PublishedHints } from '../lambda/local/log-format';
 import { FAULT_SERVICES } from '../lambda/local/faults';
 import { currentLocalRequest, startLocalRuntime, type FaultDocument } from '../lambda/local/runtime';
 import { removeRuntimeFile, runtimeFilePath, shownPath, writeRuntimeFile } from '../lambda/local/runtime-file';
+import { loadSubscribers, subscribersWithoutRule, type LocalInvocation } from '../lambda/local/subscribers';
 import { awsOnlySettings, contextArguments, localStackOptions, readLocalRuntimeVariables, readLocalSettings } from '../lambda/local/settings';
 
 const USAGE = 'usage: npm start [-- [-c key=value ...] [--json]]';
@@ -70,6 +75,12 @@ async function main(): Promise<void> {
   const fromSettings = localStackOptions(settings);
   const local = readLocalRuntimeVariables();
   const upstream = fromSettings.scepUpstream;
+  const rules = local.rules ?? new Map();
+  const subscribersPath = env('LOCAL_SUBSCRIBERS');
+  const subscribers = subscribersPath ? await loadSubscribers(subscribersPath) : undefined;
+  // One line per subscriber invocation, beside the request lines; an error is never fatal.
+  const onInvocation = (invocation: LocalInvocation) =>
+    process.stdout.write(json ? `${JSON.stringify({ message: 'subscriber', ...invocation })}\n` : humanInvocationLine(invocation));
 
   const hints = new PublishedHints();
   if (!json) {
@@ -101,6 +112,7 @@ async function main(): Promise<void> {
         }
       : {}),
     onPublished: hints.onPublished,
+    ...(subscribers ? { subscribers, onInvocation } : {}),
   });
 
   const runtimeFile = runtimeFilePath();
@@ -135,11 +147,22 @@ async function main(): Promise<void> {
       ? [`  AWS calls     ${stack.handlerAwsEndpointUrl}   (AWS_ENDPOINT_URL: the handlers send every AWS call there)`]
       : []),
     `  faults        GET|PUT ${stack.url}/_local/faults   (${describeFaults(stack.faults().faults)})`,
+    ...(rules.size > 0 ? [`  rules         ${[...rules.keys()].join(', ')}   (LOCAL_RULES ${env('LOCAL_RULES')}: each event's MatchedRules in /_local/events)`] : []),
+    ...(subscribers
+      ? [`  subscribers   ${[...subscribers.keys()].filter((name) => rules.has(name)).join(', ') || 'none'}   (LOCAL_SUBSCRIBERS ${subscribersPath}: GET ${stack.url}/_local/invocations)`]
+      : []),
     `  try it        npm run send -- ComputerAdded   |   npm run send -- ComputerAdded --xml`,
     `  settings      ${describeSettings(settings)}`,
   ];
   const awsOnly = awsOnlySettings(settings);
   if (awsOnly.length > 0) lines.push(`  not local     ${awsOnly.join(', ')} (take effect in a deployment only)`);
+  const unused = subscribers ? subscribersWithoutRule(subscribers, rules) : [];
+  if (unused.length > 0) {
+    lines.push(
+      '',
+      `WARNING: LOCAL_SUBSCRIBERS exports ${unused.join(', ')}, but LOCAL_RULES has no rule of ${unused.length === 1 ? 'that name' : 'those names'}: never invoked.`,
+    );
+  }
   if (generatedAuth) {
     lines.push(
       '',

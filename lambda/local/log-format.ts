@@ -5,6 +5,7 @@
  * `npm start` prints that too with LOG_FORMAT=json or --json.
  */
 import type { PublishedEvent } from './event-bus';
+import type { LocalInvocation } from './subscribers';
 
 /** Keys that name a device or an object, in the order they are worth showing. */
 const HINT_KEYS = ['serialNumber', 'deviceName', 'name', 'objectName'] as const;
@@ -105,6 +106,31 @@ export function humanRequestLine(
     route.padEnd(28),
     `${typeof entry.latencyMs === 'number' ? Math.round(entry.latencyMs) : '?'} ms`.padStart(6),
     ...facts,
+  ]
+    .join('  ')
+    .concat('\n');
+}
+
+/** Most characters of a subscriber's error or result a line shows; /_local/invocations has them whole. */
+const SHOWN_CHARS = 300;
+
+/**
+ * The line for one subscriber invocation (`LOCAL_SUBSCRIBERS`):
+ * `14:03:12  subscriber ok     Computers  jamf.ComputerAdded  3 ms  result={"serialNumber":"C02…"}  id=6f1c…`,
+ * with the error instead of the result when the handler threw, rejected or ran out of time.
+ */
+export function humanInvocationLine(invocation: LocalInvocation): string {
+  const shown = (text: string) => (text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}…` : text);
+  return [
+    clock(Date.parse(invocation.startedAt) + invocation.durationMs),
+    `subscriber ${invocation.status.padEnd(5)}`,
+    invocation.rule.padEnd(20),
+    invocation.detailType.padEnd(24),
+    `${Math.round(invocation.durationMs)} ms`.padStart(6),
+    ...(invocation.error ? [shown(invocation.error.replace(/\s+/g, ' '))] : []),
+    ...(invocation.result !== undefined ? [`result=${shown(JSON.stringify(invocation.result))}`] : []),
+    ...(invocation.resultOmitted ? [`result omitted: ${invocation.resultOmitted}`] : []),
+    `id=${invocation.eventId}`,
   ]
     .join('  ')
     .concat('\n');

@@ -20,13 +20,17 @@ import { checkEndpointUrl } from './endpoint-url';
 import { FaultInjector, InvalidFaultDocumentError, parseFaultDocument, type FaultDocument, type FaultReport } from './faults';
 import { readBody, RequestTooLargeError, toApiEvent, writeJson, writeProxyResult, writeTooLarge } from './http-adapter';
 import { LocalQueues } from './queue';
+import { deliveredEvent, LOCAL_ACCOUNT, matchingRules, parseLocalRules, type LocalRules } from './rules';
 import { LocalSecrets } from './secrets';
 import { functionEnvironments, LOCAL_BUS_NAME, type LocalSettingsOptions } from './settings';
+import { LocalSubscribers, type LocalInvocation, type LocalSubscriber } from './subscribers';
 import { LocalTable } from './table';
 
 export { LOCAL_BUS_NAME, type LocalScepUpstream } from './settings';
 export { DEFAULT_MAX_EVENTS } from './event-bus';
 export type { FaultDocument, FaultReport } from './faults';
+export type { LocalRules } from './rules';
+export type { LocalInvocation, LocalSubscriber } from './subscribers';
 export const LOCAL_DEAD_LETTER_QUEUE = 'jamf-eventbridge-dead-letters';
 export const LOCAL_AUTH_SECRET = 'jamf-eventbridge/webhook-auth';
 export const LOCAL_SCEP_SIGNING_KEY_SECRET = 'jamf-eventbridge/scep-signing-key';
@@ -60,8 +64,24 @@ export interface LocalRuntimeOptions extends LocalSettingsOptions {
   readonly awsEndpointUrl?: string;
   /** Faults the built-in AWS endpoint injects (`LOCAL_FAULTS`): the document, or its JSON text. @default none */
   readonly faults?: FaultDocument | string;
-  /** Events (and dead letters) kept in memory; the oldest are dropped (`LOCAL_MAX_EVENTS`). @default 10000 */
+  /** Events (and dead letters, and subscriber invocations) kept in memory; the oldest are dropped (`LOCAL_MAX_EVENTS`). @default 10000 */
   readonly maxEvents?: number;
+  /**
+   * Rules on the local bus (`LOCAL_RULES`): rule name to event pattern, checked at start as
+   * PutRule checks them (InvalidLocalRulesError). `/_local/events` lists the rules each event matched.
+   * @default none
+   */
+  readonly rules?: LocalRules | Readonly<Record<string, unknown>>;
+  /**
+   * Targets of the rules (`LOCAL_SUBSCRIBERS`): Lambda handlers by rule name, invoked with each
+   * event their rule matches, after PutEvents has answered. A rule without one is only matched.
+   * @default none
+   */
+  readonly subscribers?: ReadonlyMap<string, LocalSubscriber> | Readonly<Record<string, LocalSubscriber>>;
+  /** Called once per finished subscriber invocation, e.g. to print it. */
+  readonly onInvocation?: (invocation: LocalInvocation) => void;
+  /** How long a subscriber may run before it is reported as timed out. @default 60000 */
+  readonly subscriberTimeoutMs?: number;
 }
 
 /** The request a handler is serving, for whoever writes its log line (see {@link currentLocalRequest}). */
@@ -86,7 +106,10 @@ export interface LocalScepSecrets {
 }
 
 /** A published entry as `GET /_local/events` returns it. */
-export type LocalEvent = Omit<PublishedEvent, 'EventId'>;
+export type LocalEvent = Omit<PublishedEvent, 'EventId'> & {
+  /** The rules (`LOCAL_RULES`) the event matched, in the rules' order; `[]` when none did. */
+  readonly MatchedRules: readonly string[];
+};
 
 export interface DeadLetter extends DeadLetterRecord {
   readonly messageId: string;
@@ -114,7 +137,13 @@ export interface LocalRuntime {
   readonly deadLetterQueueUrl: string;
   readonly bus: LocalEventBus;
   readonly queues: LocalQueues;
+  /** The rules on the bus, checked. */
+  readonly rules: LocalRules;
   events(): LocalEvent[];
+  /** The subscribers' finished invocations, oldest first, as `GET /_local/invocations` returns them. */
+  invocations(): LocalInvocation[];
+  /** Resolves once every subscriber invocation started so far has finished. */
+  subscribersSettled(): Promise<void>;
   deadLetters(): DeadLetter[];
   /**
    * Runs the redrive function against this stack, as `POST /_local/redrive` does, and gives its
@@ -137,7 +166,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new Error(`maxEvents must be a whole number from 1, got ${maxEvents}`);
   const faults = new FaultInjector(parseFaultDocument(options.faults ?? {}, 'the faults option'));
   const handlerEndpoint = options.awsEndpointUrl === undefined ? undefined : checkEndpointUrl(options.awsEndpointUrl);
-  const bus = new LocalEventBus(options.eventBusName ?? LOCAL_BUS_NAME, options.onPublished, maxEvents);
+  const rules = options.rules instanceof Map ? options.rules : parseLocalRules(options.rules ?? {}, 'the rules option');
+  // The region the handlers get below, which EventBridge would write into each event.
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const subscribers = new LocalSubscribers(
+    options.subscribers instanceof Map ? options.subscribers : new Map(Object.entries(options.subscribers ?? {})),
+    { region, maxInvocations: maxEvents, timeoutMs: options.subscriberTimeoutMs, onInvocation: options.onInvocation },
+  );
+  /** Each published event's matched rules, by EventId; bounded as the bus is. */
+  const matched = new Map<string, readonly string[]>();
+  const onPublished = (event: PublishedEvent): void => {
+    if (rules.size > 0) {
+      // Matched as it is published, as EventBridge matches an entry on PutEvents.
+      const delivered = deliveredEvent(event, region);
+      const names = matchingRules(rules, delivered);
+      if (names.length > 0) {
+        matched.set(event.EventId, names);
+        if (matched.size > maxEvents) matched.delete(matched.keys().next().value!);
+        subscribers.deliver(delivered, names);
+      }
+    }
+    options.onPublished?.(event);
+  };
+  const bus = new LocalEventBus(options.eventBusName ?? LOCAL_BUS_NAME, onPublished, maxEvents);
   const scepEnabled = options.scepChallenge !== false;
   // The event shape of the deployed default unless `apiType` says otherwise.
   const apiType = options.apiType ?? 'http';
@@ -177,7 +228,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     { port: options.awsPort ?? 0, faults },
   );
   const handlerAwsEndpointUrl = handlerEndpoint ?? aws.url;
-  const deadLetterQueueUrl = `${handlerAwsEndpointUrl}/000000000000/${LOCAL_DEAD_LETTER_QUEUE}`;
+  const deadLetterQueueUrl = `${handlerAwsEndpointUrl}/${LOCAL_ACCOUNT}/${LOCAL_DEAD_LETTER_QUEUE}`;
 
   const environments = functionEnvironments(options, {
     deadLetterQueueUrl,
@@ -195,7 +246,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     AWS_ENDPOINT_URL_SQS: handlerAwsEndpointUrl,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: handlerAwsEndpointUrl,
     AWS_ENDPOINT_URL_DYNAMODB: handlerAwsEndpointUrl,
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    AWS_REGION: region,
     // Static local credentials, so no profile, SSO or instance metadata is consulted.
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -238,7 +289,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     useEnvironment(environments.ingest);
   }
 
-  const events = (): LocalEvent[] => bus.events.map(({ EventId: _id, ...event }) => event);
+  const events = (): LocalEvent[] => bus.events.map(({ EventId, ...event }) => ({ ...event, MatchedRules: matched.get(EventId) ?? [] }));
   const deadLetters = (): DeadLetter[] =>
     queues.messages.map((m) => ({ messageId: m.MessageId, ...(JSON.parse(m.Body) as DeadLetterRecord) }));
   const setFaults = (document: FaultDocument | string): FaultReport => {
@@ -263,6 +314,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       if (request.method === 'GET' && path === '/_local/events') {
         response.setHeader('x-local-events-dropped', String(bus.dropped));
         return writeJson(response, 200, events());
+      }
+      if (request.method === 'GET' && path === '/_local/invocations') {
+        response.setHeader('x-local-invocations-dropped', String(subscribers.dropped));
+        return writeJson(response, 200, subscribers.invocations);
       }
       if (request.method === 'GET' && path === '/_local/dead-letters') {
         response.setHeader('x-local-dead-letters-dropped', String(queues.dropped));
@@ -320,7 +375,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     deadLetterQueueUrl,
     bus,
     queues,
+    rules,
     events,
+    invocations: () => [...subscribers.invocations],
+    subscribersSettled: () => subscribers.settled(),
     deadLetters,
     redrive,
     setFaults,

@@ -12,6 +12,7 @@ import { readScepConfig } from '../scep/config';
 import { ConfigurationError, type Env } from '../shared/env';
 import { checkEndpointUrl } from './endpoint-url';
 import { parseFaultDocument, type FaultDocument } from './faults';
+import { readLocalRulesFile, type LocalRules } from './rules';
 import {
   DEFAULT_EVENT_SOURCE,
   DEFAULT_MAX_BODY_BYTES,
@@ -286,8 +287,10 @@ export interface LocalRuntimeVariables {
   readonly awsEndpointUrl?: string;
   /** `LOCAL_FAULTS`: the faults the built-in AWS endpoint injects, checked. */
   readonly faults?: FaultDocument;
-  /** `LOCAL_MAX_EVENTS`: events and dead letters kept in memory. */
+  /** `LOCAL_MAX_EVENTS`: events, dead letters and subscriber invocations kept in memory. */
   readonly maxEvents?: number;
+  /** `LOCAL_RULES`: the rules in the JSON file it names, checked. */
+  readonly rules?: LocalRules;
 }
 
 function wholeNumber(env: Env, name: string, min: number, max: number): number | undefined {
@@ -300,7 +303,11 @@ function wholeNumber(env: Env, name: string, min: number, max: number): number |
   return value;
 }
 
-/** Reads LOCAL_AWS_PORT, AWS_ENDPOINT_URL, LOCAL_FAULTS and LOCAL_MAX_EVENTS; errors name the variable. Unset or empty: undefined. */
+/**
+ * Reads LOCAL_AWS_PORT, AWS_ENDPOINT_URL, LOCAL_FAULTS, LOCAL_MAX_EVENTS and LOCAL_RULES (the
+ * file it names, read and checked now, so that a broken pattern stops `npm start`); errors name
+ * the variable. Unset or empty: undefined. LOCAL_SUBSCRIBERS is loaded by bin/local.ts (an import).
+ */
 export function readLocalRuntimeVariables(env: Env = process.env): LocalRuntimeVariables {
   const awsPort = wholeNumber(env, 'LOCAL_AWS_PORT', 0, 65535);
   const maxEvents = wholeNumber(env, 'LOCAL_MAX_EVENTS', 1, 10_000_000);
@@ -312,10 +319,13 @@ export function readLocalRuntimeVariables(env: Env = process.env): LocalRuntimeV
   } catch (error) {
     throw new InvalidSettingError((error as Error).message);
   }
+  const rulesPath = env.LOCAL_RULES?.trim();
+  const rules = rulesPath ? readLocalRulesFile(rulesPath) : undefined;
   return {
     ...(awsPort !== undefined ? { awsPort } : {}),
     ...(endpoint ? { awsEndpointUrl: checkEndpointUrl(endpoint, 'AWS_ENDPOINT_URL') } : {}),
     ...(faults ? { faults } : {}),
     ...(maxEvents !== undefined ? { maxEvents } : {}),
+    ...(rules ? { rules } : {}),
   };
 }
