@@ -15,7 +15,11 @@ module.exports = {
   // SDK with import() so that their init stays small (esbuild splits those into chunks).
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10' } }] },
   // Relative imports carry the .js extension Node16 resolution asks for; the sources are .ts.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // The package's own export resolves to its source, as tsconfig.json's `paths` does for tsc.
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    '^jamf-eventbridge/events$': '<rootDir>/lambda/events/index.ts',
+  },
   setupFiles: ['<rootDir>/test/support/capture-logs.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

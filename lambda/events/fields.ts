@@ -23,8 +23,11 @@ const INTEGER_TEXT = /^[+-]?\d+$/;
  * without valibot on the hot path. Keyed by the schema object.
  */
 export type FieldPlan =
-  /** `convert` gives the output, or `undefined` for input it cannot convert. */
-  | { readonly kind: 'convert'; readonly convert: (input: unknown) => unknown }
+  /**
+   * `convert` gives the output, or `undefined` for input it cannot convert;
+   * `canonical` accepts exactly what it outputs (the published form, see `canonical.ts`).
+   */
+  | { readonly kind: 'convert'; readonly convert: (input: unknown) => unknown; readonly canonical: v.GenericSchema }
   /** An array as is, `""` as `[]`, anything else as a one-item array; then each item by `item`. */
   | { readonly kind: 'list'; readonly item: v.GenericSchema }
   /** `""` as `{}`, an array refused, then a loose object of `entries`. */
@@ -45,8 +48,11 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-/** A schema that converts with `convert`, which returns `undefined` for input it cannot convert. */
-function coerced<T>(expected: string, convert: (input: unknown) => T | undefined) {
+/**
+ * A schema that converts with `convert`, which returns `undefined` for input it
+ * cannot convert. `canonical` is the schema of its output.
+ */
+function coerced<T>(expected: string, convert: (input: unknown) => T | undefined, canonical: v.GenericSchema<T>) {
   return planned(v.pipe(
     v.unknown(),
     v.rawTransform<unknown, T>(({ dataset, addIssue, NEVER }) => {
@@ -57,7 +63,7 @@ function coerced<T>(expected: string, convert: (input: unknown) => T | undefined
       }
       return output;
     }),
-  ), { kind: 'convert', convert });
+  ), { kind: 'convert', convert, canonical });
 }
 
 function toText(input: unknown): string | undefined {
@@ -87,14 +93,24 @@ function toBoolean(input: unknown): boolean | null | undefined {
   return undefined;
 }
 
+/*
+ * What each kind of field outputs, built once and shared by every field of
+ * that kind: the handlers load these modules, and a schema per field would
+ * only cost init time. An empty XML element gives `null` for numbers and booleans.
+ */
+const CANONICAL_TEXT = v.string();
+const CANONICAL_INTEGER = v.nullable(v.pipe(v.number(), v.integer()));
+const CANONICAL_BOOLEAN = v.nullable(v.boolean());
+const CANONICAL_INTEGER_OR_TEXT = v.nullable(v.union([v.pipe(v.number(), v.integer()), v.string()]));
+
 /** Documented `"string"`: numbers and booleans become their text; text is kept as sent. */
-export const text = () => v.nullish(coerced<string>('a string', toText));
+export const text = () => v.nullish(coerced<string>('a string', toText, CANONICAL_TEXT));
 
 /** Documented `integer` or `epoch` (milliseconds): integer text such as `"0042"` becomes 42. */
-export const integer = () => v.nullish(coerced<number | null>('an integer', toInteger));
+export const integer = () => v.nullish(coerced<number | null>('an integer', toInteger, CANONICAL_INTEGER));
 
 /** Documented `boolean`: `"true"` and `"false"` (any case) become booleans. */
-export const boolean = () => v.nullish(coerced<boolean | null>('a boolean', toBoolean));
+export const boolean = () => v.nullish(coerced<boolean | null>('a boolean', toBoolean, CANONICAL_BOOLEAN));
 
 /**
  * An identifier that Jamf documents as an integer but real servers send as a
@@ -103,10 +119,14 @@ export const boolean = () => v.nullish(coerced<boolean | null>('a boolean', toBo
  */
 export const integerOrText = () =>
   v.nullish(
-    coerced<number | string | null>('an integer or a string', (input) => {
-      const asInteger = toInteger(input);
-      return asInteger !== undefined ? asInteger : toText(input);
-    }),
+    coerced<number | string | null>(
+      'an integer or a string',
+      (input) => {
+        const asInteger = toInteger(input);
+        return asInteger !== undefined ? asInteger : toText(input);
+      },
+      CANONICAL_INTEGER_OR_TEXT,
+    ),
   );
 
 /**

@@ -9,15 +9,9 @@
 import * as crypto from 'node:crypto';
 import type { CanonicalDetail } from '../decode/canonical';
 import type { BodyEncoding } from '../decode/charset';
+import type { Delivery } from '../events/delivery';
 
-export interface Delivery {
-  /** 32 lowercase hex characters; the same for every copy of one webhook. */
-  readonly id: string;
-  /** When the webhook reached us (ISO 8601). */
-  readonly receivedAt: string;
-  /** How its body was read: `utf-8`, or the charset it declared, or `windows-1252` for bytes that were not UTF-8. */
-  readonly encoding: BodyEncoding;
-}
+export type { Delivery } from '../events/delivery';
 
 /** Whether JSON.stringify would write `text` as is between quotes: no quote, backslash, control character or surrogate. */
 function isPlain(text: string): boolean {
