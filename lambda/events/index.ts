@@ -7,5 +7,6 @@ export * from './schemas';
 export * from './catalogue';
 export type * from './pattern';
 export * from './delivery';
+export * from './descriptions';
 export * from './published';
 export { canonicalForm } from './canonical';
