@@ -1,12 +1,13 @@
 /**
- * `npm run docs`: writes the reference pages generated from the code, so they
- * cannot drift from it. A test (test/unit/docs.test.ts) fails when a page is
- * not current.
+ * `npm run docs`: writes the reference pages generated from the code, and the
+ * event schemas in schemas/, so they cannot drift from it. A test
+ * (test/unit/docs/generated.test.ts) fails when a file is not current.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SETTINGS, type SettingKind, type SettingSpec } from '../lambda/contract/settings';
 import { costsPage } from './costs-page';
+import { schemaFiles } from './event-schemas';
 import { performancePage, readmeWithPerformance } from './performance-page';
 
 const KIND_NAMES: Record<SettingKind, string> = {
@@ -71,12 +72,14 @@ export function generatedPages(): Record<string, string> {
     'docs/costs.md': costsPage(root),
     'docs/performance.md': performancePage(root),
     'README.md': readmeWithPerformance(root),
+    ...schemaFiles(),
   };
 }
 
 if (require.main === module) {
   const root = join(__dirname, '..');
   for (const [path, text] of Object.entries(generatedPages())) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
     process.stdout.write(`wrote ${path}\n`);
   }
