@@ -15,5 +15,6 @@ export * from './props';
 export * from './redrive-function';
 export * from './scep-challenge';
 export * from './scep-options';
+export * from './schema-registry';
 export * from './settings';
 export * from './webhook-api';

@@ -107,6 +107,12 @@ export class JamfEventBridgeStack extends Stack {
         value: scep.signingKeySecret.secretArn,
       });
     }
+    if (this.jamf.schemaRegistry !== undefined) {
+      new CfnOutput(this, 'SchemaRegistryName', {
+        description: 'The EventBridge schema registry with a schema per detail-type: browse it, or download code bindings, in the EventBridge console',
+        value: this.jamf.schemaRegistry.registryName,
+      });
+    }
     if (this.jamf.eventLogGroup !== undefined) {
       new CfnOutput(this, 'EventLogGroupName', {
         description: 'Every published event, for watching them arrive',
@@ -126,6 +132,7 @@ export class JamfEventBridgeStack extends Stack {
       // The app's defaults (the settings table) are the cheap ones; the construct keeps its first release's.
       apiType: settings.apiType === undefined ? APP_DEFAULT_API_TYPE : apiType(settings.apiType),
       eventLog: settings.eventLog ?? false,
+      schemaRegistry: settings.schemaRegistry,
       logPublishedWebhooks: settings.logPublishedWebhooks ?? false,
       logRetention: settings.logRetentionDays === undefined ? undefined : retentionDays(settings.logRetentionDays),
       throttlingRateLimit: settings.throttlingRateLimit,

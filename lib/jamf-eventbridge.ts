@@ -32,6 +32,7 @@ import { DEFAULT_API_TYPE, type ApiType, type JamfEventBridgeProps } from './pro
 
 export type { ApiType, JamfEventBridgeProps } from './props';
 import { ScepChallenge } from './scep-challenge';
+import { JamfSchemaRegistry } from './schema-registry';
 import { RedriveFunction } from './redrive-function';
 import { propsProblems } from './validation';
 
@@ -111,6 +112,8 @@ export class JamfEventBridge extends Construct {
   public readonly eventSource: string;
   /** The key that encrypts every log group of this construct. */
   public readonly logKey: kms.Key;
+  /** The schema registry with a schema per detail-type, unless `schemaRegistry` is false. */
+  public readonly schemaRegistry?: JamfSchemaRegistry;
 
   constructor(scope: Construct, id: string, props: JamfEventBridgeProps = {}) {
     super(scope, id);
@@ -129,6 +132,7 @@ export class JamfEventBridge extends Construct {
     this.eventBus = bus.eventBus;
     this.archive = bus.archive;
     this.eventLogGroup = bus.eventLogGroup;
+    if (props.schemaRegistry ?? true) this.schemaRegistry = new JamfSchemaRegistry(this, 'SchemaRegistry', { eventSource });
 
     this.deadLetterQueue = createDeadLetterQueue(this);
     this.webhookAuthSecret = props.webhookAuthSecret ?? createWebhookAuthSecret(this);

@@ -76,6 +76,14 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
   readonly eventLog?: boolean;
 
   /**
+   * Whether to create an EventBridge schema registry with an OpenAPI 3 schema for
+   * every detail-type the construct publishes (see `JamfSchemaRegistry`), so
+   * that subscribers can browse the events and download code bindings for them.
+   * @default true
+   */
+  readonly schemaRegistry?: boolean;
+
+  /**
    * Whether the ingest function writes a log line, with the `Published` metric, for every
    * webhook it publishes. Failures, refusals and dead letters are logged either way.
    * @default true (the app's setting `logPublishedWebhooks` defaults to `false`, for cost)

@@ -68,6 +68,13 @@ export const SETTINGS = {
     description:
       'Whether a rule copies every `jamf.*` event to a CloudWatch log group, to watch events arrive. Off by default: at $0.50 per GB it costs about as much per million webhooks as the events are large in KB, half the front door again (see docs/costs.md); turn it on to watch a new installation.',
   },
+  schemaRegistry: {
+    kind: 'boolean',
+    default: '`true`',
+    scope: 'aws',
+    description:
+      'Whether the stack creates an EventBridge schema registry (named in the `SchemaRegistryName` output) with an OpenAPI 3 schema for every `jamf.*` detail-type, from which the EventBridge console and the AWS Toolkits generate code bindings. A registry of your own schemas costs nothing; schema discovery, which this does not turn on, is what EventBridge bills.',
+  },
   logPublishedWebhooks: {
     kind: 'boolean',
     default: '`false`',

@@ -119,8 +119,8 @@ describe('settingsFromContext', () => {
     });
   });
 
-  it('knows every setting: 23 for the webhooks, 11 for the SCEP challenge service', () => {
-    expect(SETTING_KEYS).toHaveLength(34);
+  it('knows every setting: 24 for the webhooks, 11 for the SCEP challenge service', () => {
+    expect(SETTING_KEYS).toHaveLength(35);
     expect(SETTING_KEYS.filter((key) => key.startsWith('scep'))).toHaveLength(11);
   });
 });
