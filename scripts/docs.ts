@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { SETTINGS, type SettingKind, type SettingSpec } from '../lambda/contract/settings';
 import { costsPage } from './costs-page';
 import { schemaFiles } from './event-schemas';
+import { eventsPageWithReference } from './events-reference';
 import { performancePage, readmeWithPerformance } from './performance-page';
 
 const KIND_NAMES: Record<SettingKind, string> = {
@@ -72,6 +73,7 @@ export function generatedPages(): Record<string, string> {
     'docs/costs.md': costsPage(root),
     'docs/performance.md': performancePage(root),
     'README.md': readmeWithPerformance(root),
+    'docs/events.md': eventsPageWithReference(root),
     ...schemaFiles(),
   };
 }
