@@ -13,7 +13,7 @@
  * computers by serial number and Jamf id, not by who uses them.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { Computer, JamfEventBody, JamfEventName, PublishedDetail } from '../../lambda/events';
+import type { Computer, JamfEventBody, JamfEventName, JamfEventOf } from '../../lambda/events';
 import type { CanonicalDetail } from '../../lambda/decode/canonical';
 import type { COMPUTER_EVENTS } from '../recipes';
 
@@ -21,12 +21,8 @@ import type { COMPUTER_EVENTS } from '../recipes';
  * The event a subscriber receives for the Jamf events named `TName`: the
  * EventBridge envelope with the published detail. A union for several names,
  * told apart by `detail-type`.
- *
- * (`JamfEventOf<TName>` in lambda/events/published.ts is to replace this.)
  */
-export type JamfEvent<TName extends JamfEventName> = TName extends unknown
-  ? EventBridgeEvent<`jamf.${TName}`, PublishedDetail<TName>>
-  : never;
+export type JamfEvent<TName extends JamfEventName> = JamfEventOf<TName>;
 
 /** Any event from Jamf Pro, including one the catalogue does not know (its body passed through). */
 export type AnyJamfEvent = EventBridgeEvent<`jamf.${string}`, CanonicalDetail>;
