@@ -12,11 +12,11 @@
  *   value is an array matches when any element does, nested arrays included, and
  *   `{"a.b": [1]}` matches `{"a": {"b": 1}}` as it does in event-ruler.
  * - Fields of one pattern (one `$or` branch) must be matched by leaves that sit in the same
- *   element of every array they share: `{"employees": {"first": ["Anna"], "last": ["Jones"]}}`
- *   does not match two different employees. (A plain value in an array is in no element.)
+ *   element of every array they share: `{"groupAddedDevices": {"building": ["HQ"], "osVersion": ["15.1"]}}`
+ *   does not match a group change where one device is in HQ and another runs 15.1. (A plain value in an array is in no element.)
  * - `{"exists": false}` holds when no leaf of that name sits in the elements chosen for the
- *   fields whose names sort before it, event-ruler's order: so `{"employees": {"first":
- *   ["Anna"], "tags": [{"exists": false}]}}` asks that Anna's element has no tags.
+ *   fields whose names sort before it, event-ruler's order: so `{"groupAddedDevices": {"building":
+ *   ["HQ"], "username": [{"exists": false}]}}` asks that the HQ device has no user.
  * - Numbers are compared as numbers (`[300]` matches `3.0e2`); `anything-but` in any form
  *   matches a value of another type (`{"anything-but": "x"}` matches `5`, `true` and `null`).
  *
@@ -609,8 +609,8 @@ function flatten(event: Readonly<Record<string, unknown>>): Map<string, EventLea
  * Whether the branch's conditions hold with leaves from the same element of every array they
  * share (event-ruler's array consistency). Conditions are taken in the order of their names,
  * as event-ruler's state machine takes them, and `{"exists": false}` holds when no leaf of that
- * name sits in the array elements chosen so far: so in `{"employees": {"name": ["Anna"],
- * "tags": [{"exists": false}]}}` it is Anna's element that must have no tags. A small
+ * name sits in the array elements chosen so far: so in `{"groupAddedDevices": {"building": ["HQ"],
+ * "username": [{"exists": false}]}}` it is the HQ device's element that must have no user. A small
  * backtracking search; events are small.
  */
 function matchesBranch(branch: Branch, leaves: ReadonlyMap<string, readonly EventLeaf[]>): boolean {
