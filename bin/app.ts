@@ -3,7 +3,7 @@
 // context (`npx cdk deploy -c eventSource=jamf.prod`), checked by cdk-nag and
 // against AWS Control Tower's proactive controls.
 import { App } from 'aws-cdk-lib';
-import { addControlTowerControls, addNagPacks } from '../lib/nag';
+import { addControlTowerControls, addNagPacks } from '../lib/checks';
 import { JamfEventBridgeStack } from '../lib/jamf-eventbridge-stack';
 import { InvalidSettingError, settingsFromContext } from '../lib/settings';
 

@@ -1,5 +1,7 @@
 import * as path from 'node:path';
-import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+// Types only: esbuild itself is loaded by bundleHandler, when a handler is bundled from its
+// sources. The package runs this module with prebuilt bundles and without esbuild installed.
+import type { BuildOptions, Metafile } from 'esbuild';
 
 /** The repository root: handlers are bundled from here, with its node_modules. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -76,6 +78,7 @@ export function handlerBuildOptions(entry: string, outdir: string): BuildOptions
  * const metafile = bundleHandler('lambda/scep/handler.ts', '/tmp/scep');
  */
 export function bundleHandler(entry: string, outdir: string): Metafile {
+  const { buildSync } = require('esbuild') as typeof import('esbuild');
   const result = buildSync(handlerBuildOptions(entry, outdir));
   if (result.metafile === undefined) throw new Error(`esbuild returned no metafile for ${entry}`);
   return result.metafile;

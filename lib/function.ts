@@ -7,8 +7,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { createLogGroup, createLogKey, type LogGroupSettings } from './log-group';
 import { acknowledgeControlTowerRules, TRACING_OFF_REASON } from './nag';
 
-export { PROJECT_ROOT } from './bundle';
-
 /**
  * The newest Node.js runtime that aws-cdk-lib knows and Lambda supports.
  *

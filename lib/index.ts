@@ -1,6 +1,5 @@
 export * from '../lambda/contract';
 export * from './alarms';
-export * from './bundle';
 export * from './event-bus';
 export * from './event-rules';
 export * from './function';

@@ -1,63 +1,11 @@
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import {
-  type App,
-  type IPolicyValidationContextBeta1,
-  type IPolicyValidationPluginBeta1,
-  type PolicyValidationPluginReportBeta1,
-  Validations,
-} from 'aws-cdk-lib';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
-/**
- * Runs the cdk-nag AwsSolutions and Serverless packs on every stack of the app
- * when it is synthesized. A finding that is not acknowledged fails the synthesis;
- * each acknowledgement sits next to its resource, with its reason.
- * @see https://github.com/cdklabs/cdk-nag/blob/main/RULES.md
+/*
+ * The acknowledgements the constructs carry, with their reasons. Only aws-cdk-lib here: the
+ * constructs import this module, and an app that uses them from the package need not install
+ * cdk-nag or cfn-guard. The packs that check an app are in ./checks.
  */
-export function addNagPacks(app: App): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-}
-
-/**
- * Checks every stack of the app, when it is synthesized, against AWS Control
- * Tower's proactive controls: the Guard rules Control Tower's CloudFormation
- * hooks run, as AWS ships them for CDK, run by the cfn-guard binary bundled in
- * `@cdklabs/cdk-validator-cfnguard` (no network, no Docker). A violation that is
- * not acknowledged with {@link acknowledgeControlTowerRules} fails the synthesis.
- *
- * An acknowledgement only quiets this check: an account where that control is
- * turned on still refuses the resource, so each reason says which setting, if
- * any, makes the resource pass there.
- * @see https://docs.aws.amazon.com/controltower/latest/controlreference/proactive-controls.html
- */
-export function addControlTowerControls(app: App): void {
-  Validations.of(app).addPlugins(new ControlTowerControls());
-}
-
-/**
- * CfnGuardValidator, with each violation marked an error.
- *
- * The validator leaves `severity` unset. aws-cdk-lib reports such a violation as
- * an error, but once it has removed the acknowledged ones from a report, it
- * counts the report a success unless a remaining violation *says* it is an error
- * or fatal: without the mark, one acknowledgement anywhere in the app would let
- * every other violation print and pass (seen with aws-cdk-lib 2.276).
- */
-class ControlTowerControls implements IPolicyValidationPluginBeta1 {
-  private readonly validator = new CfnGuardValidator();
-  public readonly name = this.validator.name;
-  public readonly version = this.validator.version;
-  public readonly ruleIds = this.validator.ruleIds;
-
-  public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const report = this.validator.validate(context);
-    return {
-      ...report,
-      violations: report.violations.map((violation) => ({ ...violation, severity: violation.severity ?? 'error' })),
-    };
-  }
-}
 
 /** The plugin name CfnGuardValidator reports under; CDK scopes acknowledgements of its rules by it. */
 export const CONTROL_TOWER_PLUGIN = 'cdk-validator-cfnguard';

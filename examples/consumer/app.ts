@@ -6,7 +6,7 @@
 // It imports the bus and the source from the stack `JamfEventBridge` (-c jamfStackName=<name> for
 // another), or takes them from -c jamfEventBusArn=<arn> -c jamfEventSource=<source>.
 import { App } from 'aws-cdk-lib';
-import { addNagPacks } from '../../lib/nag';
+import { addNagPacks } from '../../lib/checks';
 import { JamfConsumerStack } from './stack';
 
 const app = new App();

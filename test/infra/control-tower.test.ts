@@ -3,7 +3,8 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { JamfEventBridgeStack } from '../../lib/jamf-eventbridge-stack';
-import { acknowledgeControlTowerRules, addControlTowerControls, CONTROL_TOWER_PLUGIN } from '../../lib/nag';
+import { addControlTowerControls } from '../../lib/checks';
+import { acknowledgeControlTowerRules, CONTROL_TOWER_PLUGIN } from '../../lib/nag';
 import type { JamfEventBridgeSettings } from '../../lib/settings';
 import { newApp, synthesize } from './synth';
 

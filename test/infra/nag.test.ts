@@ -2,7 +2,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { JamfEventBridgeStack } from '../../lib/jamf-eventbridge-stack';
-import { addNagPacks } from '../../lib/nag';
+import { addNagPacks } from '../../lib/checks';
 import type { JamfEventBridgeSettings } from '../../lib/settings';
 import { newApp, synthesize } from './synth';
 

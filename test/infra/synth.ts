@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { PROJECT_ROOT } from '../../lib/function';
+import { PROJECT_ROOT } from '../../lib/bundle';
 import { JamfEventBridgeStack } from '../../lib/jamf-eventbridge-stack';
 import type { JamfEventBridgeSettings } from '../../lib/settings';
 
