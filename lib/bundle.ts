@@ -16,6 +16,24 @@ export const BUNDLE_ENTRY_NAME = 'index';
 export const BUNDLE_CHUNK_DIR = 'chunks';
 
 /**
+ * The directory of the bundles the package ships, built by `npm run build` into
+ * `dist/bundles`: beside the compiled `dist/lib`, so `bundles` next to the
+ * directory of this module. In the repository (lib/) there is none, and
+ * handlers are bundled from their sources.
+ */
+export const PREBUILT_BUNDLES_DIR = path.resolve(__dirname, '..', 'bundles');
+
+/**
+ * The name of a handler's prebuilt bundle, its directory under
+ * `dist/bundles`: the handler's folder in lambda/.
+ *
+ * @example prebuiltBundleName('lambda/scep/lambda.mts') // 'scep'
+ */
+export function prebuiltBundleName(entry: string): string {
+  return path.basename(path.dirname(path.resolve(PROJECT_ROOT, entry)));
+}
+
+/**
  * Bundled CommonJS code (most of the AWS SDK's dependencies) calls `require` on
  * Node built-ins. In an ES module there is no `require`, and esbuild's shim then
  * throws `Dynamic require of "buffer" is not supported`; a real one made with

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { AssetHashType, DockerImage, Duration, type ILocalBundling, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { BUNDLE_ENTRY_NAME, bundleHandler, PROJECT_ROOT } from './bundle';
+import { BUNDLE_ENTRY_NAME, bundleHandler, PREBUILT_BUNDLES_DIR, prebuiltBundleName, PROJECT_ROOT } from './bundle';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { createLogGroup, createLogKey, type LogGroupSettings } from './log-group';
 import { acknowledgeControlTowerRules, TRACING_OFF_REASON } from './nag';
@@ -100,7 +102,8 @@ export interface JamfFunctionProps {
  * runtime, arm64, memory, timeout, a log group with retention, least-privilege logging
  * permissions, and the same esbuild bundle for every handler ({@link handlerBuildOptions}:
  * an ES module with code splitting, minified, source maps, the AWS SDK bundled in),
- * built with the local esbuild, never Docker.
+ * built with the local esbuild, never Docker, or prebuilt when the construct runs from
+ * the package.
  *
  * Creates a construct `id` holding `Function`, `Role` and `LogGroup`.
  *
@@ -195,19 +198,36 @@ const API_GATEWAY_INVOKES_SYNCHRONOUSLY =
   'invocations) would never be used; the function writes failures to its own SQS dead-letter queue.';
 
 /**
- * The handler's bundle as a Lambda asset.
+ * The handler's bundle as a Lambda asset: the one the package ships, when the
+ * construct runs from the package, else one built from the sources.
  *
- * Not `NodejsFunction`: it passes esbuild `--outfile`, which rules out code
- * splitting. The asset's source directory is the repository root only because
- * CDK wants one; nothing is copied from it, and the hash is taken of the bundle
- * (`AssetHashType.OUTPUT`), so node_modules is never fingerprinted. When bundling
- * is skipped (`cdk synth OtherStack`, tests), CDK hashes the construct path instead.
+ * From the sources, not with `NodejsFunction`: it passes esbuild `--outfile`,
+ * which rules out code splitting. The asset's source directory is the
+ * repository root only because CDK wants one; nothing is copied from it, and
+ * the hash is taken of the bundle (`AssetHashType.OUTPUT`), so node_modules is
+ * never fingerprinted. When bundling is skipped (`cdk synth OtherStack`,
+ * tests), CDK hashes the construct path instead.
  */
 function handlerCode(entry: string): lambda.Code {
+  if (existsSync(PREBUILT_BUNDLES_DIR)) return lambda.Code.fromAsset(prebuiltBundle(entry));
   return lambda.Code.fromAsset(PROJECT_ROOT, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: { image: UNUSED_BUNDLING_IMAGE, local: new EsbuildBundling(entry) },
   });
+}
+
+/**
+ * The directory of the handler's prebuilt bundle (`npm run build`, which `npm pack`
+ * runs): its `index.mjs` and every chunk, built with the options the repository
+ * bundles with, so the same code either way. An app that uses the package needs
+ * neither esbuild nor our sources to synthesize.
+ */
+function prebuiltBundle(entry: string): string {
+  const directory = path.join(PREBUILT_BUNDLES_DIR, prebuiltBundleName(entry));
+  if (!existsSync(path.join(directory, `${BUNDLE_ENTRY_NAME}.mjs`))) {
+    throw new Error(`The package has no prebuilt bundle of ${entry} in ${directory}: scripts/build.ts must list the handler`);
+  }
+  return directory;
 }
 
 /**
