@@ -3,7 +3,11 @@ import * as path from 'node:path';
 // sources. The package runs this module with prebuilt bundles and without esbuild installed.
 import type { BuildOptions, Metafile } from 'esbuild';
 
-/** The repository root: handlers are bundled from here, with its node_modules. */
+/**
+ * The repository root: handlers are bundled from here, with its node_modules.
+ * In the package it is dist/, where the build puts the files a construct reads
+ * at synth (scripts/build.ts).
+ */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /**
