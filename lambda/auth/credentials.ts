@@ -10,6 +10,8 @@
  * {
  *   "basic": [{ "username": "jamf", "password": "..." }],
  *   "headers": [{ "name": "X-Api-Key", "value": "..." }],
+ *   // or, as Jamf Pro's own webhook settings write header authentication:
+ *   // "headers": { "X-Api-Key": "..." },
  *   "hmac": [{ "header": "X-Jamf-Signature", "algorithm": "sha256", "encoding": "hex", "prefix": "sha256=", "secret": "..." }]
  * }
  */
@@ -30,6 +32,34 @@ export const HeaderCredentialSchema = v.strictObject({
   value: nonEmpty('headers value'),
 });
 
+/**
+ * `headers` as a list: several values for one name can be valid at once,
+ * which a rotation needs.
+ */
+export const HeaderCredentialListSchema = v.array(HeaderCredentialSchema);
+
+/**
+ * `headers` as one object of name to value: the JSON Jamf Pro's webhook
+ * settings ask for under header authentication (`{"Authorization": "..."}`),
+ * so it can be pasted as it is. Read into the list form, so nothing else
+ * knows there were two.
+ */
+export const HeaderCredentialObjectSchema = v.pipe(
+  v.record(
+    v.pipe(v.string(), v.regex(HEADER_NAME, 'headers names must be HTTP header names')),
+    nonEmpty('headers value'),
+  ),
+  v.check((headers) => Object.keys(headers).length > 0, 'headers must name at least one header'),
+  v.transform((headers) => Object.entries(headers).map(([name, value]) => ({ name, value }))),
+);
+
+/**
+ * Picks the form by the input's shape rather than with `v.union`: a union
+ * whose every option fails reports only "expected Array | Object", while this
+ * reports the issue inside the form that was meant.
+ */
+const HeadersSchema = v.lazy((input) => (Array.isArray(input) ? HeaderCredentialListSchema : HeaderCredentialObjectSchema));
+
 export const HmacCredentialSchema = v.strictObject({
   /** The header that carries the signature; Jamf does not document its name publicly. */
   header: v.pipe(v.string(), v.regex(HEADER_NAME, 'hmac header must be an HTTP header name')),
@@ -46,7 +76,7 @@ export const CredentialsDocumentSchema = v.strictObject({
   /** Accept unauthenticated requests. Must be chosen explicitly. */
   none: v.optional(v.literal(true, 'none must be true when present')),
   basic: v.optional(v.array(BasicCredentialSchema)),
-  headers: v.optional(v.array(HeaderCredentialSchema)),
+  headers: v.optional(HeadersSchema),
   hmac: v.optional(v.array(HmacCredentialSchema)),
   /**
    * One Basic credential at the top level: the shape of the secret the CDK
@@ -57,6 +87,7 @@ export const CredentialsDocumentSchema = v.strictObject({
 });
 
 export type CredentialsDocument = v.InferOutput<typeof CredentialsDocumentSchema>;
+export type HeaderCredential = v.InferOutput<typeof HeaderCredentialSchema>;
 export type HmacCredential = v.InferOutput<typeof HmacCredentialSchema>;
 
 export class InvalidCredentialsDocumentError extends Error {
@@ -71,6 +102,8 @@ export function parseCredentialsDocument(text: string): CredentialsDocument {
   } catch {
     throw new InvalidCredentialsDocumentError('the credentials document is not valid JSON');
   }
+  // An object schema takes an array for an object with keys "0", "1"...: say what it is instead.
+  if (Array.isArray(json)) throw new InvalidCredentialsDocumentError('the credentials document must be a JSON object, not a list');
   const result = v.safeParse(CredentialsDocumentSchema, json);
   if (!result.success) {
     throw new InvalidCredentialsDocumentError(

@@ -69,6 +69,29 @@ describe('createVerifier', () => {
     });
   });
 
+  describe('with header credentials written as Jamf Pro writes them, one object of name to value', () => {
+    const verifier = createVerifier(
+      parseCredentialsDocument(JSON.stringify({ headers: { 'X-Api-Key': TEST_SECRETS.headerValue, Authorization: 'Bearer tsecret-second' } })),
+    );
+
+    it('accepts each header whatever the case of its name', () => {
+      expect(() => verifier.verify(request({ 'x-api-key': TEST_SECRETS.headerValue }))).not.toThrow();
+      expect(() => verifier.verify(request({ authorization: 'Bearer tsecret-second' }))).not.toThrow();
+    });
+
+    it('rejects a wrong value, and a right value under another header', () => {
+      expect(() => verifier.verify(request({ 'x-api-key': 'nope' }))).toThrow(UnauthorizedError);
+      expect(() => verifier.verify(request({ 'x-other': TEST_SECRETS.headerValue }))).toThrow(UnauthorizedError);
+    });
+
+    it('reads into the same list as the list form, so both verify alike', () => {
+      const fromObject = parseCredentialsDocument(JSON.stringify({ headers: { 'X-Api-Key': TEST_SECRETS.headerValue } }));
+      const fromList = parseCredentialsDocument(JSON.stringify({ headers: [{ name: 'X-Api-Key', value: TEST_SECRETS.headerValue }] }));
+      expect(fromObject).toEqual(fromList);
+      expect(fromObject.headers).toEqual([{ name: 'X-Api-Key', value: TEST_SECRETS.headerValue }]);
+    });
+  });
+
   describe('with an HMAC signature', () => {
     it.each([
       ['sha256', 'hex', '', ''],
@@ -119,6 +142,11 @@ describe('parseCredentialsDocument', () => {
     ['an unknown algorithm', `{"hmac":[{"header":"X-Sig","algorithm":"md5","secret":"${'x'.repeat(16)}"}]}`, 'sha256 or sha512'],
     ['none set to false', '{"none":false}', 'none must be true'],
     ['a username without a password', '{"username":"jamf"}', 'both username and password'],
+    ['an empty headers object', '{"headers":{}}', 'headers: headers must name at least one header'],
+    ['a headers object with an empty value', '{"headers":{"X-Api-Key":""}}', 'headers.X-Api-Key: headers value must not be empty'],
+    ['a headers object with a bad name', '{"headers":{"X Api Key":"v"}}', 'headers: a key: headers names must be HTTP header names'],
+    ['a headers list entry without a value', '{"headers":[{"name":"X-Api-Key"}]}', 'headers.0.value: missing'],
+    ['a list instead of an object', '[]', 'must be a JSON object, not a list'],
   ])('rejects %s, saying what is wrong', (_what, text, message) => {
     expect(() => parseCredentialsDocument(text)).toThrow(message);
   });
@@ -126,6 +154,31 @@ describe('parseCredentialsDocument', () => {
   it('never echoes a secret value in its error', () => {
     const text = `{"basic":[{"username":"jamf","password":"${TEST_SECRETS.basicPassword}","extra":1}]}`;
     expect(() => parseCredentialsDocument(text)).toThrow(expect.not.objectContaining({ message: expect.stringContaining(TEST_SECRETS.basicPassword) }));
+  });
+
+  // Each document is wrong in a way that puts a secret where valibot's default message would quote it.
+  it.each([
+    ['a string where the basic list belongs', { basic: 'tsecret-leak-Basic1' }, 'tsecret-leak-Basic1'],
+    ['a string where a basic entry belongs', { basic: ['tsecret-leak-Entry2'] }, 'tsecret-leak-Entry2'],
+    ['a string where the headers belong', { headers: 'tsecret-leak-Headers3' }, 'tsecret-leak-Headers3'],
+    ['a string as the whole document', 'tsecret-leak-Root4', 'tsecret-leak-Root4'],
+    ['a list of strings as the whole document', ['tsecret-leak-List5'], 'tsecret-leak-List5'],
+    ['a secret pasted as a header name', { headers: { 'Bearer tsecret-leak-Name6': 'x' } }, 'tsecret-leak-Name6'],
+    ['a number where the header value belongs', { headers: { 'X-Api-Key': 7_357_357_357 } }, '7357357357'],
+    ['a short HMAC secret', { hmac: [{ header: 'X-Sig', algorithm: 'sha256', secret: 'tsecret-Short7' }] }, 'tsecret-Short7'],
+    ['a secret where the algorithm belongs', { hmac: [{ header: 'X-Sig', algorithm: 'tsecret-leak-Alg8', secret: 'x'.repeat(16) }] }, 'tsecret-leak-Alg8'],
+    ['a secret where none belongs', { none: 'tsecret-leak-None9' }, 'tsecret-leak-None9'],
+    ['a secret as the top-level password with no username', { password: 'tsecret-leak-Top10' }, 'tsecret-leak-Top10'],
+    ['a secret where the HMAC prefix belongs, as a number', { hmac: [{ header: 'X-Sig', algorithm: 'sha256', secret: 'x'.repeat(16), prefix: 424242424242 }] }, '424242424242'],
+  ])('rejects %s without quoting it', (_what, document, secret) => {
+    let message = '';
+    try {
+      parseCredentialsDocument(JSON.stringify(document));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^the credentials document /);
+    expect(message).not.toContain(secret);
   });
 
   it('reads an empty document as one that rejects everything', () => {
