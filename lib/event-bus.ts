@@ -1,10 +1,29 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { DETAIL_TYPE_PREFIX } from '../lambda/contract';
 import { createLogGroup, type LogGroupSettings } from './log-group';
+
+/**
+ * What a consumer account may do with rules on the bus: the actions of AWS's
+ * template for "allow an account to manage rules they created", which
+ * CloudFormation and the console need to create, update, tag and delete a rule.
+ */
+export const CONSUMER_RULE_ACTIONS: readonly string[] = [
+  'events:PutRule',
+  'events:PutTargets',
+  'events:DeleteRule',
+  'events:RemoveTargets',
+  'events:DisableRule',
+  'events:EnableRule',
+  'events:TagResource',
+  'events:UntagResource',
+  'events:DescribeRule',
+  'events:ListTargetsByRule',
+  'events:ListTagsForResource',
+];
 
 /** Properties of {@link JamfEventBus}. */
 export interface JamfEventBusProps {
@@ -20,6 +39,10 @@ export interface JamfEventBusProps {
   readonly archiveRetention?: Duration;
   /** Whether a rule copies every published event to a log group. @default true */
   readonly eventLog?: boolean;
+  /** Accounts that may create rules on the bus and manage their own. @default - none */
+  readonly consumerAccounts?: readonly string[];
+  /** An organization whose accounts may create rules on the bus and manage their own. @default - none */
+  readonly consumerOrganizationId?: string;
   /** Retention and encryption key of the event log. */
   readonly logGroups: LogGroupSettings;
 }
@@ -48,6 +71,10 @@ export class JamfEventBus extends Construct {
         description: `Jamf Pro webhook events (source ${eventSource})`,
       });
 
+    if (props.consumerAccounts !== undefined || props.consumerOrganizationId !== undefined) {
+      this.allowConsumers(props.consumerAccounts, props.consumerOrganizationId);
+    }
+
     if (props.archive ?? true) {
       this.archive = new events.Archive(this, 'Archive', {
         sourceEventBus: this.eventBus,
@@ -58,6 +85,51 @@ export class JamfEventBus extends Construct {
     }
 
     if (props.eventLog ?? true) this.eventLogGroup = this.createEventLog(eventSource, props.logGroups);
+  }
+
+  /**
+   * The bus policy that lets other accounts subscribe: they create rules on this
+   * bus (a rule's target may then be their own bus), and each manages only the
+   * rules it created, as AWS's example policy for rules on a shared bus does:
+   * `events:creatorAccount` is the account that created the rule, and
+   * `...IfExists` lets `PutRule` create one, when there is no creator yet.
+   * No `PutEvents`: consumers read the bus, only the ingest function writes.
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-example-policy-same-account-creator.html
+   */
+  private allowConsumers(accounts: readonly string[] | undefined, organizationId: string | undefined): void {
+    const bus = this.eventBus;
+    if (!(bus instanceof events.EventBus)) return; // refused by the construct's checks: an existing bus's policy is not ours
+    const ruleArns = Stack.of(this).formatArn({
+      service: 'events',
+      resource: 'rule',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      resourceName: `${bus.eventBusName}/*`,
+    });
+    const ownRulesOnly = { StringEqualsIfExists: { 'events:creatorAccount': '${aws:PrincipalAccount}' } };
+    if (accounts !== undefined) {
+      // A list that is one token (Fn.split of a parameter) cannot be mapped to principals; a condition takes it whole.
+      const known = !Token.isUnresolved(accounts);
+      bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'ConsumerAccountsManageOwnRules',
+          principals: known ? accounts.map((account) => new iam.AccountPrincipal(account)) : [new iam.AnyPrincipal()],
+          actions: [...CONSUMER_RULE_ACTIONS],
+          resources: [ruleArns],
+          conditions: known ? ownRulesOnly : { ...ownRulesOnly, StringEquals: { 'aws:PrincipalAccount': accounts } },
+        }),
+      );
+    }
+    if (organizationId !== undefined) {
+      bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'ConsumerOrganizationManagesOwnRules',
+          principals: [new iam.AnyPrincipal()],
+          actions: [...CONSUMER_RULE_ACTIONS],
+          resources: [ruleArns],
+          conditions: { ...ownRulesOnly, StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+        }),
+      );
+    }
   }
 
   /** A log group and a rule that copies every published event into it. */

@@ -133,6 +133,8 @@ export class JamfEventBridgeStack extends Stack {
       apiType: settings.apiType === undefined ? APP_DEFAULT_API_TYPE : apiType(settings.apiType),
       eventLog: settings.eventLog ?? false,
       schemaRegistry: settings.schemaRegistry,
+      consumerAccounts: settings.consumerAccounts,
+      consumerOrganizationId: settings.consumerOrganizationId,
       logPublishedWebhooks: settings.logPublishedWebhooks ?? false,
       logRetention: settings.logRetentionDays === undefined ? undefined : retentionDays(settings.logRetentionDays),
       throttlingRateLimit: settings.throttlingRateLimit,

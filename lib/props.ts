@@ -76,6 +76,24 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
   readonly eventLog?: boolean;
 
   /**
+   * AWS accounts (12-digit ids) that may create rules on the bus this construct
+   * creates, and manage each only the rules it created (the bus policy's
+   * `events:creatorAccount` condition): subscribers in other accounts. Cannot be
+   * combined with `eventBus`, whose policy is not this construct's.
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html
+   * @default - no other account
+   */
+  readonly consumerAccounts?: readonly string[];
+
+  /**
+   * An AWS Organizations id (`o-` and 10 to 32 lower-case letters or digits)
+   * whose every account may create rules on the bus this construct creates,
+   * each managing only its own. Cannot be combined with `eventBus`.
+   * @default - no organization
+   */
+  readonly consumerOrganizationId?: string;
+
+  /**
    * Whether to create an EventBridge schema registry with an OpenAPI 3 schema for
    * every detail-type the construct publishes (see `JamfSchemaRegistry`), so
    * that subscribers can browse the events and download code bindings for them.

@@ -21,6 +21,9 @@ export const FUNCTION_TIMEOUT_RESERVE_MS = 2000;
 const REGIONAL_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]+\/[\w-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const BUS_NAME = /^[A-Za-z0-9._-]{1,256}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** What AWS Organizations' API accepts as an organization id. */
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 /** Whether `value` is an IPv4 or IPv6 range in address/prefix form. */
 function isCidr(value: string): boolean {
@@ -107,6 +110,7 @@ export function propsProblems(props: JamfEventBridgeProps): string[] {
       );
     }
   }
+  problems.push(...consumerProblems(props));
   if (isSet(props.apiType) && !API_TYPES.includes(props.apiType)) {
     problems.push(`apiType must be 'http' or 'rest', got ${JSON.stringify(props.apiType)}.`);
   }
@@ -166,6 +170,37 @@ export function propsProblems(props: JamfEventBridgeProps): string[] {
     }
   } else {
     problems.push(...scepOptionProblems(props));
+  }
+  return problems;
+}
+
+/** The checks on `consumerAccounts` and `consumerOrganizationId`. */
+function consumerProblems(props: JamfEventBridgeProps): string[] {
+  const problems: string[] = [];
+  const { consumerAccounts: accounts, consumerOrganizationId: organization } = props;
+  if ((accounts !== undefined || organization !== undefined) && props.eventBus !== undefined) {
+    problems.push(
+      'consumerAccounts and consumerOrganizationId give other accounts rules on the bus this construct creates, but eventBus ' +
+        '(an existing bus) is set: add the statements to that bus\'s own policy, or remove eventBus.',
+    );
+  }
+  if (accounts !== undefined && !Token.isUnresolved(accounts)) {
+    if (accounts.length === 0) {
+      problems.push('consumerAccounts is empty: list at least one 12-digit account id, or leave it unset.');
+    }
+    const invalid = accounts.filter((account) => isKnown(account) && !ACCOUNT_ID.test(account));
+    if (invalid.length > 0) {
+      problems.push(
+        `consumerAccounts has entries that are not AWS account ids: ${invalid.map((a) => `"${a}"`).join(', ')}. ` +
+          'Write each as its 12 digits, e.g. "111122223333".',
+      );
+    }
+  }
+  if (isKnown(organization) && !ORGANIZATION_ID.test(organization)) {
+    problems.push(
+      `consumerOrganizationId "${organization}" is not an AWS Organizations id: it is "o-" and 10 to 32 lower-case letters or digits, ` +
+        'e.g. "o-a1b2c3d4e5" (aws organizations describe-organization).',
+    );
   }
   return problems;
 }

@@ -137,6 +137,20 @@ export const SETTINGS = {
     scope: 'aws',
     description: "ARN of a regional AWS WAF web ACL, in the stack's region, to associate with the API stage. Needs `apiType` `rest`: an HTTP API cannot have a web ACL.",
   },
+  consumerAccounts: {
+    kind: 'list',
+    default: 'no other account',
+    scope: 'aws',
+    description:
+      "12-digit AWS account ids, as a comma-separated list or a JSON array, that may create rules on the bus the stack creates and manage them, each only its own (the bus policy's `events:creatorAccount` condition). Not allowed with `existingEventBus`. See docs/deploy.md, \"Subscribers in other accounts\".",
+  },
+  consumerOrganizationId: {
+    kind: 'string',
+    default: 'no organization',
+    scope: 'aws',
+    description:
+      'An AWS Organizations id (`o-...`) whose every account may create rules on the bus the stack creates and manage them, each only its own. Not allowed with `existingEventBus`.',
+  },
   webhookAuthSecretArn: {
     kind: 'string',
     default: 'the stack creates a secret with a generated password',
