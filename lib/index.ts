@@ -5,6 +5,7 @@ export * from './event-rules';
 export * from './function';
 export * from './grants';
 export * from './ingest-function';
+export * from './jamf-cloud-ips';
 export * from './jamf-eventbridge';
 export * from './jamf-eventbridge-stack';
 export * from './log-group';

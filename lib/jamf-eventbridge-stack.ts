@@ -12,7 +12,26 @@ import { API_TYPES, type ApiType } from './props';
 /** The app's front door unless the setting `apiType` says otherwise (the settings table's default): an HTTP API, for cost. */
 const APP_DEFAULT_API_TYPE: ApiType = 'http';
 import { InvalidPropsError } from './problems';
+import { jamfCloudOutboundCidrs, readJamfCloudIps } from './jamf-cloud-ips';
 import { inSettingTerms, InvalidSettingError, type JamfEventBridgeSettings } from './settings';
+
+/**
+ * `allowedSourceCidrs`, with the outbound ranges of `jamfCloudRegions` in
+ * `jamfCloudIpsFile` after them (each range once); undefined when neither is set.
+ */
+function allowedSourceCidrs(settings: JamfEventBridgeSettings): readonly string[] | undefined {
+  const { jamfCloudIpsFile: file, jamfCloudRegions: regions } = settings;
+  if (file === undefined && regions === undefined) return settings.allowedSourceCidrs;
+  if (file === undefined || regions === undefined || regions.length === 0) {
+    throw new InvalidSettingError(
+      file === undefined
+        ? "jamfCloudRegions is set without jamfCloudIpsFile: save Jamf's public-ips.json and give its path in jamfCloudIpsFile."
+        : 'jamfCloudIpsFile is set without jamfCloudRegions: give the regions of your Jamf Cloud instance, as its entries name them.',
+    );
+  }
+  const jamfCloud = jamfCloudOutboundCidrs(readJamfCloudIps(file), regions);
+  return [...new Set([...(settings.allowedSourceCidrs ?? []), ...jamfCloud])];
+}
 
 /** Properties of {@link JamfEventBridgeStack}. */
 export interface JamfEventBridgeStackProps extends StackProps {
@@ -141,7 +160,7 @@ export class JamfEventBridgeStack extends Stack {
       throttlingBurstLimit: settings.throttlingBurstLimit,
       maxBodyBytes: settings.maxBodyBytes,
       publishBudget: settings.publishBudgetMs === undefined ? undefined : Duration.millis(settings.publishBudgetMs),
-      allowedSourceCidrs: settings.allowedSourceCidrs,
+      allowedSourceCidrs: allowedSourceCidrs(settings),
       webAclArn: settings.webAclArn,
       webhookAuthSecret: this.importWebhookAuthSecret(settings),
       alarmEmail: settings.alarmEmail,

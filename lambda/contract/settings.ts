@@ -131,6 +131,20 @@ export const SETTINGS = {
     description:
       "CIDR ranges allowed to call the API, as a comma-separated list or a JSON array; every other address gets 403: from the functions with `apiType` `http`, and from a resource policy too with `rest`. For Jamf Cloud, use the outbound IP ranges Jamf publishes for your instance's region.",
   },
+  jamfCloudIpsFile: {
+    kind: 'string',
+    default: 'none',
+    scope: 'aws',
+    description:
+      "Path (from the directory `cdk` runs in) of a saved copy of Jamf's `public-ips.json`, the addresses Jamf Cloud uses. The outbound ranges of `jamfCloudRegions` are added to `allowedSourceCidrs`, read at synth time, never downloaded: refresh the copy to take Jamf's changes (docs/jamf-pro.md). Needs `jamfCloudRegions`.",
+  },
+  jamfCloudRegions: {
+    kind: 'list',
+    default: 'none',
+    scope: 'aws',
+    description:
+      "The regions of `jamfCloudIpsFile` (its entries' `region`, e.g. your Jamf Cloud instance's) whose outbound ranges may call the API, as a comma-separated list or a JSON array. Needs `jamfCloudIpsFile`.",
+  },
   webAclArn: {
     kind: 'string',
     default: 'no web ACL',

@@ -119,8 +119,8 @@ describe('settingsFromContext', () => {
     });
   });
 
-  it('knows every setting: 26 for the webhooks, 11 for the SCEP challenge service', () => {
-    expect(SETTING_KEYS).toHaveLength(37);
+  it('knows every setting: 28 for the webhooks, 11 for the SCEP challenge service', () => {
+    expect(SETTING_KEYS).toHaveLength(39);
     expect(SETTING_KEYS.filter((key) => key.startsWith('scep'))).toHaveLength(11);
   });
 });
