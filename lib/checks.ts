@@ -1,4 +1,3 @@
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import {
   type App,
   type IPolicyValidationContextBeta1,
@@ -6,15 +5,22 @@ import {
   type PolicyValidationPluginReportBeta1,
   Validations,
 } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 
 /*
  * The rule packs this repository's app (bin/app.ts) is checked against. Apart from ./nag, where the
- * acknowledgements are, because these need cdk-nag and cfn-guard (with its binary): the package
- * leaves this module out (lib/index.ts does not export it), so an app that uses the construct does
- * not have to install them. Such an app adds cdk-nag's packs itself, and the construct's
- * acknowledgements apply there too.
+ * acknowledgements are, because these need cdk-nag and cfn-guard (with its binary), which an app
+ * that uses the package need not install: each is loaded when its function is called, and a
+ * missing one is named in the error. The declarations mention only aws-cdk-lib.
  */
+
+/** A module the checks need, loaded on first use, with a message naming the package when it is not installed. */
+function load<TModule>(name: string): TModule {
+  try {
+    return require(name) as TModule;
+  } catch (error) {
+    throw new Error(`${name} is not installed: npm install --save-dev ${name}`, { cause: error });
+  }
+}
 
 /**
  * Runs the cdk-nag AwsSolutions and Serverless packs on every stack of the app
@@ -23,6 +29,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
  * @see https://github.com/cdklabs/cdk-nag/blob/main/RULES.md
  */
 export function addNagPacks(app: App): void {
+  const { AwsSolutionsChecks, ServerlessChecks } = load<typeof import('cdk-nag')>('cdk-nag');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
 }
 
@@ -52,7 +59,7 @@ export function addControlTowerControls(app: App): void {
  * every other violation print and pass (seen with aws-cdk-lib 2.276).
  */
 class ControlTowerControls implements IPolicyValidationPluginBeta1 {
-  private readonly validator = new CfnGuardValidator();
+  private readonly validator = new (load<typeof import('@cdklabs/cdk-validator-cfnguard')>('@cdklabs/cdk-validator-cfnguard').CfnGuardValidator)();
   public readonly name = this.validator.name;
   public readonly version = this.validator.version;
   public readonly ruleIds = this.validator.ruleIds;

@@ -4,7 +4,8 @@ import { AssetHashType, DockerImage, Duration, type ILocalBundling, Validations 
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { BUNDLE_ENTRY_NAME, bundleHandler, PREBUILT_BUNDLES_DIR, prebuiltBundleName, PROJECT_ROOT } from './bundle';
+import { bundleHandler } from './bundle';
+import { BUNDLE_ENTRY_NAME, PREBUILT_BUNDLES_DIR, prebuiltBundleName, PROJECT_ROOT } from './bundle-layout';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { createLogGroup, createLogKey, type LogGroupSettings } from './log-group';
 import { acknowledgeControlTowerRules, TRACING_OFF_REASON } from './nag';
@@ -198,8 +199,8 @@ const API_GATEWAY_INVOKES_SYNCHRONOUSLY =
   'invocations) would never be used; the function writes failures to its own SQS dead-letter queue.';
 
 /**
- * The handler's bundle as a Lambda asset: the one the package ships, when the
- * construct runs from the package, else one built from the sources.
+ * The handler's bundle as a Lambda asset: built from its sources where they are
+ * (this repository), else the one the package ships.
  *
  * From the sources, not with `NodejsFunction`: it passes esbuild `--outfile`,
  * which rules out code splitting. The asset's source directory is the
@@ -209,7 +210,9 @@ const API_GATEWAY_INVOKES_SYNCHRONOUSLY =
  * tests), CDK hashes the construct path instead.
  */
 function handlerCode(entry: string): lambda.Code {
-  if (existsSync(PREBUILT_BUNDLES_DIR)) return lambda.Code.fromAsset(prebuiltBundle(entry));
+  // The handler's source decides, not a `bundles` folder: a stray one in a clone must not switch
+  // the repository's own synth to bundles it never built. The package ships no sources.
+  if (!existsSync(path.resolve(PROJECT_ROOT, entry)) && existsSync(PREBUILT_BUNDLES_DIR)) return lambda.Code.fromAsset(prebuiltBundle(entry));
   return lambda.Code.fromAsset(PROJECT_ROOT, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: { image: UNUSED_BUNDLING_IMAGE, local: new EsbuildBundling(entry) },

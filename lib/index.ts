@@ -1,5 +1,7 @@
 export * from '../lambda/contract';
 export * from './alarms';
+export { BUNDLE_CHUNK_DIR, BUNDLE_ENTRY_NAME, PROJECT_ROOT } from './bundle-layout';
+export * from './checks';
 export * from './event-bus';
 export * from './event-rules';
 export * from './function';

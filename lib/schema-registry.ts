@@ -5,7 +5,7 @@ import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import { Construct } from 'constructs';
 import { DEFAULT_EVENT_SOURCE } from '../lambda/contract';
 import { detailTypeOf, EVENT_NAMES } from '../lambda/events/catalogue';
-import { PROJECT_ROOT } from './bundle';
+import { PROJECT_ROOT } from './bundle-layout';
 
 /**
  * Where the registry documents are, relative to the repository root: generated
