@@ -19,7 +19,8 @@
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
  */
 import type { JamfEventDetail, JamfEventName } from './catalogue';
-import type { Delivery } from '../publish/delivery';
+import type { Delivery } from './delivery';
+import type { ChallengeIssuance } from './scep';
 
 /** `prefix` and `suffix` either match as written or ignoring case. */
 type Affix = string | { readonly 'equals-ignore-case': string };
@@ -128,14 +129,15 @@ export type ObjectPattern<TObject> = SharedFieldsPattern<TObject> & {
 };
 
 /**
- * The `detail` of a published event: the canonical `{ webhook, event }` of the
- * catalogue and the `delivery` block the publisher adds.
+ * The `detail` of a published event, as a subscriber receives it: the canonical
+ * `{ webhook, event }`, the `delivery` block, and SCEPChallenge's `issuance`.
  *
- * Typed from `JamfEventDetail` until the published event type (`JamfEventOf`) is
- * in the catalogue.
+ * Built from the catalogue's types rather than taken from `JamfEventOf` (published.ts):
+ * the pattern types map over every field, and over that union of schema outputs
+ * TypeScript gives up ("union type that is too complex to represent").
  */
 export type PublishedDetail<TName extends JamfEventName> = TName extends unknown
-  ? JamfEventDetail<TName> & { delivery: Delivery }
+  ? JamfEventDetail<TName> & { delivery: Delivery } & (TName extends 'SCEPChallenge' ? { issuance?: ChallengeIssuance } : unknown)
   : never;
 
 /**

@@ -129,3 +129,8 @@ export const asJson: JamfEventPattern<'ComputerPolicyFinished'> = jamfEventPatte
 export const onItsOwn: DetailPattern<'ComputerPolicyFinished'> = { event: { successful: [false], policyId: [58] } };
 // @ts-expect-error a detail pattern alone is checked the same way
 export const onItsOwnWrong: DetailPattern<'ComputerPolicyFinished'> = { event: { policyId: ['58'] } };
+
+/** The SCEP service's audit events carry `issuance`, and a rule can match on it. */
+export const scepIssuer: DetailPattern<'SCEPChallenge'> = { issuance: { issuer: ['upstream'] } };
+// @ts-expect-error only SCEPChallenge events carry `issuance`
+export const issuanceElsewhere: DetailPattern<'ComputerAdded'> = { issuance: { issuer: ['upstream'] } };
