@@ -17,6 +17,7 @@ import type { RedriveAnswer } from '../redrive/logs';
 import { startAwsEndpoint, type AwsEndpoint } from './aws-endpoint';
 import { DEFAULT_MAX_EVENTS, LocalEventBus, type PublishedEvent } from './event-bus';
 import { checkEndpointUrl } from './endpoint-url';
+import { LocalJamfClassicApi, type LocalJamfOptions } from './jamf-classic-api';
 import { FaultInjector, InvalidFaultDocumentError, parseFaultDocument, type FaultDocument, type FaultReport } from './faults';
 import { readBody, RequestTooLargeError, toApiEvent, writeJson, writeProxyResult, writeTooLarge } from './http-adapter';
 import { LocalQueues } from './queue';
@@ -82,6 +83,8 @@ export interface LocalRuntimeOptions extends LocalSettingsOptions {
   readonly onInvocation?: (invocation: LocalInvocation) => void;
   /** How long a subscriber may run before it is reported as timed out. @default 60000 */
   readonly subscriberTimeoutMs?: number;
+  /** The Jamf Pro Classic API stand-in's API client (served under `/_local/jamf`). @default a generated id and secret */
+  readonly jamf?: LocalJamfOptions;
 }
 
 /** The request a handler is serving, for whoever writes its log line (see {@link currentLocalRequest}). */
@@ -122,6 +125,10 @@ export interface LocalRuntime {
   readonly scepChallengeUrl: string;
   /** step-ca's SCEPCHALLENGE webhook URL. */
   readonly scepVerifyUrl: string;
+  /** The Jamf Pro Classic API stand-in's URL, as `--jamf-url` takes a Jamf Pro URL: `<url>/_local/jamf`. */
+  readonly jamfUrl: string;
+  /** The stand-in itself: its API client id and secret, and the webhooks registered with it. */
+  readonly jamf: LocalJamfClassicApi;
   /** The event shape the handlers get: `http` (payload 2.0) or `rest` (payload 1.0), as `apiType` says. */
   readonly apiType: 'http' | 'rest';
   /** Whether the SCEP routes are served (the `scepChallenge` setting); without them they answer 404. */
@@ -156,6 +163,9 @@ export interface LocalRuntime {
   faults(): FaultReport;
   close(): Promise<void>;
 }
+
+/** Where the Jamf Pro Classic API stand-in is served. */
+export const JAMF_BASE_PATH = '/_local/jamf';
 
 /** Most bytes a `PUT /_local/faults` body may have. */
 const MAX_FAULT_DOCUMENT_BYTES = 64 * 1024;
@@ -199,6 +209,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ttlAttribute: 'expiresAt',
   });
   const secrets = new LocalSecrets();
+  const jamf = new LocalJamfClassicApi(options.jamf);
   secrets.set(LOCAL_AUTH_SECRET, options.webhookAuth ?? '');
   const scep: LocalScepSecrets = {
     challengeKey: options.scepChallengeKey ?? randomBytes(32).toString('base64url'),
@@ -342,6 +353,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         const fromLog = (await readBody(request)).toString('utf8');
         return writeJson(response, 200, await redrive(fromLog.trim() === '' ? undefined : fromLog));
       }
+      if (path === JAMF_BASE_PATH || path.startsWith(`${JAMF_BASE_PATH}/`)) {
+        return jamf.handle(request, response, path.slice(JAMF_BASE_PATH.length));
+      }
       if (request.method === 'GET' && path === '/healthz') return writeJson(response, 200, { status: 'ok' });
       return writeJson(response, 404, { error: 'NotFound', message: `No route for ${request.method} ${path}` });
     })().catch((error: unknown) => {
@@ -365,6 +379,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     webhookUrl: `${url}/webhooks`,
     scepChallengeUrl: `${url}/scep-challenge`,
     scepVerifyUrl: `${url}/scep-challenge/verify`,
+    jamfUrl: `${url}${JAMF_BASE_PATH}`,
+    jamf,
     apiType,
     scepEnabled,
     scep,
