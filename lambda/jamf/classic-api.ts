@@ -169,7 +169,9 @@ export class ClassicApiClient {
     try {
       return await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
-      const code = (error as { cause?: { code?: string } }).cause?.code;
+      // undici puts the reason in `cause`: a system error, or several (one per address tried).
+      const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+      const code = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message;
       const why =
         error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
           ? `no answer within ${this.timeoutMs} ms`
