@@ -17,6 +17,9 @@
  * LOCAL_MAX_EVENTS (events and dead letters kept); AWS_ENDPOINT_URL sends the handlers' AWS
  * calls elsewhere, e.g. through a proxy in front of it.
  *
+ * Jamf Pro: a stand-in of the Classic API's webhooks resource under /_local/jamf, whose
+ * generated API client goes to .local/runtime.json, so that `npm run jamf -- sync` works.
+ *
  * Rules and subscribers: LOCAL_RULES names a JSON file of rule name to event pattern (checked
  * at start); LOCAL_SUBSCRIBERS a module (.ts or .js) whose exports, named after rules, are
  * invoked with each event their rule matches. See docs/local.md.
@@ -126,6 +129,9 @@ async function main(): Promise<void> {
     webhookAuth,
     webhookAuthSource: generatedAuth ? 'generated' : 'JAMF_WEBHOOK_AUTH',
     awsEndpointUrl: stack.awsEndpointUrl,
+    jamfUrl: stack.jamfUrl,
+    jamfClientId: stack.jamf.clientId,
+    jamfClientSecret: stack.jamf.clientSecret,
     ...(stack.scepEnabled ? { scepVerifySecret: stack.scep.verifySecret } : {}),
   });
 
@@ -146,6 +152,7 @@ async function main(): Promise<void> {
     ...(stack.handlerAwsEndpointUrl !== stack.awsEndpointUrl
       ? [`  AWS calls     ${stack.handlerAwsEndpointUrl}   (AWS_ENDPOINT_URL: the handlers send every AWS call there)`]
       : []),
+    `  Jamf Pro      ${stack.jamfUrl}   (a Classic API stand-in for the webhook registrar: npm run jamf -- sync)`,
     `  faults        GET|PUT ${stack.url}/_local/faults   (${describeFaults(stack.faults().faults)})`,
     ...(rules.size > 0 ? [`  rules         ${[...rules.keys()].join(', ')}   (LOCAL_RULES ${env('LOCAL_RULES')}: each event's MatchedRules in /_local/events)`] : []),
     ...(subscribers

@@ -25,6 +25,11 @@ export interface RuntimeFile {
   readonly scepVerifySecret?: string;
   /** The built-in AWS endpoint, for tools that publish to the local bus (npm run redrive -- --from-logs). */
   readonly awsEndpointUrl?: string;
+  /** The Jamf Pro Classic API stand-in (`/_local/jamf`), for `npm run jamf`. */
+  readonly jamfUrl?: string;
+  /** The stand-in's API client, as JAMF_CLIENT_ID and JAMF_CLIENT_SECRET would hold it. */
+  readonly jamfClientId?: string;
+  readonly jamfClientSecret?: string;
 }
 
 const ROOT = join(__dirname, '..', '..');
