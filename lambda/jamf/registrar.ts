@@ -137,7 +137,14 @@ function credentialFields(options: RegistrarOptions): { username: string; authen
 export function desiredWebhooks(options: RegistrarOptions): DesiredWebhook[] {
   const { username, authentication_type, credential } = credentialFields(options);
   const contentType = options.format === 'xml' ? 'text/xml' : 'application/json';
-  const events = (options.events ?? DEFAULT_EVENTS).filter((event) => !isSmartGroupEvent(event));
+  const chosen = options.events ?? DEFAULT_EVENTS;
+  // A SmartGroup event means nothing without a group: asking for one without naming a group is a mistake.
+  for (const event of chosen.filter(isSmartGroupEvent)) {
+    if (!options.smartGroups?.some((group) => group.event === event)) {
+      throw new RegistrarConfigurationError(`${event} needs a smart group id: Jamf Pro sends it only for a named smart group`);
+    }
+  }
+  const events = chosen.filter((event) => !isSmartGroupEvent(event));
   const desired: DesiredWebhook[] = [];
   const add = (event: JamfEventName, url: string, extra: { smart_group_id?: number; name?: string } = {}) => {
     const scep = event === 'SCEPChallenge';

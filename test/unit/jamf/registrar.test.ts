@@ -150,6 +150,12 @@ describe('the registrar', () => {
       ]);
     });
 
+    it('refuses a SmartGroup event asked for without a smart group', () => {
+      expect(() => desiredWebhooks({ ...OPTIONS, events: ['SmartGroupUserMembershipChange'] })).toThrow(
+        new RegistrarConfigurationError('SmartGroupUserMembershipChange needs a smart group id: Jamf Pro sends it only for a named smart group'),
+      );
+    });
+
     it('is refused by Jamf without a smart group id, and the refusal says why', async () => {
       await expect(client.createWebhook({ name: 'x', event: 'SmartGroupUserMembershipChange' })).rejects.toThrow(/409 Error: Smart group ID is required/);
     });
