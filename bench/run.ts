@@ -178,6 +178,7 @@ function ingestDecodeSection(report: Report): void {
     report.show(`${key}.ours_us`, `${format.toUpperCase()}: ours, median event`, compared.oursUs, us);
     report.show(`${key}.bare_us`, `${format.toUpperCase()}: ${bare}, median event`, compared.bareUs, us);
     report.show(`${key}.peer_us`, `${format.toUpperCase()}: the peer, median event`, compared.peerUs, us);
+    report.show(`${key}.floor_us`, `${format.toUpperCase()}: the floor, median event`, compared.floorUs, us);
     report.note(`highest ours / bare: ${worst.map((e) => `${e.event} ${x(e.ratio)}`).join(', ')}`);
   }
 }

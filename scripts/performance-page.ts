@@ -74,13 +74,16 @@ ${headline(get)}
 **The physical limit is one parse of the body**, and for JSON an entry needs more than that: the published
 \`Detail\` is a second serialisation of the event, and its \`delivery.id\` a SHA-256 over the canonical form, so that
 copies of one webhook can be told apart (issue 10). The 20-line peer, which parses and serialises and checks
-nothing, is itself ${x(get('decode.json.peer_us') / get('decode.json.bare_us'))} \`JSON.parse\`. XML is faster than a bare parse because the XML Jamf sends
+nothing, is itself ${x(get('decode.json.peer_us') / get('decode.json.bare_us'))} \`JSON.parse\`; the floor, the peer plus the delivery block with its hashed id
+and still no check, is ${x(get('decode.json.floor_ratio'))} (XML: ${x(get('decode.xml.floor_ratio'))}). So no decoder that keeps the delivery contract can meet
+the JSON aim of 2.0×; what ours adds over the floor (ours is ${x(get('decode.json.ours_us') / get('decode.json.floor_us'))} the floor) is the envelope and type checks, the
+coercion to the canonical types, the removal of secrets and the sorted keys. XML is faster than a bare parse because the XML Jamf sends
 (elements, text, XML's five entities) is read in one pass; anything else goes to fast-xml-parser after its validator.
 
-| Decode + entry, median event | ours | bare parse | peer |
-|---|---|---|---|
-| JSON | ${get('decode.json.ours_us').toFixed(1)} µs | ${get('decode.json.bare_us').toFixed(1)} µs | ${get('decode.json.peer_us').toFixed(1)} µs |
-| XML | ${get('decode.xml.ours_us').toFixed(1)} µs | ${get('decode.xml.bare_us').toFixed(1)} µs | ${get('decode.xml.peer_us').toFixed(1)} µs |
+| Decode + entry, median event | ours | bare parse | peer | floor |
+|---|---|---|---|---|
+| JSON | ${get('decode.json.ours_us').toFixed(1)} µs | ${get('decode.json.bare_us').toFixed(1)} µs | ${get('decode.json.peer_us').toFixed(1)} µs | ${get('decode.json.floor_us').toFixed(1)} µs |
+| XML | ${get('decode.xml.ours_us').toFixed(1)} µs | ${get('decode.xml.bare_us').toFixed(1)} µs | ${get('decode.xml.peer_us').toFixed(1)} µs | ${get('decode.xml.floor_us').toFixed(1)} µs |
 
 ## Cold starts
 
