@@ -7,6 +7,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { JamfEventBridge, type JamfEventBridgeProps } from './jamf-eventbridge';
 import type { ScepUpstream } from './scep-options';
+import type { JamfSmartGroup, JamfWebhooksOptions } from './jamf-webhooks';
+import { canonicalEventName, type JamfEventName } from '../lambda/events/catalogue';
+import { isSmartGroupEvent } from '../lambda/jamf/registrar';
 import { API_TYPES, type ApiType } from './props';
 
 /** The app's front door unless the setting `apiType` says otherwise (the settings table's default): an HTTP API, for cost. */
@@ -185,6 +188,65 @@ export class JamfEventBridgeStack extends Stack {
       scepMaxBodyBytes: settings.scepMaxBodyBytes,
       scepUpstream: this.scepUpstream(settings),
       scepProvisionedConcurrency: settings.scepProvisionedConcurrency,
+      jamfWebhooks: this.jamfWebhooks(settings),
+    };
+  }
+
+  /** The deploy-time registration: on only with both `jamfUrl` and `jamfApiClientSecretArn`. */
+  private jamfWebhooks(settings: JamfEventBridgeSettings): JamfWebhooksOptions | undefined {
+    const { jamfUrl, jamfApiClientSecretArn } = settings;
+    if (jamfUrl === undefined || jamfApiClientSecretArn === undefined) {
+      if (jamfUrl !== undefined) {
+        throw new InvalidSettingError(
+          'jamfUrl is set without jamfApiClientSecretArn: set jamfApiClientSecretArn to the secret holding the Jamf Pro API client, or remove jamfUrl.',
+        );
+      }
+      if (jamfApiClientSecretArn !== undefined) {
+        throw new InvalidSettingError('jamfApiClientSecretArn is set without jamfUrl: set jamfUrl to your Jamf Pro URL, or remove jamfApiClientSecretArn.');
+      }
+      const dependent = (['jamfWebhookEvents', 'jamfWebhookFormat', 'jamfWebhookAuth', 'jamfSmartGroups'] as const).filter(
+        (key) => settings[key] !== undefined,
+      );
+      if (dependent.length > 0) {
+        throw new InvalidSettingError(
+          `${dependent.join(' and ')} ${dependent.length === 1 ? 'is' : 'are'} set without jamfUrl and jamfApiClientSecretArn: ` +
+            'set both to register the webhooks at deploy time, or remove them.',
+        );
+      }
+      return undefined;
+    }
+    const problems: string[] = [];
+    const events = settings.jamfWebhookEvents?.flatMap((name): JamfEventName[] => {
+      const event = canonicalEventName(name.trim());
+      if (event === undefined) problems.push(`jamfWebhookEvents: ${name} is not a Jamf Pro webhook event.`);
+      return event === undefined ? [] : [event];
+    });
+    const smartGroups = settings.jamfSmartGroups?.flatMap((value): JamfSmartGroup[] => {
+      const [named = '', idText = ''] = value.trim().split(':', 2);
+      const event = canonicalEventName(named);
+      const id = Number(idText);
+      if (event === undefined || !isSmartGroupEvent(event) || !Number.isInteger(id) || id < 1) {
+        problems.push(`jamfSmartGroups: "${value}" is not <SmartGroupEvent>:<id>, e.g. SmartGroupComputerMembershipChange:12.`);
+        return [];
+      }
+      return [{ event, id }];
+    });
+    const format = settings.jamfWebhookFormat;
+    if (format !== undefined && format !== 'json' && format !== 'xml') problems.push(`jamfWebhookFormat must be json or xml, got "${format}".`);
+    const auth = settings.jamfWebhookAuth;
+    if (auth !== undefined && auth !== 'basic' && auth !== 'header' && auth !== 'hmac') {
+      problems.push(`jamfWebhookAuth must be basic, header or hmac, got "${auth}".`);
+    }
+    if (problems.length > 0) throw new InvalidSettingError(problems);
+    const apiClientSecret = this.importSecret('JamfApiClientSecret', 'jamfApiClientSecretArn', jamfApiClientSecretArn);
+    if (apiClientSecret === undefined) return undefined;
+    return {
+      jamfUrl,
+      apiClientSecret,
+      ...(events === undefined ? {} : { events }),
+      ...(smartGroups === undefined ? {} : { smartGroups }),
+      ...(format === 'json' || format === 'xml' ? { format } : {}),
+      ...(auth === 'basic' || auth === 'header' || auth === 'hmac' ? { auth } : {}),
     };
   }
 

@@ -25,6 +25,7 @@ import { jamfEventRule, type JamfRuleOptions } from './event-rules';
 import { JamfEventBus } from './event-bus';
 import { HttpWebhookApi } from './http-webhook-api';
 import { IngestFunction } from './ingest-function';
+import { JamfWebhooks } from './jamf-webhooks';
 import { createLogKey, type LogGroupSettings } from './log-group';
 import { keepLogicalIdsOfParent } from './logical-ids';
 import { throwIfProblems } from './problems';
@@ -114,6 +115,8 @@ export class JamfEventBridge extends Construct {
   public readonly logKey: kms.Key;
   /** The schema registry with a schema per detail-type, unless `schemaRegistry` is false. */
   public readonly schemaRegistry?: JamfSchemaRegistry;
+  /** The custom resource that registers the webhooks in Jamf Pro, when `jamfWebhooks` is given. */
+  public readonly jamfWebhooks?: JamfWebhooks;
 
   constructor(scope: Construct, id: string, props: JamfEventBridgeProps = {}) {
     super(scope, id);
@@ -181,6 +184,19 @@ export class JamfEventBridge extends Construct {
       // One function, both routes: it tells them apart by event.resource.
       this.scepChallengeUrl = webhookApi.addLambdaRoute(SCEP_CHALLENGE_PATH, this.scep.target, JAMF_CREDENTIALS_CHECKED);
       this.scepVerifyUrl = webhookApi.addLambdaRoute(SCEP_VERIFY_PATH, this.scep.target, STEP_CA_SIGNATURE_CHECKED);
+    }
+
+    if (props.jamfWebhooks !== undefined) {
+      this.jamfWebhooks = new JamfWebhooks(this, 'JamfWebhooks', {
+        ...props.jamfWebhooks,
+        webhookUrl: this.webhookUrl,
+        scepChallengeUrl: this.scepChallengeUrl,
+        webhookAuthSecret: this.webhookAuthSecret,
+        logGroups,
+        tracing,
+      });
+      // Jamf Pro may send a webhook as soon as it is registered: the routes and functions come first.
+      this.jamfWebhooks.node.addDependency(webhookApi, this.ingestFunction, ...(this.scep ? [this.scep] : []));
     }
 
     // How long the functions ride out a Secrets Manager outage on what they read last.

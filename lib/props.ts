@@ -3,6 +3,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { JamfWebhooksOptions } from './jamf-webhooks';
 import type { ScepChallengeOptions } from './scep-options';
 
 /** The API Gateway API type of the front door (see {@link JamfEventBridgeProps.apiType}). */
@@ -223,4 +224,11 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
    * @default Duration.hours(24)
    */
   readonly secretMaxStale?: Duration;
+
+  /**
+   * Registers the webhooks in Jamf Pro at deploy time, and deletes them with the stack, through
+   * Jamf Pro's Classic API as an API client whose secret you give ({@link JamfWebhooks}).
+   * @default - nothing is registered: enter the URLs in Jamf Pro, or run `npm run jamf -- sync`
+   */
+  readonly jamfWebhooks?: JamfWebhooksOptions;
 }

@@ -7,6 +7,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { Token } from 'aws-cdk-lib';
 import { MAX_BODY_BYTES_LIMIT, API_GATEWAY_MAX_BODY_BYTES } from '../lambda/contract';
 import { FUNCTION_TIMEOUT } from './function';
+import { jamfWebhooksProblems } from './jamf-webhooks';
 import { isKnown } from './known';
 import { API_TYPES, DEFAULT_API_TYPE, type JamfEventBridgeProps } from './props';
 import { SCEP_OPTION_NAMES, scepOptionProblems } from './scep-options';
@@ -171,6 +172,7 @@ export function propsProblems(props: JamfEventBridgeProps): string[] {
   } else {
     problems.push(...scepOptionProblems(props));
   }
+  if (props.jamfWebhooks !== undefined) problems.push(...jamfWebhooksProblems(props.jamfWebhooks));
   return problems;
 }
 
@@ -202,5 +204,6 @@ function consumerProblems(props: JamfEventBridgeProps): string[] {
         'e.g. "o-a1b2c3d4e5" (aws organizations describe-organization).',
     );
   }
+  if (props.jamfWebhooks !== undefined) problems.push(...jamfWebhooksProblems(props.jamfWebhooks));
   return problems;
 }

@@ -17,6 +17,7 @@ import { cpSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { bundleHandler, prebuiltBundleName, PROJECT_ROOT } from '../lib/bundle';
 import { INGEST_ENTRY } from '../lib/ingest-function';
+import { JAMF_REGISTRAR_ENTRY } from '../lib/jamf-webhooks';
 import { REDRIVE_ENTRY } from '../lib/redrive-function';
 import { SCEP_ENTRY } from '../lib/scep-challenge';
 import { REGISTRY_SCHEMAS_DIR } from '../lib/schema-registry';
@@ -26,7 +27,7 @@ import { REGISTRY_SCHEMAS_DIR } from '../lib/schema-registry';
  * makes the construct throw when it runs from the package, naming this file;
  * the package test (test/package) synthesizes one with every function.
  */
-const HANDLER_ENTRIES = [INGEST_ENTRY, SCEP_ENTRY, REDRIVE_ENTRY];
+const HANDLER_ENTRIES = [INGEST_ENTRY, SCEP_ENTRY, REDRIVE_ENTRY, JAMF_REGISTRAR_ENTRY];
 
 const DIST = path.join(PROJECT_ROOT, 'dist');
 

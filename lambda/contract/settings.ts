@@ -304,6 +304,52 @@ export const SETTINGS = {
     description:
       'Instances of the SCEP function kept initialized (billed all the time); `0` for none. Locally, above 0 prepares the issue path at start, as a provisioned instance does.',
   },
+  jamfUrl: {
+    kind: 'string',
+    default: 'none: nothing is registered in Jamf Pro',
+    scope: 'aws',
+    prop: 'jamfWebhooks.jamfUrl',
+    description:
+      'https URL of the Jamf Pro to register the webhooks in at deploy time (and delete them from with the stack), e.g. `https://example.jamfcloud.com`. Requires `jamfApiClientSecretArn`. Locally: `npm run jamf -- sync`.',
+  },
+  jamfApiClientSecretArn: {
+    kind: 'string',
+    default: 'none',
+    scope: 'aws',
+    prop: 'jamfWebhooks.apiClientSecret',
+    description:
+      'Complete ARN of a secret `{"clientId": "...", "clientSecret": "..."}` holding the Jamf Pro API client that registers the webhooks (privileges: Create, Read, Update and Delete Webhooks). Requires `jamfUrl`.',
+  },
+  jamfWebhookEvents: {
+    kind: 'list',
+    default: 'every event but the SmartGroup ones',
+    scope: 'aws',
+    prop: 'jamfWebhooks.events',
+    description: 'The events to register, e.g. `ComputerAdded,ComputerCheckIn`; SmartGroup events go in `jamfSmartGroups`. Requires `jamfUrl`.',
+  },
+  jamfWebhookFormat: {
+    kind: 'string',
+    default: '`json`',
+    scope: 'aws',
+    prop: 'jamfWebhooks.format',
+    description: 'The body Jamf Pro sends: `json` or `xml` (SCEPChallenge is always JSON). Requires `jamfUrl`.',
+  },
+  jamfWebhookAuth: {
+    kind: 'string',
+    default: '`basic`',
+    scope: 'aws',
+    prop: 'jamfWebhooks.auth',
+    description:
+      'How Jamf Pro authenticates: `basic`, `header` or `hmac`, with the first credential of that kind in the webhook credentials secret. Requires `jamfUrl`.',
+  },
+  jamfSmartGroups: {
+    kind: 'list',
+    default: 'none',
+    scope: 'aws',
+    prop: 'jamfWebhooks.smartGroups',
+    description:
+      'SmartGroup membership webhooks to register, each `<SmartGroupEvent>:<smart group id>`, e.g. `SmartGroupComputerMembershipChange:12`. Requires `jamfUrl`.',
+  },
 } as const satisfies Readonly<Record<string, SettingSpec>>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -120,7 +120,7 @@ describe('settingsFromContext', () => {
   });
 
   it('knows every setting: 28 for the webhooks, 11 for the SCEP challenge service', () => {
-    expect(SETTING_KEYS).toHaveLength(39);
+    expect(SETTING_KEYS).toHaveLength(45);
     expect(SETTING_KEYS.filter((key) => key.startsWith('scep'))).toHaveLength(11);
   });
 });

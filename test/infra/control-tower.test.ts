@@ -67,6 +67,8 @@ const VARIANTS: ReadonlyArray<[string, JamfEventBridgeSettings]> = [
       tracing: true,
       scepProvisionedConcurrency: 1,
       scepUpstreamUrl: 'https://ca.example.com/x',
+      jamfUrl: 'https://example.jamfcloud.com',
+      jamfApiClientSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jamf-api-JkL012',
     },
   ],
   ['the REST API', { apiType: 'rest' }],

@@ -56,6 +56,15 @@ const VARIANTS: ReadonlyArray<[string, JamfEventBridgeSettings]> = [
       scepUpstreamUrl: 'https://ca.example.com/challenge',
       scepUpstreamSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:upstream-GhI789',
       scepProvisionedConcurrency: 2,
+      jamfUrl: 'https://example.jamfcloud.com',
+      jamfApiClientSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jamf-api-JkL012',
+    },
+  ],
+  [
+    'the webhooks registered at deploy time',
+    {
+      jamfUrl: 'https://example.jamfcloud.com',
+      jamfApiClientSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jamf-api-JkL012',
     },
   ],
   [
