@@ -9,29 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTENT_TYPES, fixtureBytes, ROOT } from '../support/fixtures';
+import { exited, npmStartEnv, within } from '../support/processes';
 import { post } from '../support/local-runtime';
 import { TEST_SECRETS } from '../support/secrets';
 
 const localDir = mkdtempSync(join(tmpdir(), 'jamf-eventbridge-header-credentials-'));
-const baseEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', JAMF_EVENTBRIDGE_LOCAL_DIR: localDir };
-for (const name of ['JAMF_WEBHOOK_AUTH', 'LOG_FORMAT', 'SCEP_UPSTREAM_URL', 'EVENT_SOURCE', 'LOCAL_FAULTS', 'LOCAL_AWS_PORT', 'LOCAL_MAX_EVENTS', 'AWS_ENDPOINT_URL']) {
-  delete baseEnv[name];
-}
+const baseEnv = npmStartEnv(localDir);
 
 const children: ChildProcess[] = [];
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Starts `npm start` with this JAMF_WEBHOOK_AUTH; returns its output so far, kept up to date. */
 function start(webhookAuth: string): { child: ChildProcess; output: { stdout: string; stderr: string } } {

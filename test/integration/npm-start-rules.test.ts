@@ -9,12 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTENT_TYPES, fixtureBytes, ROOT } from '../support/fixtures';
+import { exited, npmStartEnv } from '../support/processes';
 
 const dir = mkdtempSync(join(tmpdir(), 'jamf-eventbridge-rules-'));
-const baseEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', JAMF_EVENTBRIDGE_LOCAL_DIR: dir };
-for (const name of ['JAMF_WEBHOOK_AUTH', 'LOG_FORMAT', 'SCEP_UPSTREAM_URL', 'EVENT_SOURCE', 'LOCAL_FAULTS', 'LOCAL_AWS_PORT', 'LOCAL_MAX_EVENTS', 'AWS_ENDPOINT_URL', 'LOCAL_RULES', 'LOCAL_SUBSCRIBERS']) {
-  delete baseEnv[name];
-}
+const baseEnv = npmStartEnv(dir);
 
 const children: ChildProcess[] = [];
 
@@ -26,11 +24,6 @@ function start(env: NodeJS.ProcessEnv): { child: ChildProcess; out: () => string
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return { child, out: () => stdout, err: () => stderr };
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 async function until<T>(what: string, ms: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {

@@ -8,29 +8,14 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../support/fixtures';
+import { exited, npmStartEnv, within } from '../support/processes';
 
 const localDir = mkdtempSync(join(tmpdir(), 'jamf-eventbridge-npm-start-'));
-const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', JAMF_EVENTBRIDGE_LOCAL_DIR: localDir };
-for (const name of ['JAMF_WEBHOOK_AUTH', 'LOG_FORMAT', 'SCEP_UPSTREAM_URL', 'EVENT_SOURCE', 'LOCAL_FAULTS', 'LOCAL_AWS_PORT', 'LOCAL_MAX_EVENTS', 'AWS_ENDPOINT_URL']) {
-  delete env[name];
-}
+const env = npmStartEnv(localDir);
 
 let server: ChildProcess | undefined;
 let stderr = '';
 let stdout = '';
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 afterAll(async () => {
   if (server && server.exitCode === null && server.signalCode === null) {

@@ -27,3 +27,13 @@ export async function startJamf(options: LocalJamfOptions = {}): Promise<Started
     },
   };
 }
+
+/** The error a promise rejects with; fails the test if it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error as Error,
+  );
+}

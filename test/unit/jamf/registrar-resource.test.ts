@@ -14,7 +14,7 @@ import {
 } from '../../../lambda/jamf-registrar/handler';
 import { ClassicApiClient } from '../../../lambda/jamf/classic-api';
 import { DEFAULT_EVENTS, WEBHOOK_NAME_PREFIX } from '../../../lambda/jamf/registrar';
-import { startJamf, type StartedJamf } from '../../support/jamf';
+import { rejection, startJamf, type StartedJamf } from '../../support/jamf';
 
 const API_CLIENT_ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:jamf-api-AbCdEf';
 const WEBHOOK_AUTH_ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:jamf-webhook-GhIjKl';
@@ -68,16 +68,6 @@ function request(type: 'Create' | 'Update' | 'Delete', props: RegistrarPropertie
     ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:framework-onEvent', ...props },
     ...(physicalId === undefined ? {} : { PhysicalResourceId: physicalId }),
   };
-}
-
-/** The error a promise rejects with; fails the test if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as Error,
-  );
 }
 
 const names = () => jamf.api.webhooks().map((w) => w.name).sort();

@@ -19,7 +19,7 @@ import {
   WEBHOOK_NAME_PREFIX,
   type RegistrarOptions,
 } from '../../../lambda/jamf/registrar';
-import { startJamf, type StartedJamf } from '../../support/jamf';
+import { rejection, startJamf, type StartedJamf } from '../../support/jamf';
 
 const PASSWORD = 'registrar-test-password-1';
 const OPTIONS: RegistrarOptions = {
@@ -38,16 +38,6 @@ beforeEach(async () => {
   client = new ClassicApiClient({ url: jamf.url, clientId: jamf.api.clientId, clientSecret: jamf.api.clientSecret, timeoutMs: 5000 });
 });
 afterEach(() => jamf.close());
-
-/** The error a promise rejects with; fails the test if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error as Error,
-  );
-}
 
 const names = () => jamf.api.webhooks().map((w) => w.name).sort();
 
