@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeWebhook } from '../lambda/decode/decode';
 import type { ChallengeIssuance } from '../lambda/events/scep';
+import { eventBridgeEnvelope, type DeliveredEvent } from '../lambda/local/rules';
 import { toPutEventsEntry } from '../lambda/publish/entry';
 import { DEFAULT_EVENT_SOURCE } from '../lambda/contract';
 
@@ -33,23 +34,15 @@ export interface ExampleOptions {
 }
 
 /** `events/<format>/<name>.<format>` as the event EventBridge delivers to a subscriber. */
-export function publishedExample(root: string, name: string, format: ExampleFormat, options: ExampleOptions = {}): Record<string, unknown> {
+export function publishedExample(root: string, name: string, format: ExampleFormat, options: ExampleOptions = {}): DeliveredEvent {
   const body = readFileSync(join(root, 'events', format, `${name}.${format}`));
   const decoded = decodeWebhook(body, CONTENT_TYPES[format]);
   const timestamp = decoded.detail.webhook.eventTimestamp;
   const receivedAt = typeof timestamp === 'number' ? new Date(timestamp + ARRIVAL_DELAY_MS) : EXAMPLE_RECEIVED_AT;
   const detail = options.issuance === undefined ? decoded.detail : { ...decoded.detail, issuance: options.issuance };
   const entry = toPutEventsEntry({ ...decoded, detail }, { eventBusName: 'JamfEventBridge', eventSource: DEFAULT_EVENT_SOURCE }, receivedAt);
-  return {
-    version: '0',
-    id: EXAMPLE_ENVELOPE.id,
-    'detail-type': entry.DetailType,
-    source: entry.Source,
-    account: EXAMPLE_ENVELOPE.account,
-    // EventBridge writes the time to the second.
-    time: (entry.Time ?? receivedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: EXAMPLE_ENVELOPE.region,
-    resources: [],
-    detail: JSON.parse(entry.Detail ?? '{}') as unknown,
-  };
+  return eventBridgeEnvelope(
+    { detailType: entry.DetailType!, source: entry.Source!, detail: JSON.parse(entry.Detail ?? '{}') as unknown },
+    { id: EXAMPLE_ENVELOPE.id, account: EXAMPLE_ENVELOPE.account, region: EXAMPLE_ENVELOPE.region, time: entry.Time ?? receivedAt },
+  );
 }

@@ -67,25 +67,45 @@ export function readLocalRulesFile(path: string, variable = 'LOCAL_RULES'): Loca
   return parseLocalRules(json, `${variable} (${path})`);
 }
 
+/** Where and when a target gets an event: what EventBridge adds to the entry it was published with. */
+export interface Delivery {
+  readonly id: string;
+  readonly account: string;
+  readonly region: string;
+  /** The entry's `Time`, or when it was published. */
+  readonly time: Date | string;
+}
+
 /**
- * The event a target of the bus gets for a published entry: EventBridge's envelope, with the
- * detail parsed and the time to the second, as EventBridge writes it.
+ * The event a target of the bus gets: EventBridge's envelope around an entry's
+ * detail-type, source and parsed detail, with the time to the second, as
+ * EventBridge writes it. One builder for the local runtime, the tests and the
+ * generated examples, so that all three show subscribers the same shape.
  *
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html
  */
-export function deliveredEvent(published: PublishedEvent, region: string): DeliveredEvent {
+export function eventBridgeEnvelope(entry: { readonly detailType: string; readonly source: string; readonly detail: unknown }, delivery: Delivery): DeliveredEvent {
+  const time = typeof delivery.time === 'string' ? delivery.time : delivery.time.toISOString();
   return {
     version: '0',
-    id: published.EventId,
-    'detail-type': published.DetailType,
-    source: published.Source,
-    account: LOCAL_ACCOUNT,
-    time: published.Time.replace(/\.\d+Z$/, 'Z'),
-    region,
+    id: delivery.id,
+    'detail-type': entry.detailType,
+    source: entry.source,
+    account: delivery.account,
+    time: time.replace(/\.\d+Z$/, 'Z'),
+    region: delivery.region,
     // The handlers send no Resources; EventBridge delivers an empty list then.
     resources: [],
-    detail: published.Detail,
+    detail: entry.detail,
   };
+}
+
+/** The event a target of the local bus gets for an entry it accepted. */
+export function deliveredEvent(published: PublishedEvent, region: string): DeliveredEvent {
+  return eventBridgeEnvelope(
+    { detailType: published.DetailType, source: published.Source, detail: published.Detail },
+    { id: published.EventId, account: LOCAL_ACCOUNT, region, time: published.Time },
+  );
 }
 
 /** The names of the rules the event matches, in the rules' order. */

@@ -8,6 +8,7 @@ import { DEFAULT_EVENT_SOURCE } from '../../lambda/contract';
 import type { CanonicalDetail } from '../../lambda/decode/canonical';
 import { decodeWebhook } from '../../lambda/decode/decode';
 import type { JamfEventName } from '../../lambda/events';
+import { eventBridgeEnvelope } from '../../lambda/local/rules';
 import { toPutEventsEntry } from '../../lambda/publish/entry';
 import type { AnyJamfEvent, JamfEvent } from '../../examples/consumer/subscriber';
 import { CONTENT_TYPES, fixtureBytes, type FixtureFormat } from './fixtures';
@@ -18,28 +19,16 @@ export type Envelope = AnyJamfEvent;
 /** When the fixtures "arrived": a fixed time, so that every run builds the same envelopes. */
 export const RECEIVED_AT = new Date('2026-05-04T10:00:00.000Z');
 
-/** EventBridge writes `time` to the second, without a fraction. */
-function eventBridgeTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** The envelope EventBridge delivers for a webhook body, published with `eventSource`. */
 export function envelopeOf(body: Uint8Array, contentType: string, eventSource: string = DEFAULT_EVENT_SOURCE): Envelope {
   const decoded = decodeWebhook(body, contentType);
   const entry = toPutEventsEntry(decoded, { eventBusName: 'JamfEventBridge', eventSource }, RECEIVED_AT);
   const detailType = entry.DetailType ?? '';
   if (!isJamfDetailType(detailType)) throw new Error(`the publisher wrote detail-type ${detailType}`);
-  return {
-    version: '0',
-    id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
-    'detail-type': detailType,
-    source: entry.Source!,
-    account: '123456789012',
-    time: eventBridgeTime(entry.Time ?? RECEIVED_AT),
-    region: 'eu-west-1',
-    resources: [],
-    detail: JSON.parse(entry.Detail!) as CanonicalDetail,
-  };
+  return eventBridgeEnvelope(
+    { detailType, source: entry.Source!, detail: JSON.parse(entry.Detail!) as CanonicalDetail },
+    { id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718', account: '123456789012', region: 'eu-west-1', time: entry.Time ?? RECEIVED_AT },
+  ) as Envelope;
 }
 
 function isJamfDetailType(detailType: string): detailType is `jamf.${string}` {
