@@ -38,8 +38,8 @@ import { parseVerifySecrets } from '../lambda/scep/step-ca';
 import { setLogWriter } from '../lambda/shared/log';
 import { humanInvocationLine, humanRequestLine, PublishedHints } from '../lambda/local/log-format';
 import { FAULT_SERVICES } from '../lambda/local/faults';
-import { currentLocalRequest, startLocalRuntime, type FaultDocument } from '../lambda/local/runtime';
-import { removeRuntimeFile, runtimeFilePath, shownPath, writeRuntimeFile } from '../lambda/local/runtime-file';
+import { currentLocalRequest, LOCAL_AUTH_SECRET, startLocalRuntime, type FaultDocument } from '../lambda/local/runtime';
+import { removeRuntimeFile, runtimeFilePath, shownPath, writeRuntimeFile, type RuntimeFile } from '../lambda/local/runtime-file';
 import { loadSubscribers, subscribersWithoutRule, type LocalInvocation } from '../lambda/local/subscribers';
 import { awsOnlySettings, contextArguments, localStackOptions, readLocalRuntimeVariables, readLocalSettings } from '../lambda/local/settings';
 
@@ -98,6 +98,8 @@ async function main(): Promise<void> {
       process.stdout.write(humanRequestLine(line, currentLocalRequest(), hints.take(eventId)));
     });
   }
+  const runtimeFile = runtimeFilePath();
+  let written: RuntimeFile | undefined;
   const stack = await startLocalRuntime({
     ...fromSettings,
     ...local,
@@ -116,10 +118,13 @@ async function main(): Promise<void> {
       : {}),
     onPublished: hints.onPublished,
     ...(subscribers ? { subscribers, onInvocation } : {}),
+    // A rotation (npm run jamf -- rotate) replaced the document: npm run send uses the new one.
+    onWebhookAuthChanged: (document) => {
+      if (written) writeRuntimeFile(runtimeFile, (written = { ...written, webhookAuth: document }));
+    },
   });
 
-  const runtimeFile = runtimeFilePath();
-  writeRuntimeFile(runtimeFile, {
+  writeRuntimeFile(runtimeFile, (written = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
     url: stack.url,
@@ -133,7 +138,9 @@ async function main(): Promise<void> {
     jamfClientId: stack.jamf.clientId,
     jamfClientSecret: stack.jamf.clientSecret,
     ...(stack.scepEnabled ? { scepVerifySecret: stack.scep.verifySecret } : {}),
-  });
+    webhookAuthSecretId: LOCAL_AUTH_SECRET,
+    ...(local.secretTtlSeconds !== undefined ? { secretTtlSeconds: local.secretTtlSeconds } : {}),
+  }));
 
   const lines = [
     `jamf-eventbridge local stack`,

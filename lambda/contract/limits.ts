@@ -36,6 +36,14 @@ export const DEFAULT_SCEP_MAX_BODY_BYTES = 64 * 1024;
  */
 export const DEFAULT_SECRET_MAX_STALE_SECONDS = 24 * 3600;
 
+/**
+ * How long a function uses a secret it read before reading it again, unless
+ * set otherwise: a changed credentials document is in force everywhere within
+ * this time, which is how long a credential rotation waits between adding a
+ * credential and handing it to Jamf Pro.
+ */
+export const DEFAULT_SECRET_TTL_SECONDS = 5 * 60;
+
 /** Jamf Pro's default read timeout: it stops waiting for an answer after this. */
 export const JAMF_READ_TIMEOUT_MS = 2000;
 

@@ -13,6 +13,8 @@ export const INGEST_ENV = {
   maxBodyBytes: 'MAX_BODY_BYTES',
   publishBudgetMs: 'PUBLISH_BUDGET_MS',
   secretMaxStaleSeconds: 'SECRET_MAX_STALE_SECONDS',
+  /** Seconds a read secret is used before it is read again. Unset: 300. The local runtime sets it (`SECRET_TTL_SECONDS` for `npm start`) to try a rotation without waiting minutes. */
+  secretTtlSeconds: 'SECRET_TTL_SECONDS',
   /** `allowedSourceCidrs`, comma-separated: the function answers 403 to any other source address. Unset: any address. */
   allowedSourceCidrs: 'ALLOWED_SOURCE_CIDRS',
   /** `logPublishedWebhooks`: `false` leaves out the line (and its `Published` metric) of a published webhook. Unset: every request is logged. */
@@ -27,6 +29,7 @@ export const SCEP_ENV = {
   webhookAuthSecretId: INGEST_ENV.webhookAuthSecretId,
   maxBodyBytes: INGEST_ENV.maxBodyBytes,
   secretMaxStaleSeconds: INGEST_ENV.secretMaxStaleSeconds,
+  secretTtlSeconds: INGEST_ENV.secretTtlSeconds,
   allowedSourceCidrs: INGEST_ENV.allowedSourceCidrs,
   signingKeySecretId: 'SCEP_SIGNING_KEY_SECRET_ID',
   verifySecretId: 'SCEP_VERIFY_SECRET_ID',

@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_PUBLISH_BUDGET_MS,
   DEFAULT_SECRET_MAX_STALE_SECONDS,
+  DEFAULT_SECRET_TTL_SECONDS,
   INGEST_ENV,
 } from '../contract';
 import { readAllowedSourceCidrs } from '../shared/source-allowlist';
@@ -24,6 +25,8 @@ export interface IngestConfig {
   readonly publishBudgetMs: number;
   /** Seconds the credentials may be used after they were last read, while they cannot be read again; 0: never. */
   readonly secretMaxStaleSeconds: number;
+  /** Seconds the credentials are used before they are read again. @default DEFAULT_SECRET_TTL_SECONDS */
+  readonly secretTtlSeconds?: number;
   /** The source ranges allowed to call (`allowedSourceCidrs`); unset: any address. */
   readonly allowedSourceCidrs?: readonly string[];
   /** Whether a published webhook gets its log line; failures and refusals always do. @default true */
@@ -40,6 +43,7 @@ export function readIngestConfig(env: Env): IngestConfig {
     maxBodyBytes: positiveIntegerEnv(env, INGEST_ENV.maxBodyBytes, DEFAULT_MAX_BODY_BYTES),
     publishBudgetMs: positiveIntegerEnv(env, INGEST_ENV.publishBudgetMs, DEFAULT_PUBLISH_BUDGET_MS),
     secretMaxStaleSeconds: wholeNumberEnv(env, INGEST_ENV.secretMaxStaleSeconds, DEFAULT_SECRET_MAX_STALE_SECONDS),
+    secretTtlSeconds: positiveIntegerEnv(env, INGEST_ENV.secretTtlSeconds, DEFAULT_SECRET_TTL_SECONDS),
     logPublishedWebhooks: optionalEnv(env, INGEST_ENV.logPublishedWebhooks) === undefined || booleanEnv(env, INGEST_ENV.logPublishedWebhooks),
     allowedSourceCidrs: readAllowedSourceCidrs(env),
   };

@@ -49,6 +49,7 @@ export const handler = createIngestHandler({
   authenticate: authenticatorFor(
     credentialsVerifier(config.webhookAuthSecretId ? secretReader(config.webhookAuthSecretId) : noCredentials, {
       maxStaleMs: config.secretMaxStaleSeconds * 1000,
+      ...(config.secretTtlSeconds === undefined ? {} : { ttlMs: config.secretTtlSeconds * 1000 }),
     }),
   ),
 });

@@ -19,6 +19,10 @@ export interface RuntimeFile {
   readonly scepVerifyUrl?: string;
   /** The credentials document the server accepts (JSON text), as JAMF_WEBHOOK_AUTH holds it. */
   readonly webhookAuth: string;
+  /** The local Secrets Manager's id of that document, for `npm run jamf -- rotate`. */
+  readonly webhookAuthSecretId?: string;
+  /** Seconds the functions use a secret before reading it again (`SECRET_TTL_SECONDS`). */
+  readonly secretTtlSeconds?: number;
   /** Where it came from: the variable, or generated for this run. */
   readonly webhookAuthSource: 'JAMF_WEBHOOK_AUTH' | 'generated';
   /** step-ca's webhook secret, base64, as SCEP_VERIFY_SECRET holds it. */

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeadLetterRecord } from '../publish/dead-letters';
+import { INGEST_ENV, SCEP_ENV } from '../contract/variables';
 import type { RedriveAnswer } from '../redrive/logs';
 import { startAwsEndpoint, type AwsEndpoint } from './aws-endpoint';
 import { DEFAULT_MAX_EVENTS, LocalEventBus, type PublishedEvent } from './event-bus';
@@ -50,6 +51,14 @@ export interface LocalRuntimeOptions extends LocalSettingsOptions {
   readonly port?: number;
   /** The credentials document (JSON text); absent or empty rejects every webhook. */
   readonly webhookAuth?: string;
+  /** Called when the credentials document is replaced through the local Secrets Manager (a rotation). */
+  readonly onWebhookAuthChanged?: (document: string) => void;
+  /**
+   * Seconds the functions use a secret they read before reading it again (`SECRET_TTL_SECONDS`):
+   * how long a credential rotation must wait for the functions to know a new credential.
+   * @default 300, as deployed
+   */
+  readonly secretTtlSeconds?: number;
   readonly onPublished?: (event: PublishedEvent) => void;
   /** Key that signs SCEP challenges (at least 32 characters). @default - generated at start */
   readonly scepChallengeKey?: string;
@@ -208,7 +217,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     partitionKey: 'challengeId',
     ttlAttribute: 'expiresAt',
   });
-  const secrets = new LocalSecrets();
+  const secrets = new LocalSecrets((name, value) => {
+    if (name === LOCAL_AUTH_SECRET) options.onWebhookAuthChanged?.(value);
+  });
   const jamf = new LocalJamfClassicApi(options.jamf);
   secrets.set(LOCAL_AUTH_SECRET, options.webhookAuth ?? '');
   const scep: LocalScepSecrets = {
@@ -241,7 +252,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const handlerAwsEndpointUrl = handlerEndpoint ?? aws.url;
   const deadLetterQueueUrl = `${handlerAwsEndpointUrl}/${LOCAL_ACCOUNT}/${LOCAL_DEAD_LETTER_QUEUE}`;
 
-  const environments = functionEnvironments(options, {
+  const secretTtl = options.secretTtlSeconds === undefined ? undefined : String(options.secretTtlSeconds);
+  const configured = functionEnvironments(options, {
     deadLetterQueueUrl,
     webhookAuthSecretId: LOCAL_AUTH_SECRET,
     scepSigningKeySecretId: LOCAL_SCEP_SIGNING_KEY_SECRET,
@@ -249,6 +261,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     scepUsedChallengesTable: LOCAL_USED_CHALLENGES_TABLE,
     ...(upstreamBasic ? { scepUpstreamSecretId: LOCAL_SCEP_UPSTREAM_SECRET } : {}),
   });
+  const environments = {
+    ingest: { ...configured.ingest, [INGEST_ENV.secretTtlSeconds]: secretTtl },
+    scep: { ...configured.scep, [SCEP_ENV.secretTtlSeconds]: secretTtl },
+  };
   // The per-service variables win over AWS_ENDPOINT_URL in the SDK: set all four to the one URL
   // chosen above (the option, which `npm start` takes from AWS_ENDPOINT_URL, else the built-in
   // endpoint), so that no value from the shell sends one service elsewhere.

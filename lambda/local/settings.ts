@@ -291,6 +291,8 @@ export interface LocalRuntimeVariables {
   readonly maxEvents?: number;
   /** `LOCAL_RULES`: the rules in the JSON file it names, checked. */
   readonly rules?: LocalRules;
+  /** `SECRET_TTL_SECONDS`: how long the functions use a secret before reading it again. */
+  readonly secretTtlSeconds?: number;
 }
 
 function wholeNumber(env: Env, name: string, min: number, max: number): number | undefined {
@@ -304,13 +306,14 @@ function wholeNumber(env: Env, name: string, min: number, max: number): number |
 }
 
 /**
- * Reads LOCAL_AWS_PORT, AWS_ENDPOINT_URL, LOCAL_FAULTS, LOCAL_MAX_EVENTS and LOCAL_RULES (the
+ * Reads LOCAL_AWS_PORT, AWS_ENDPOINT_URL, LOCAL_FAULTS, LOCAL_MAX_EVENTS, SECRET_TTL_SECONDS and LOCAL_RULES (the
  * file it names, read and checked now, so that a broken pattern stops `npm start`); errors name
  * the variable. Unset or empty: undefined. LOCAL_SUBSCRIBERS is loaded by bin/local.ts (an import).
  */
 export function readLocalRuntimeVariables(env: Env = process.env): LocalRuntimeVariables {
   const awsPort = wholeNumber(env, 'LOCAL_AWS_PORT', 0, 65535);
   const maxEvents = wholeNumber(env, 'LOCAL_MAX_EVENTS', 1, 10_000_000);
+  const secretTtlSeconds = wholeNumber(env, INGEST_ENV.secretTtlSeconds, 1, 24 * 3600);
   const endpoint = env.AWS_ENDPOINT_URL?.trim();
   const faultsText = env.LOCAL_FAULTS?.trim();
   let faults: FaultDocument | undefined;
@@ -327,5 +330,6 @@ export function readLocalRuntimeVariables(env: Env = process.env): LocalRuntimeV
     ...(faults ? { faults } : {}),
     ...(maxEvents !== undefined ? { maxEvents } : {}),
     ...(rules ? { rules } : {}),
+    ...(secretTtlSeconds !== undefined ? { secretTtlSeconds } : {}),
   };
 }

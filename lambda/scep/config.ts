@@ -11,6 +11,7 @@ import {
   DEFAULT_SCEP_MAX_BODY_BYTES,
   DEFAULT_SCEP_UPSTREAM_TIMEOUT_MS,
   DEFAULT_SECRET_MAX_STALE_SECONDS,
+  DEFAULT_SECRET_TTL_SECONDS,
   MAX_SCEP_AUDIT_BUDGET_MS,
   MAX_SCEP_CHALLENGE_TTL_SECONDS,
   MAX_SCEP_ISSUE_WAIT_MS,
@@ -67,6 +68,8 @@ export interface ScepConfig {
   readonly maxBodyBytes: number;
   /** Seconds a secret may be used after it was last read, while it cannot be read again; 0: never. */
   readonly secretMaxStaleSeconds: number;
+  /** Seconds a secret is used before it is read again. */
+  readonly secretTtlSeconds: number;
 }
 
 function upstreamUrl(env: Env): string | undefined {
@@ -122,6 +125,7 @@ export function readScepConfig(env: Env): ScepConfig {
     prepareAtInit: booleanEnv(env, SCEP_ENV.prepareAtInit),
     maxBodyBytes: positiveInteger(env, SCEP_ENV.maxBodyBytes, DEFAULT_SCEP_MAX_BODY_BYTES),
     secretMaxStaleSeconds: wholeNumberEnv(env, SCEP_ENV.secretMaxStaleSeconds, DEFAULT_SECRET_MAX_STALE_SECONDS),
+    secretTtlSeconds: positiveInteger(env, SCEP_ENV.secretTtlSeconds, DEFAULT_SECRET_TTL_SECONDS),
   };
   const upstreamMs = config.upstream?.timeoutMs ?? 0;
   if (upstreamMs + config.auditBudgetMs + SCEP_AUDIT_OVERHEAD_MS > MAX_SCEP_ISSUE_WAIT_MS) {

@@ -32,7 +32,7 @@ const config = readScepConfig(process.env);
 /** `allowedSourceCidrs`: checked before either route reads anything (an HTTP API has no resource policy). */
 const checkSource = sourceCheck(readAllowedSourceCidrs(process.env));
 /** Every secret is used past its TTL, up to this, while Secrets Manager cannot be read. */
-const SECRET_CACHE = { maxStaleMs: config.secretMaxStaleSeconds * 1000 } as const;
+const SECRET_CACHE = { maxStaleMs: config.secretMaxStaleSeconds * 1000, ttlMs: config.secretTtlSeconds * 1000 } as const;
 
 const secretsManager = lazy(async () => {
   const { createSecretsManagerClient, readSecretString } = await import('../secrets/secrets-manager.js');

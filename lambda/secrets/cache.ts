@@ -6,11 +6,12 @@
  * invalid value is a 503: a handler denies, never allows, without a value it
  * may trust.
  */
+import { DEFAULT_SECRET_TTL_SECONDS } from '../contract/limits';
 import { ServiceUnavailableError } from '../shared/errors';
 import { within } from '../shared/deadline';
 import { logNotice } from '../shared/log';
 
-export const DEFAULT_SECRET_TTL_MS = 5 * 60 * 1000;
+export const DEFAULT_SECRET_TTL_MS = DEFAULT_SECRET_TTL_SECONDS * 1000;
 
 export interface SecretCacheOptions {
   readonly ttlMs?: number;

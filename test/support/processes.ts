@@ -17,6 +17,7 @@ const LOCAL_VARIABLES = [
   'AWS_ENDPOINT_URL',
   'LOCAL_RULES',
   'LOCAL_SUBSCRIBERS',
+  'SECRET_TTL_SECONDS',
 ];
 
 /** The environment for `npm start` on a free port, keeping its runtime file in `localDir`. */
