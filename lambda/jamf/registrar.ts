@@ -17,6 +17,7 @@
 import type { CredentialsDocument } from '../auth/credentials';
 import { EVENT_NAMES, type JamfEventName } from '../events/catalogue';
 import type { ClassicApiClient } from './classic-api';
+import { credentialUpdate, currentCredential, type WebhookAuth } from './credential';
 import type { Webhook, WebhookFields } from './webhook-xml';
 
 /** What every webhook the registrar owns is called: `jamf-eventbridge: ComputerAdded`. */
@@ -53,7 +54,7 @@ export const WEBHOOK_TIMEOUTS = {
 } as const;
 
 export type WebhookFormat = 'json' | 'xml';
-export type WebhookAuth = 'basic' | 'header' | 'hmac';
+export type { WebhookAuth } from './credential';
 
 export interface RegistrarOptions {
   /** The stack's webhook URL (`WebhookUrl`), where every event but SCEPChallenge goes. */
@@ -113,24 +114,12 @@ export interface AppliedChange {
 
 /** The first credential of the chosen kind, as Jamf's fields. */
 function credentialFields(options: RegistrarOptions): { username: string; authentication_type: string; credential: DesiredWebhook['credential'] } {
-  const doc = options.credentials;
-  switch (options.auth) {
-    case 'basic': {
-      const basic = doc.basic?.[0] ?? (doc.username && doc.password ? { username: doc.username, password: doc.password } : undefined);
-      if (!basic) throw new RegistrarConfigurationError('auth basic: the credentials document has no basic credential');
-      return { username: basic.username, authentication_type: 'BASIC', credential: { password: basic.password } };
-    }
-    case 'header': {
-      const header = doc.headers?.[0];
-      if (!header) throw new RegistrarConfigurationError('auth header: the credentials document has no headers credential');
-      return { username: '', authentication_type: 'HEADER', credential: { header: { [header.name]: header.value } } };
-    }
-    case 'hmac': {
-      const hmac = doc.hmac?.[0];
-      if (!hmac) throw new RegistrarConfigurationError('auth hmac: the credentials document has no hmac credential');
-      return { username: '', authentication_type: 'HASH_SIGNATURE', credential: { password: hmac.secret } };
-    }
+  const credential = currentCredential(options.credentials, options.auth);
+  if (!credential) {
+    throw new RegistrarConfigurationError(`auth ${options.auth}: the credentials document has no ${options.auth === 'header' ? 'headers' : options.auth} credential`);
   }
+  const { authentication_type = '', username = '', password, header } = credentialUpdate(credential);
+  return { username, authentication_type, credential: { ...(password === undefined ? {} : { password }), ...(header === undefined ? {} : { header }) } };
 }
 
 /** The webhooks the options ask for, by name. */
