@@ -6,6 +6,9 @@
  *   plan     prints what sync would do, and writes nothing
  *   sync     creates, updates and deletes until Jamf Pro has what is asked for
  *   remove   deletes every webhook sync created, and nothing else
+ *   rotate   replaces the webhook credential with no webhook refused in between: adds a new one to
+ *            the credentials document (a Secrets Manager secret, --secret-id), waits for the
+ *            functions to read it, sends it to every webhook sync created, then retires the old one
  *
  * The API client comes from JAMF_CLIENT_ID and JAMF_CLIENT_SECRET; the webhook credential from
  * JAMF_WEBHOOK_AUTH (the credentials document the functions check). When `npm start` is running,
@@ -29,11 +32,22 @@ import {
   type WebhookAuth,
   type WebhookFormat,
 } from '../lambda/jamf/registrar';
-import { readRuntimeFile, runtimeFilePath, shownPath } from '../lambda/local/runtime-file';
+import { readRuntimeFile, runtimeFilePath, shownPath, type RuntimeFile } from '../lambda/local/runtime-file';
+import { firstAuthKind } from '../lambda/jamf/credential';
+import { rotateWebhookCredential, RotationIncompleteError, type CredentialsStore } from '../lambda/jamf/rotation';
+import { DEFAULT_SECRET_TTL_SECONDS } from '../lambda/contract/limits';
+import { readSecretString } from '../lambda/secrets/secrets-manager';
+import { writeSecretString } from '../lambda/secrets/write';
+import { boundedRequests } from '../lambda/shared/aws-calls';
+
+/** Added to the functions' secret TTL before the new credential goes to Jamf Pro. */
+const ROTATION_MARGIN_SECONDS = 2;
 
 const USAGE = `usage: npm run jamf -- sync|plan|remove [--jamf-url <url>] [--webhook-url <url>] [--scep-url <url>]
          [--events <Name,...>] [--format json|xml] [--auth basic|header|hmac]
          [--smart-group [<SmartGroupEvent>:]<id>]... [--rotate]
+       npm run jamf -- rotate [--jamf-url <url>] [--secret-id <WebhookAuthSecretArn>] [--auth basic|header|hmac]
+         [--wait <seconds>]
   API client: JAMF_CLIENT_ID, JAMF_CLIENT_SECRET; webhook credential: JAMF_WEBHOOK_AUTH
   (each defaults to the running npm start's, from .local/runtime.json)`;
 
@@ -42,7 +56,7 @@ class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-type Command = 'sync' | 'plan' | 'remove';
+type Command = 'sync' | 'plan' | 'remove' | 'rotate';
 
 interface Arguments {
   readonly command: Command;
@@ -51,11 +65,11 @@ interface Arguments {
   readonly rotate: boolean;
 }
 
-const VALUE_FLAGS = ['--jamf-url', '--webhook-url', '--scep-url', '--events', '--format', '--auth'];
+const VALUE_FLAGS = ['--jamf-url', '--webhook-url', '--scep-url', '--events', '--format', '--auth', '--secret-id', '--wait'];
 
 function parseArguments(argv: readonly string[]): Arguments {
   const [command, ...rest] = argv;
-  if (command !== 'sync' && command !== 'plan' && command !== 'remove') throw new UsageError(command ? `unknown command ${command}` : 'which command?');
+  if (command !== 'sync' && command !== 'plan' && command !== 'remove' && command !== 'rotate') throw new UsageError(command ? `unknown command ${command}` : 'which command?');
   const values = new Map<string, string>();
   const smartGroups: string[] = [];
   let rotate = false;
@@ -104,10 +118,14 @@ function parseSmartGroups(values: readonly string[], events: readonly JamfEventN
 
 /** The first kind of credential the document has, in the order Jamf Pro's form lists them. */
 function defaultAuth(document: CredentialsDocument): WebhookAuth {
-  if (document.basic?.length || document.username) return 'basic';
-  if (document.headers?.length) return 'header';
-  if (document.hmac?.length) return 'hmac';
-  throw new UsageError('the credentials document has no basic, headers or hmac credential for Jamf Pro to send');
+  const auth = firstAuthKind(document);
+  if (auth === undefined) throw new UsageError('the credentials document has no basic, headers or hmac credential for Jamf Pro to send');
+  return auth;
+}
+
+function parseAuth(value: string | undefined): WebhookAuth | undefined {
+  if (value !== undefined && value !== 'basic' && value !== 'header' && value !== 'hmac') throw new UsageError('--auth must be basic, header or hmac');
+  return value;
 }
 
 function describe(change: PlannedChange): string {
@@ -137,6 +155,8 @@ async function main(): Promise<void> {
   if (!clientId || !clientSecret) throw new UsageError('JAMF_CLIENT_ID and JAMF_CLIENT_SECRET must be set (the Jamf Pro API client)');
   const client = new ClassicApiClient({ url: jamfUrl, clientId, clientSecret });
 
+  if (args.command === 'rotate') return rotate(args, client, running);
+
   let desired: ReturnType<typeof desiredWebhooks> = [];
   if (args.command !== 'remove') {
     const webhookUrl = args.values.get('--webhook-url') ?? running?.webhookUrl;
@@ -146,8 +166,7 @@ async function main(): Promise<void> {
     const credentials = parseCredentialsDocument(authText);
     const format = args.values.get('--format') ?? 'json';
     if (format !== 'json' && format !== 'xml') throw new UsageError('--format must be json or xml');
-    const auth = args.values.get('--auth') ?? defaultAuth(credentials);
-    if (auth !== 'basic' && auth !== 'header' && auth !== 'hmac') throw new UsageError('--auth must be basic, header or hmac');
+    const auth = parseAuth(args.values.get('--auth')) ?? defaultAuth(credentials);
     const eventsText = args.values.get('--events');
     const events = eventsText ? parseEvents(eventsText) : DEFAULT_EVENTS;
     const scepUrl = args.values.get('--scep-url') ?? running?.scepChallengeUrl;
@@ -175,6 +194,57 @@ async function main(): Promise<void> {
   if (failed.length > 0) process.exitCode = 1;
 }
 
+/**
+ * The rotate command. The document is a Secrets Manager secret: --secret-id (the stack's
+ * WebhookAuthSecretArn output), or the running npm start's, through its AWS endpoint.
+ */
+async function rotate(args: Arguments, client: ClassicApiClient, running: RuntimeFile | undefined): Promise<void> {
+  const given = args.values.get('--secret-id');
+  const local = given === undefined && running?.webhookAuthSecretId !== undefined && running.awsEndpointUrl !== undefined;
+  const secretId = given ?? (local ? running.webhookAuthSecretId : undefined);
+  if (!secretId) throw new UsageError('--secret-id is required (the stack\'s WebhookAuthSecretArn output), or npm start running');
+  const waitText = args.values.get('--wait');
+  // The functions read the document again within their secret TTL; a little more covers the read itself.
+  const ttlSeconds = waitText === undefined ? (local ? running?.secretTtlSeconds : undefined) ?? DEFAULT_SECRET_TTL_SECONDS : undefined;
+  const waitSeconds = waitText === undefined ? ttlSeconds! + ROTATION_MARGIN_SECONDS : Number(waitText);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError('--wait must be a number of seconds');
+
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const secrets = new SecretsManagerClient({
+    maxAttempts: 3,
+    ...boundedRequests(2000, 10_000),
+    // npm start's built-in endpoint and its static credentials; otherwise the usual AWS configuration.
+    ...(local ? { endpoint: running!.awsEndpointUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+  });
+  const store: CredentialsStore = {
+    read: () => readSecretString(secrets, secretId),
+    write: (text) => writeSecretString(secrets, secretId, text),
+  };
+  const say = (text: string) => process.stdout.write(`${text}\n`);
+  const result = await rotateWebhookCredential({
+    client,
+    store,
+    auth: parseAuth(args.values.get('--auth')),
+    functionsWaitMs: waitSeconds * 1000,
+    onStep: (step) => {
+      switch (step.step) {
+        case 'added':
+          return say(`added      a new ${step.auth} credential to the credentials document (the old one stays valid); ${step.webhooks.length} webhook(s) to update`);
+        case 'waiting':
+          return say(step.why === 'functions'
+            ? `waiting    ${Math.round(step.ms / 1000)} s for the functions to read the document again`
+            : `waiting    ${Math.round(step.ms / 1000)} s for webhooks sent with the old credential to arrive`);
+        case 'updated':
+          return say(`updated    ${step.name}  (id ${step.id}): sends the new credential`);
+        case 'retired':
+          return say(`retired    the old ${step.auth} credential`);
+      }
+    },
+  });
+  const others = result.otherKind.length > 0 ? `; ${result.otherKind.length} webhook(s) use other authentication and were left as they are` : '';
+  say(`rotate: ${result.updated.length} webhook(s) updated, old credential retired${others}`);
+}
+
 function line(result: AppliedChange): string {
   if (result.error) return `FAILED     ${result.change.name}: ${result.error.message}`;
   const changed = result.silentlyChanged.map((d) => `WARNING: Jamf Pro stored ${d.field} ${d.found || '(blank)'}, not ${d.wanted}`);
@@ -194,7 +264,7 @@ main().catch((error: unknown) => {
   }
   // Every message here is written not to carry a secret (JamfApiError, the credentials document's
   // own errors); anything else is reported by its name only.
-  const known = error instanceof JamfApiError || error instanceof RegistrarConfigurationError || (error instanceof Error && error.name === 'InvalidCredentialsDocumentError');
+  const known = error instanceof JamfApiError || error instanceof RegistrarConfigurationError || error instanceof RotationIncompleteError || (error instanceof Error && error.name === 'InvalidCredentialsDocumentError');
   process.stderr.write(`jamf failed: ${known ? (error as Error).message : error instanceof Error ? error.name : 'unknown error'}\n`);
   process.exit(1);
 });

@@ -11,7 +11,8 @@ import type { RuntimeFile } from '../../lambda/local/runtime-file';
 import { ROOT } from '../support/fixtures';
 
 const localDir = mkdtempSync(join(tmpdir(), 'jamf-eventbridge-jamf-cli-'));
-const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', JAMF_EVENTBRIDGE_LOCAL_DIR: localDir };
+// Functions that read their secrets again after a second, so that a rotation waits seconds.
+const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', JAMF_EVENTBRIDGE_LOCAL_DIR: localDir, SECRET_TTL_SECONDS: '1' };
 for (const name of ['JAMF_WEBHOOK_AUTH', 'JAMF_CLIENT_ID', 'JAMF_CLIENT_SECRET', 'LOG_FORMAT', 'SCEP_UPSTREAM_URL', 'LOCAL_FAULTS', 'LOCAL_AWS_PORT', 'AWS_ENDPOINT_URL']) {
   delete env[name];
 }
@@ -27,17 +28,24 @@ interface Run {
   readonly stderr: string;
 }
 
+/** The webhook credentials document after the rotation, for the secret check. */
+let rotatedAuth = '';
+
 function jamf(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return npmRun('jamf', args, extraEnv);
+}
+
+function npmRun(script: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', 'jamf', '--', ...args], { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', '-s', script, '--', ...args], { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`npm run jamf -- ${args.join(' ')} did not finish within 20 s`));
-    }, 20_000);
+      reject(new Error(`npm run ${script} -- ${args.join(' ')} did not finish within 60 s`));
+    }, 60_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       printed += stdout + stderr;
@@ -99,6 +107,25 @@ describe('npm run jamf against npm start', () => {
     expect(remove.stdout).toMatch(/remove: 0 created, 0 updated, 20 deleted, 0 unchanged\n$/);
   }, 90_000);
 
+  it('rotates the credential of npm start, and npm run send follows it', async () => {
+    const sync = await jamf(['sync', '--events', 'ComputerAdded']);
+    expect(sync.stdout).toMatch(/sync: 1 created/);
+    expect(runtime).toMatchObject({ webhookAuthSecretId: expect.any(String), secretTtlSeconds: 1 });
+
+    const rotate = await jamf(['rotate']);
+    expect(rotate).toMatchObject({ code: 0, stderr: '' });
+    expect(rotate.stdout).toMatch(/waiting +3 s for the functions[^]*rotate: 1 webhook\(s\) updated, old credential retired\n$/);
+
+    // npm start wrote the new document to its runtime file, and npm run send signs with it.
+    const rotated = JSON.parse(readFileSync(join(localDir, 'runtime.json'), 'utf8')) as RuntimeFile;
+    rotatedAuth = rotated.webhookAuth;
+    expect(rotated.webhookAuth).not.toBe(runtime.webhookAuth);
+    const send = await npmRun('send', ['ComputerAdded'], { PORT: '' });
+    expect(send).toMatchObject({ code: 0, stderr: '' });
+    expect(send.stdout).toMatch(/\b200\b/);
+    await jamf(['remove']);
+  }, 90_000);
+
   it('says in one line that Jamf refused the API client', async () => {
     const refused = await jamf(['plan'], { JAMF_CLIENT_ID: runtime.jamfClientId, JAMF_CLIENT_SECRET: 'a-wrong-client-secret-123' });
     expect(refused.code).toBe(1);
@@ -112,8 +139,11 @@ describe('npm run jamf against npm start', () => {
   }, 30_000);
 
   it('never prints a secret', () => {
-    const password = (JSON.parse(runtime.webhookAuth) as { basic: { password: string }[] }).basic[0]!.password;
+    const passwordOf = (document: string) => (JSON.parse(document) as { basic: { password: string }[] }).basic[0]!.password;
     expect(printed).not.toHaveLength(0);
-    for (const secret of [password, runtime.jamfClientSecret!, 'a-wrong-client-secret-123']) expect(printed).not.toContain(secret);
+    expect(rotatedAuth).not.toBe('');
+    for (const secret of [passwordOf(runtime.webhookAuth), passwordOf(rotatedAuth), runtime.jamfClientSecret!, 'a-wrong-client-secret-123']) {
+      expect(printed).not.toContain(secret);
+    }
   });
 });
