@@ -33,6 +33,11 @@ export interface JamfAlarmsProps {
   readonly api?: apigw.RestApi;
   /** The API stage's 5xx answers (REST or HTTP API), given the period and statistic. Give this or `api`. */
   readonly apiServerErrors?: (options: cloudwatch.MetricOptions) => cloudwatch.IMetric;
+  /**
+   * The requests API Gateway answered 429, given the period and statistic (the access log's count,
+   * {@link countThrottledRequests}). Without it, no alarm watches them.
+   */
+  readonly apiThrottled?: (options: cloudwatch.MetricOptions) => cloudwatch.IMetric;
   /** The ingest function. */
   readonly ingestFunction: lambda.IFunction;
   /** The dead-letter queue, watched for messages. */
@@ -47,7 +52,7 @@ export interface JamfAlarmsProps {
 
 /**
  * What tells an operator that webhooks are at risk: alarms on the API's 5xx
- * answers, the functions' errors and throttles, failed publishes, a slow SCEP
+ * and 429 answers, the functions' errors and throttles, failed publishes, a slow SCEP
  * function and the dead-letter queue, each saying what to check, all
  * notifying one topic, which always exists.
  */
@@ -67,6 +72,7 @@ export class JamfAlarms extends Construct {
     const apiServerErrors = props.apiServerErrors ?? (api ? (options: cloudwatch.MetricOptions) => api.deploymentStage.metricServerError(options) : undefined);
     if (apiServerErrors === undefined) throw new Error('JamfAlarms needs api or apiServerErrors: the API whose 5xx answers it watches');
     this.createIngestAlarms(apiServerErrors, props.ingestFunction, props.deadLetterQueue);
+    if (props.apiThrottled !== undefined) this.createThrottledAlarm(props.apiThrottled);
     if (props.scepFunction !== undefined) this.createScepAlarms(props.scepFunction);
   }
 
@@ -108,8 +114,9 @@ export class JamfAlarms extends Construct {
     this.addAlarm('IngestThrottlesAlarm', {
       metric: ingest.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
       description:
-        'The ingest function was throttled: the account or function concurrency limit was reached and Jamf Pro ' +
-        'got errors. Ask for a higher Lambda concurrency quota or lower the API throttling.',
+        'The ingest function was throttled: the account or function concurrency limit was reached, Jamf Pro was ' +
+        'answered 500 and does not resend: those webhooks are lost (not dead-lettered). Set ingestReservedConcurrency ' +
+        'to at least throttlingBurstLimit, or ask for a higher Lambda concurrency quota (docs/operations.md, Sizing for a fleet).',
     });
     this.addAlarm('PublishFailedAlarm', {
       metric: customMetricSum(INGEST_METRICS, INGEST_METRICS.publishFailed, fiveMinutes),
@@ -139,6 +146,16 @@ export class JamfAlarms extends Construct {
     });
   }
 
+  private createThrottledAlarm(apiThrottled: (options: cloudwatch.MetricOptions) => cloudwatch.IMetric): void {
+    this.addAlarm('ApiThrottledAlarm', {
+      metric: apiThrottled({ period: Duration.minutes(5), statistic: 'Sum' }),
+      description:
+        'API Gateway answered 429: requests came faster than throttlingRateLimit / throttlingBurstLimit (or the ' +
+        "account's API Gateway quota). Jamf Pro does not resend, and no function saw them: those webhooks are lost. " +
+        'The access logs (status 429) say when and which route; raise the limits (docs/operations.md, Sizing for a fleet).',
+    });
+  }
+
   private createScepAlarms(fn: lambda.IFunction): void {
     const fiveMinutes = Duration.minutes(5);
     this.addAlarm('ScepErrorsAlarm', {
@@ -149,7 +166,8 @@ export class JamfAlarms extends Construct {
       metric: fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
       description:
         'The SCEP challenge function was throttled: the account or function concurrency limit was reached and ' +
-        'Jamf Pro or step-ca got errors. Ask for a higher Lambda concurrency quota or lower the API throttling.',
+        'Jamf Pro or step-ca got errors (an enrolment failed). Ask for a higher Lambda concurrency quota, or keep ' +
+        'instances with scepProvisionedConcurrency.',
     });
     this.addAlarm('ScepSlowAlarm', {
       // Per function, so verify requests count too; both should be fast.

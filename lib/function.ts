@@ -96,6 +96,11 @@ export interface JamfFunctionProps {
    * @default FUNCTION_TIMEOUT (10 s)
    */
   readonly timeout?: Duration;
+  /**
+   * Instances reserved for the function, which are also the most it runs at once.
+   * @default - none: the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -143,6 +148,7 @@ export function createFunction(scope: Construct, id: string, props: JamfFunction
     architecture: lambda.Architecture.ARM_64,
     memorySize: props.memorySize ?? FUNCTION_MEMORY_MB,
     timeout: props.timeout ?? FUNCTION_TIMEOUT,
+    reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     role,
     logGroup,
     tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,

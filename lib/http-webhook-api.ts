@@ -4,17 +4,19 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { STAGE_NAME } from '../lambda/contract';
+import { DEFAULT_THROTTLING_BURST_LIMIT, DEFAULT_THROTTLING_RATE_LIMIT, STAGE_NAME } from '../lambda/contract';
+import { countThrottledRequests } from './api-throttles';
 import { createLogGroup, type LogGroupSettings } from './log-group';
 import { acknowledgeControlTowerRules } from './nag';
 import type { RouteAuthentication } from './webhook-api';
 
 /** Properties of {@link HttpWebhookApi}. */
 export interface HttpWebhookApiProps {
-  /** Steady-state requests per second. @default 100 */
+  /** Steady-state requests per second. @default DEFAULT_THROTTLING_RATE_LIMIT (500) */
   readonly throttlingRateLimit?: number;
-  /** Burst of requests. @default 200 */
+  /** Burst of requests. @default DEFAULT_THROTTLING_BURST_LIMIT (500) */
   readonly throttlingBurstLimit?: number;
   /** Retention and encryption key of the access logs. */
   readonly logGroups: LogGroupSettings;
@@ -45,10 +47,13 @@ export class HttpWebhookApi extends Construct {
   public readonly api: apigwv2.HttpApi;
   /** The `v1` stage, which serves every route. */
   public readonly stage: apigwv2.HttpStage;
+  /** Counts the 429 answers in the access log. */
+  private readonly throttledRequests: logs.MetricFilter;
 
   constructor(scope: Construct, id: string, props: HttpWebhookApiProps) {
     super(scope, id);
     const accessLogs = createLogGroup(this, 'HttpApiAccessLogs', props.logGroups);
+    this.throttledRequests = countThrottledRequests(this, accessLogs);
 
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: Names.uniqueResourceName(this.node.scope ?? this, { maxLength: 64, separator: '-' }),
@@ -63,8 +68,8 @@ export class HttpWebhookApi extends Construct {
       stageName: STAGE_NAME,
       autoDeploy: true,
       throttle: {
-        rateLimit: props.throttlingRateLimit ?? 100,
-        burstLimit: props.throttlingBurstLimit ?? 200,
+        rateLimit: props.throttlingRateLimit ?? DEFAULT_THROTTLING_RATE_LIMIT,
+        burstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLING_BURST_LIMIT,
       },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
@@ -74,6 +79,11 @@ export class HttpWebhookApi extends Construct {
     // No AWS WAF: an HTTP API cannot be associated with a web ACL (cdk-nag's APIG3 checks REST stages
     // only). Set apiType rest to attach one; here callers are limited by the stage throttling, the
     // optional source allowlist (checked by the functions) and the webhook credentials.
+  }
+
+  /** The requests API Gateway answered 429 (from the access log), for the alarm. */
+  public metricThrottled(props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.throttledRequests.metric(props);
   }
 
   /** The stage's 5xx answers, for the alarm. */

@@ -19,6 +19,8 @@ export interface IngestFunctionProps extends SharedResources {
   readonly logGroups: LogGroupSettings;
   /** Whether X-Ray active tracing is on. */
   readonly tracing: boolean;
+  /** Instances reserved for the function (and the most it runs at once). @default - none: the account's unreserved pool */
+  readonly reservedConcurrency?: number;
   /** Whether a line is logged for every published webhook, not only for failures and refusals. @default true */
   readonly logPublishedWebhooks?: boolean;
 }
@@ -53,6 +55,7 @@ export class IngestFunction extends Construct {
       logGroups: props.logGroups,
       tracing: props.tracing,
       memorySize: INGEST_MEMORY_MB,
+      reservedConcurrentExecutions: props.reservedConcurrency,
     });
     this.function = fn;
     acknowledgeFunctionRules(fn, props.tracing);

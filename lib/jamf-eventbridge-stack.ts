@@ -161,6 +161,7 @@ export class JamfEventBridgeStack extends Stack {
       logRetention: settings.logRetentionDays === undefined ? undefined : retentionDays(settings.logRetentionDays),
       throttlingRateLimit: settings.throttlingRateLimit,
       throttlingBurstLimit: settings.throttlingBurstLimit,
+      ingestReservedConcurrency: settings.ingestReservedConcurrency,
       maxBodyBytes: settings.maxBodyBytes,
       publishBudget: settings.publishBudgetMs === undefined ? undefined : Duration.millis(settings.publishBudgetMs),
       allowedSourceCidrs: allowedSourceCidrs(settings),

@@ -148,6 +148,7 @@ export class JamfEventBridge extends Construct {
       maxBodyBytes: props.maxBodyBytes,
       publishBudget: props.publishBudget,
       logPublishedWebhooks: props.logPublishedWebhooks ?? true,
+      reservedConcurrency: props.ingestReservedConcurrency,
       logGroups,
       tracing,
     });
@@ -225,6 +226,7 @@ export class JamfEventBridge extends Construct {
 
     const alarms = new JamfAlarms(this, 'Alarms', {
       apiServerErrors: (options) => webhookApi.metricServerError(options),
+      apiThrottled: (options) => webhookApi.metricThrottled(options),
       ingestFunction: this.ingestFunction,
       deadLetterQueue: this.deadLetterQueue,
       scepFunction: this.scep?.function,

@@ -117,16 +117,28 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Steady-state requests per second the API stage accepts before answering 429.
-   * @default 100
+   * Steady-state requests per second the API stage accepts before answering 429, which Jamf Pro
+   * does not resend. The default carries 50,000 devices at the start of a working day
+   * (docs/operations.md, "Sizing for a fleet"); it was 100 before.
+   * @default DEFAULT_THROTTLING_RATE_LIMIT (500)
    */
   readonly throttlingRateLimit?: number;
 
   /**
-   * Requests the API stage accepts at once, above the steady rate, before answering 429.
-   * @default 200
+   * Requests the API stage accepts at once (the token bucket's size), refilled at the steady rate,
+   * before answering 429. It was 200 before.
+   * @default DEFAULT_THROTTLING_BURST_LIMIT (500)
    */
   readonly throttlingBurstLimit?: number;
+
+  /**
+   * Lambda instances reserved for the ingest function, so that other functions in the account
+   * cannot starve it. Also the most it runs at once, and taken from the account's unreserved
+   * concurrency (which Lambda keeps at 100 or more). Set it, to at least `throttlingBurstLimit`,
+   * when other busy functions share the account.
+   * @default - none: the function draws on the account's unreserved concurrency
+   */
+  readonly ingestReservedConcurrency?: number;
 
   /**
    * Largest webhook body, in bytes, the ingest function accepts; larger ones are

@@ -77,6 +77,12 @@ export function propsProblems(props: JamfEventBridgeProps): string[] {
   if (isKnown(props.throttlingBurstLimit) && !(Number.isInteger(props.throttlingBurstLimit) && props.throttlingBurstLimit > 0)) {
     problems.push(`throttlingBurstLimit must be a whole number of requests above 0, got ${props.throttlingBurstLimit}.`);
   }
+  if (isKnown(props.ingestReservedConcurrency) && !(Number.isInteger(props.ingestReservedConcurrency) && props.ingestReservedConcurrency > 0)) {
+    // 0 is a valid Lambda setting, and it stops the function: every webhook would be lost.
+    problems.push(
+      `ingestReservedConcurrency must be a whole number of instances above 0 (leave it unset for none), got ${props.ingestReservedConcurrency}.`,
+    );
+  }
   if (isKnown(props.maxBodyBytes)) {
     const bytes = props.maxBodyBytes;
     if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_BODY_BYTES_LIMIT) {

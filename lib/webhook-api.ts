@@ -3,9 +3,11 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { STAGE_NAME } from '../lambda/contract';
+import { DEFAULT_THROTTLING_BURST_LIMIT, DEFAULT_THROTTLING_RATE_LIMIT, STAGE_NAME } from '../lambda/contract';
+import { countThrottledRequests } from './api-throttles';
 import { createLogGroup, type LogGroupSettings } from './log-group';
 import { acknowledgeControlTowerRules, TRACING_OFF_REASON } from './nag';
 
@@ -44,9 +46,9 @@ const SCOPED_INVOKE_PERMISSION =
 
 /** Properties of {@link WebhookApi}. */
 export interface WebhookApiProps {
-  /** Steady-state requests per second. @default 100 */
+  /** Steady-state requests per second. @default DEFAULT_THROTTLING_RATE_LIMIT (500) */
   readonly throttlingRateLimit?: number;
-  /** Burst of requests. @default 200 */
+  /** Burst of requests. @default DEFAULT_THROTTLING_BURST_LIMIT (500) */
   readonly throttlingBurstLimit?: number;
   /** Source ranges allowed to call; others get 403. @default - any source address */
   readonly allowedSourceCidrs?: readonly string[];
@@ -69,10 +71,13 @@ export interface WebhookApiProps {
 export class WebhookApi extends Construct {
   /** The REST API. */
   public readonly api: apigw.RestApi;
+  /** Counts the 429 answers in the access log. */
+  private readonly throttledRequests: logs.MetricFilter;
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
     const accessLogs = createLogGroup(this, 'ApiAccessLogs', props.logGroups);
+    this.throttledRequests = countThrottledRequests(this, accessLogs);
     const allowedSourceCidrs = props.allowedSourceCidrs;
     const cloudWatchRole = props.apiGatewayCloudWatchRole ?? true;
 
@@ -88,8 +93,8 @@ export class WebhookApi extends Construct {
       policy: allowedSourceCidrs === undefined ? undefined : sourceIpPolicy(allowedSourceCidrs),
       deployOptions: {
         stageName: STAGE_NAME,
-        throttlingRateLimit: props.throttlingRateLimit ?? 100,
-        throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
+        throttlingRateLimit: props.throttlingRateLimit ?? DEFAULT_THROTTLING_RATE_LIMIT,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLING_BURST_LIMIT,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
         accessLogFormat: accessLogFormat(),
         // Execution logs for errors only, and never the request data: bodies and
@@ -151,6 +156,11 @@ export class WebhookApi extends Construct {
           'only API Gateway can assume the role.',
       });
     }
+  }
+
+  /** The requests API Gateway answered 429 (from the access log), for the alarm. */
+  public metricThrottled(props: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.throttledRequests.metric(props);
   }
 
   /** The stage's 5xx answers, for the alarm. */

@@ -10,3 +10,4 @@ export * from './limits';
 export * from './metrics';
 export * from './routes';
 export * from './settings';
+export * from './throttling';

@@ -26,3 +26,14 @@ export const SCEP_METRICS = {
   verifyAllowed: 'VerifyAllowed',
   verifyDenied: 'VerifyDenied',
 } as const;
+
+/**
+ * What the API's access log counts (a metric filter, not the functions): `ApiThrottled`, the
+ * requests API Gateway answered 429 itself. Neither API type has a metric of its own for them:
+ * `4XXError` and `4xx` also count every 401 and 413 the functions answer, and the functions never
+ * answer 429. No dimension: a metric filter takes its dimensions from the log line's fields only.
+ */
+export const API_METRICS = {
+  namespace: METRIC_NAMESPACE,
+  throttled: 'ApiThrottled',
+} as const;

@@ -9,6 +9,8 @@
  * into construct properties and the construct checks how they combine.
  */
 
+import { DEFAULT_THROTTLING_BURST_LIMIT, DEFAULT_THROTTLING_RATE_LIMIT } from './throttling';
+
 export type SettingKind = 'string' | 'boolean' | 'integer' | 'number' | 'list';
 
 /** Where a setting takes effect. */
@@ -99,15 +101,23 @@ export const SETTINGS = {
   },
   throttlingRateLimit: {
     kind: 'number',
-    default: '`100`',
+    default: `\`${DEFAULT_THROTTLING_RATE_LIMIT}\``,
     scope: 'aws',
-    description: 'Steady-state requests per second the API stage accepts before answering 429.',
+    description:
+      'Steady-state requests per second the API stage accepts before answering 429, which Jamf Pro does not resend. Sized for 50,000 devices at the start of a working day (docs/operations.md, "Sizing for a fleet"); was `100` before.',
   },
   throttlingBurstLimit: {
     kind: 'integer',
-    default: '`200`',
+    default: `\`${DEFAULT_THROTTLING_BURST_LIMIT}\``,
     scope: 'aws',
-    description: 'Requests the API stage accepts in a burst, above the steady rate.',
+    description: 'Requests the API stage accepts at once (the token bucket\'s size), refilled at `throttlingRateLimit`; was `200` before.',
+  },
+  ingestReservedConcurrency: {
+    kind: 'integer',
+    default: 'none: the ingest function draws on the account\'s unreserved concurrency',
+    scope: 'aws',
+    description:
+      'Lambda instances reserved for the ingest function, so that other functions in the account cannot starve it; also the most it may run at once, and taken from the account\'s unreserved pool (which must keep 100). Set it in a shared account, to at least `throttlingBurstLimit`.',
   },
   maxBodyBytes: {
     kind: 'integer',

@@ -35,12 +35,12 @@ describe("JamfEventBridge with apiType 'http' (the default)", () => {
     }
   });
 
-  it('serves the routes on a v1 stage, deployed automatically, throttled at 100 per second with bursts of 200', () => {
+  it('serves the routes on a v1 stage, deployed automatically, throttled at 500 per second with bursts of 500', () => {
     template().resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
     template().hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: 'v1',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 500 },
     });
   });
 
@@ -108,6 +108,22 @@ describe("JamfEventBridge with apiType 'http' (the default)", () => {
       MetricName: '5xx',
       Namespace: 'AWS/ApiGateway',
       Dimensions: Match.arrayWith([Match.objectLike({ Name: 'ApiId' }), { Name: 'Stage', Value: 'v1' }]),
+    });
+  });
+
+  it('alarms on any request the stage answered 429, counted from its access log', () => {
+    const accessLogs = Object.keys(template().findResources('AWS::Logs::LogGroup')).find((id) => id.startsWith('JamfEventBridgeHttpApiAccessLogs'));
+    template().hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: accessLogs },
+      FilterPattern: '{ $.status = "429" }',
+      MetricTransformations: [{ MetricNamespace: 'JamfEventBridge', MetricName: 'ApiThrottled', MetricValue: '1', Unit: 'Count' }],
+    });
+    template().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApiThrottled',
+      Namespace: 'JamfEventBridge',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
 

@@ -106,11 +106,11 @@ describe('JamfEventBridge', () => {
         expect(routes.sort()).toEqual(['/POST/scep-challenge', '/POST/scep-challenge/verify', '/POST/webhooks']);
       });
 
-      it('throttles the stage at 100 requests per second with bursts of 200', () => {
+      it('throttles the stage at 500 requests per second with bursts of 500, sized for a fleet of 50,000', () => {
         template.hasResourceProperties('AWS::ApiGateway::Stage', {
           StageName: 'v1',
           MethodSettings: Match.arrayWith([
-            Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
+            Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 500, ThrottlingBurstLimit: 500 }),
           ]),
         });
       });
@@ -472,6 +472,23 @@ describe('JamfEventBridge', () => {
         });
       });
 
+      it('fire on any request API Gateway answered 429, counted from the access log', () => {
+        const accessLogs = Object.keys(template.findResources('AWS::Logs::LogGroup')).find((id) => id.startsWith('JamfEventBridgeApiAccessLogs'));
+        template.hasResourceProperties('AWS::Logs::MetricFilter', {
+          LogGroupName: { Ref: accessLogs },
+          FilterPattern: '{ $.status = "429" }',
+          MetricTransformations: [{ MetricNamespace: 'JamfEventBridge', MetricName: 'ApiThrottled', MetricValue: '1', Unit: 'Count' }],
+        });
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          ...atLeastOnce,
+          Namespace: 'JamfEventBridge',
+          MetricName: 'ApiThrottled',
+          Statistic: 'Sum',
+          Period: 300,
+          Dimensions: Match.absent(),
+        });
+      });
+
       it('fire on a message in the dead-letter queue', () => {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           ...atLeastOnce,
@@ -496,7 +513,7 @@ describe('JamfEventBridge', () => {
       it('notify a topic of their own, with no subscriber yet, when they fire or clear', () => {
         const topic = ref(synthesized.stack.jamf.alarmTopic.topicArn);
         const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-        expect(alarms).toHaveLength(10);
+        expect(alarms).toHaveLength(11);
         for (const alarm of alarms) {
           expect(alarm.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
         }

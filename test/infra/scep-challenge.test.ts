@@ -412,7 +412,7 @@ describe('the SCEP challenge service', () => {
 
     it('has no SCEP alarm or output', () => {
       off.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: Match.stringLikeRegexp('Duration|AuditFailed') }, 0);
-      off.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+      off.resourceCountIs('AWS::CloudWatch::Alarm', 7);
       expect(Object.keys(off.findOutputs('*')).filter((key) => key.startsWith('Scep'))).toEqual([]);
     });
   });

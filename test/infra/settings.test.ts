@@ -181,6 +181,17 @@ describe('JamfEventBridge', () => {
       });
     });
 
+    it('reserves no concurrency for the ingest function unless ingestReservedConcurrency is set', () => {
+      const functions = Object.values(custom.findResources('AWS::Lambda::Function'));
+      for (const fn of functions) expect(fn.Properties).not.toHaveProperty('ReservedConcurrentExecutions');
+      const reserved = template({ ingestReservedConcurrency: 600 });
+      reserved.resourcePropertiesCountIs('AWS::Lambda::Function', { ReservedConcurrentExecutions: 600 }, 1);
+      reserved.hasResourceProperties('AWS::Lambda::Function', {
+        ReservedConcurrentExecutions: 600,
+        Description: 'Receives Jamf Pro webhooks and publishes them to EventBridge',
+      });
+    });
+
     it('throttles the stage at the given rate and burst', () => {
       custom.hasResourceProperties('AWS::ApiGateway::Stage', {
         MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 })]),
@@ -268,8 +279,8 @@ describe('JamfEventBridge', () => {
     it('notifies the topic when any alarm fires or clears', () => {
       const topicId = Object.keys(withEmail.findResources('AWS::SNS::Topic'))[0] ?? '';
       const alarms = Object.values(withEmail.findResources('AWS::CloudWatch::Alarm'));
-      // 5 for the webhooks, 4 for the SCEP challenge service.
-      expect(alarms).toHaveLength(10);
+      // 7 for the webhooks (the API's 429 answers among them), 4 for the SCEP challenge service.
+      expect(alarms).toHaveLength(11);
       for (const alarm of alarms) {
         expect(alarm.Properties).toMatchObject({ AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] });
       }

@@ -96,6 +96,7 @@ describe('JamfEventBridge', () => {
     it.each([
       [{ throttlingRateLimit: 0 }, /throttlingRateLimit must be a number of requests per second above 0/],
       [{ throttlingBurstLimit: 1.5 }, /throttlingBurstLimit must be a whole number of requests above 0/],
+      [{ ingestReservedConcurrency: 0 }, /ingestReservedConcurrency must be a whole number of instances above 0/],
     ])('rejects throttling of %j', (props, message) => {
       expect(construct(() => props)).toThrow(message);
     });
