@@ -41,7 +41,14 @@ import { FAULT_SERVICES } from '../lambda/local/faults';
 import { currentLocalRequest, LOCAL_AUTH_SECRET, startLocalRuntime, type FaultDocument } from '../lambda/local/runtime';
 import { removeRuntimeFile, runtimeFilePath, shownPath, writeRuntimeFile, type RuntimeFile } from '../lambda/local/runtime-file';
 import { loadSubscribers, subscribersWithoutRule, type LocalInvocation } from '../lambda/local/subscribers';
-import { awsOnlySettings, contextArguments, localStackOptions, readLocalRuntimeVariables, readLocalSettings } from '../lambda/local/settings';
+import {
+  awsOnlySettings,
+  contextArguments,
+  localStackOptions,
+  localThrottle,
+  readLocalRuntimeVariables,
+  readLocalSettings,
+} from '../lambda/local/settings';
 
 const USAGE = 'usage: npm start [-- [-c key=value ...] [--json]]';
 
@@ -76,7 +83,8 @@ async function main(): Promise<void> {
   const upstreamUsername = env('SCEP_UPSTREAM_USERNAME');
   const upstreamPassword = env('SCEP_UPSTREAM_PASSWORD');
   const fromSettings = localStackOptions(settings);
-  const local = readLocalRuntimeVariables();
+  const { throttleOff, ...local } = readLocalRuntimeVariables();
+  const throttle = localThrottle(settings, { throttleOff });
   const upstream = fromSettings.scepUpstream;
   const rules = local.rules ?? new Map();
   const subscribersPath = env('LOCAL_SUBSCRIBERS');
@@ -103,6 +111,7 @@ async function main(): Promise<void> {
   const stack = await startLocalRuntime({
     ...fromSettings,
     ...local,
+    ...(throttle ? { throttle } : {}),
     port,
     webhookAuth,
     ...(scepChallengeKey ? { scepChallengeKey } : {}),
@@ -161,6 +170,9 @@ async function main(): Promise<void> {
       : []),
     `  Jamf Pro      ${stack.jamfUrl}   (a Classic API stand-in for the webhook registrar: npm run jamf -- sync)`,
     `  faults        GET|PUT ${stack.url}/_local/faults   (${describeFaults(stack.faults().faults)})`,
+    `  throttle      GET  ${stack.url}/_local/throttle   (${
+      throttle ? `429 above ${throttle.rateLimit}/s, burst ${throttle.burstLimit}, as API Gateway; LOCAL_THROTTLE=off for none` : 'off: LOCAL_THROTTLE=off'
+    })`,
     ...(rules.size > 0 ? [`  rules         ${[...rules.keys()].join(', ')}   (LOCAL_RULES ${env('LOCAL_RULES')}: each event's MatchedRules in /_local/events)`] : []),
     ...(subscribers
       ? [`  subscribers   ${[...subscribers.keys()].filter((name) => rules.has(name)).join(', ') || 'none'}   (LOCAL_SUBSCRIBERS ${subscribersPath}: GET ${stack.url}/_local/invocations)`]

@@ -102,14 +102,14 @@ export const SETTINGS = {
   throttlingRateLimit: {
     kind: 'number',
     default: `\`${DEFAULT_THROTTLING_RATE_LIMIT}\``,
-    scope: 'aws',
+    scope: 'both',
     description:
-      'Steady-state requests per second the API stage accepts before answering 429, which Jamf Pro does not resend. Sized for 50,000 devices at the start of a working day (docs/operations.md, "Sizing for a fleet"); was `100` before.',
+      'Steady-state requests per second the API stage accepts before answering 429, which Jamf Pro does not resend. Sized for 50,000 devices at the start of a working day (docs/operations.md, "Sizing for a fleet"); was `100` before. Locally `npm start` answers 429 as API Gateway does (`LOCAL_THROTTLE=off` turns that off).',
   },
   throttlingBurstLimit: {
     kind: 'integer',
     default: `\`${DEFAULT_THROTTLING_BURST_LIMIT}\``,
-    scope: 'aws',
+    scope: 'both',
     description: 'Requests the API stage accepts at once (the token bucket\'s size), refilled at `throttlingRateLimit`; was `200` before.',
   },
   ingestReservedConcurrency: {

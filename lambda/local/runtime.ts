@@ -27,11 +27,14 @@ import { LocalSecrets } from './secrets';
 import { functionEnvironments, LOCAL_BUS_NAME, type LocalSettingsOptions } from './settings';
 import { LocalSubscribers, type LocalInvocation, type LocalSubscriber } from './subscribers';
 import { LocalTable } from './table';
+import { LocalThrottle, type LocalThrottleOptions, type LocalThrottleReport } from './throttle';
+import { THROTTLED_BODY } from '../contract';
 
 export { LOCAL_BUS_NAME, type LocalScepUpstream } from './settings';
 export { DEFAULT_MAX_EVENTS } from './event-bus';
 export type { FaultDocument, FaultReport } from './faults';
 export type { LocalRules } from './rules';
+export type { LocalThrottleOptions, LocalThrottleReport } from './throttle';
 export type { LocalInvocation, LocalSubscriber } from './subscribers';
 export const LOCAL_DEAD_LETTER_QUEUE = 'jamf-eventbridge-dead-letters';
 export const LOCAL_AUTH_SECRET = 'jamf-eventbridge/webhook-auth';
@@ -92,6 +95,13 @@ export interface LocalRuntimeOptions extends LocalSettingsOptions {
   readonly onInvocation?: (invocation: LocalInvocation) => void;
   /** How long a subscriber may run before it is reported as timed out. @default 60000 */
   readonly subscriberTimeoutMs?: number;
+  /**
+   * API Gateway's stage throttling in front of the routes: a request beyond the rate and burst is
+   * answered 429 `{"message":"Too Many Requests"}` and never reaches a handler. `npm start` passes
+   * the settings `throttlingRateLimit` and `throttlingBurstLimit` (their defaults when unset).
+   * @default none: every request reaches its handler
+   */
+  readonly throttle?: LocalThrottleOptions;
   /** The Jamf Pro Classic API stand-in's API client (served under `/_local/jamf`). @default a generated id and secret */
   readonly jamf?: LocalJamfOptions;
 }
@@ -170,6 +180,8 @@ export interface LocalRuntime {
   setFaults(document: FaultDocument | string): FaultReport;
   /** The faults in force and how many of each were injected, per service. */
   faults(): FaultReport;
+  /** The throttle's limits and the requests it answered 429, as `GET /_local/throttle` shows them; undefined when off. */
+  throttle(): LocalThrottleReport | undefined;
   close(): Promise<void>;
 }
 
@@ -184,6 +196,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
   if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new Error(`maxEvents must be a whole number from 1, got ${maxEvents}`);
   const faults = new FaultInjector(parseFaultDocument(options.faults ?? {}, 'the faults option'));
+  const throttle = options.throttle === undefined ? undefined : new LocalThrottle(options.throttle);
   const handlerEndpoint = options.awsEndpointUrl === undefined ? undefined : checkEndpointUrl(options.awsEndpointUrl);
   const rules = options.rules instanceof Map ? options.rules : parseLocalRules(options.rules ?? {}, 'the rules option');
   // The region the handlers get below, which EventBridge would write into each event.
@@ -329,6 +342,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     (async () => {
       const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
       if (route) {
+        // Before anything else, as API Gateway throttles before it invokes the integration.
+        if (throttle !== undefined && !throttle.take()) {
+          return writeProxyResult(response, { statusCode: 429, headers: { 'content-type': 'application/json' }, body: JSON.stringify(THROTTLED_BODY) });
+        }
         if (request.method !== 'POST') {
           response.setHeader('allow', 'POST');
           return writeJson(response, 405, { error: 'MethodNotAllowed', message: 'Use POST' });
@@ -350,6 +367,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         response.setHeader('x-local-dead-letters-dropped', String(queues.dropped));
         return writeJson(response, 200, deadLetters());
       }
+      if (request.method === 'GET' && path === '/_local/throttle') return writeJson(response, 200, { throttle: throttle?.report() ?? null });
       if (path === '/_local/faults') {
         if (request.method === 'GET') return writeJson(response, 200, faults.report());
         if (request.method === 'PUT') {
@@ -415,6 +433,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     redrive,
     setFaults,
     faults: () => faults.report(),
+    throttle: () => throttle?.report(),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -13,6 +13,7 @@ import { ConfigurationError, type Env } from '../shared/env';
 import { checkEndpointUrl } from './endpoint-url';
 import { parseFaultDocument, type FaultDocument } from './faults';
 import { readLocalRulesFile, type LocalRules } from './rules';
+import type { LocalThrottleOptions } from './throttle';
 import {
   DEFAULT_EVENT_SOURCE,
   DEFAULT_MAX_BODY_BYTES,
@@ -20,6 +21,8 @@ import {
   DEFAULT_SCEP_AUDIT_BUDGET_MS,
   DEFAULT_SCEP_CHALLENGE_TTL_SECONDS,
   DEFAULT_SCEP_MAX_BODY_BYTES,
+  DEFAULT_THROTTLING_BURST_LIMIT,
+  DEFAULT_THROTTLING_RATE_LIMIT,
   INGEST_ENV,
   InvalidSettingError,
   MAX_BODY_BYTES_LIMIT,
@@ -102,6 +105,19 @@ export function localStackOptions(settings: JamfEventBridgeSettings): LocalSetti
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   return options as LocalSettingsOptions;
+}
+
+/**
+ * API Gateway's throttle for `npm start`: the settings `throttlingRateLimit` and
+ * `throttlingBurstLimit`, their deployed defaults when unset, so that the local runtime answers 429
+ * where a deployment would; none when `LOCAL_THROTTLE=off` (a local load test of the handlers).
+ */
+export function localThrottle(settings: JamfEventBridgeSettings, variables: Pick<LocalRuntimeVariables, 'throttleOff'> = {}): LocalThrottleOptions | undefined {
+  if (variables.throttleOff === true) return undefined;
+  return {
+    rateLimit: settings.throttlingRateLimit ?? DEFAULT_THROTTLING_RATE_LIMIT,
+    burstLimit: settings.throttlingBurstLimit ?? DEFAULT_THROTTLING_BURST_LIMIT,
+  };
 }
 
 /** The names of the local AWS resources the handlers are pointed at. */
@@ -208,6 +224,12 @@ export function checkLocalSettings(settings: JamfEventBridgeSettings): void {
   if (settings.apiType !== undefined && !['http', 'rest'].includes(settings.apiType.toLowerCase())) {
     throw new InvalidSettingError(`Setting 'apiType' must be http or rest (e.g. -c apiType=rest), got "${settings.apiType}".`);
   }
+  if (settings.throttlingRateLimit !== undefined && !(settings.throttlingRateLimit > 0)) {
+    throw new InvalidSettingError(`Setting 'throttlingRateLimit' must be a number of requests per second above 0, got ${settings.throttlingRateLimit}.`);
+  }
+  if (settings.throttlingBurstLimit !== undefined && !(settings.throttlingBurstLimit > 0)) {
+    throw new InvalidSettingError(`Setting 'throttlingBurstLimit' must be a whole number of requests above 0, got ${settings.throttlingBurstLimit}.`);
+  }
   if (settings.eventSource?.toLowerCase().startsWith('aws.')) {
     throw new InvalidSettingError(`Setting 'eventSource' "${settings.eventSource}" starts with "aws.", which EventBridge reserves.`);
   }
@@ -293,6 +315,8 @@ export interface LocalRuntimeVariables {
   readonly rules?: LocalRules;
   /** `SECRET_TTL_SECONDS`: how long the functions use a secret before reading it again. */
   readonly secretTtlSeconds?: number;
+  /** `LOCAL_THROTTLE=off`: no API Gateway throttle in front of the routes (on by default). */
+  readonly throttleOff?: true;
 }
 
 function wholeNumber(env: Env, name: string, min: number, max: number): number | undefined {
@@ -306,7 +330,7 @@ function wholeNumber(env: Env, name: string, min: number, max: number): number |
 }
 
 /**
- * Reads LOCAL_AWS_PORT, AWS_ENDPOINT_URL, LOCAL_FAULTS, LOCAL_MAX_EVENTS, SECRET_TTL_SECONDS and LOCAL_RULES (the
+ * Reads LOCAL_AWS_PORT, AWS_ENDPOINT_URL, LOCAL_FAULTS, LOCAL_MAX_EVENTS, SECRET_TTL_SECONDS, LOCAL_THROTTLE and LOCAL_RULES (the
  * file it names, read and checked now, so that a broken pattern stops `npm start`); errors name
  * the variable. Unset or empty: undefined. LOCAL_SUBSCRIBERS is loaded by bin/local.ts (an import).
  */
@@ -322,6 +346,10 @@ export function readLocalRuntimeVariables(env: Env = process.env): LocalRuntimeV
   } catch (error) {
     throw new InvalidSettingError((error as Error).message);
   }
+  const throttleText = env.LOCAL_THROTTLE?.trim().toLowerCase();
+  if (throttleText && throttleText !== 'on' && throttleText !== 'off') {
+    throw new InvalidSettingError(`LOCAL_THROTTLE must be on or off, got "${env.LOCAL_THROTTLE?.trim()}"`);
+  }
   const rulesPath = env.LOCAL_RULES?.trim();
   const rules = rulesPath ? readLocalRulesFile(rulesPath) : undefined;
   return {
@@ -331,5 +359,6 @@ export function readLocalRuntimeVariables(env: Env = process.env): LocalRuntimeV
     ...(maxEvents !== undefined ? { maxEvents } : {}),
     ...(rules ? { rules } : {}),
     ...(secretTtlSeconds !== undefined ? { secretTtlSeconds } : {}),
+    ...(throttleText === 'off' ? { throttleOff: true as const } : {}),
   };
 }

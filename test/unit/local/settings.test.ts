@@ -6,6 +6,8 @@ import {
   DEFAULT_SCEP_AUDIT_BUDGET_MS,
   DEFAULT_SCEP_CHALLENGE_TTL_SECONDS,
   DEFAULT_SCEP_MAX_BODY_BYTES,
+  DEFAULT_THROTTLING_BURST_LIMIT,
+  DEFAULT_THROTTLING_RATE_LIMIT,
   InvalidSettingError,
   type JamfEventBridgeSettings,
 } from '../../../lambda/contract';
@@ -15,6 +17,8 @@ import {
   functionEnvironments,
   LOCAL_SETTING_KEYS,
   localStackOptions,
+  localThrottle,
+  readLocalRuntimeVariables,
   readLocalSettings,
   type LocalResources,
   type LocalSettingKey,
@@ -48,6 +52,15 @@ const CASES: Record<Exclude<LocalSettingKey, 'scepChallenge'>, { settings: JamfE
     settings: { apiType: 'rest' },
     // Not the handlers' configuration: the shape of the event the local runtime hands them.
     check: () => expect(localStackOptions({ apiType: 'rest' })).toMatchObject({ apiType: 'rest' }),
+  },
+  throttlingRateLimit: {
+    settings: { throttlingRateLimit: 20 },
+    // Not the handlers' configuration: API Gateway's throttle, which the local runtime plays.
+    check: () => expect(localThrottle({ throttlingRateLimit: 20 })).toEqual({ rateLimit: 20, burstLimit: DEFAULT_THROTTLING_BURST_LIMIT }),
+  },
+  throttlingBurstLimit: {
+    settings: { throttlingBurstLimit: 7 },
+    check: () => expect(localThrottle({ throttlingBurstLimit: 7 })).toEqual({ rateLimit: DEFAULT_THROTTLING_RATE_LIMIT, burstLimit: 7 }),
   },
   maxBodyBytes: {
     settings: { maxBodyBytes: 1000 },
@@ -107,6 +120,17 @@ describe('the settings in the local runtime', () => {
       upstream: undefined,
       prepareAtInit: false,
     });
+  });
+
+  it("throttles as a deployment's stage does unless LOCAL_THROTTLE=off", () => {
+    expect(localThrottle({}, readLocalRuntimeVariables({}))).toEqual({
+      rateLimit: DEFAULT_THROTTLING_RATE_LIMIT,
+      burstLimit: DEFAULT_THROTTLING_BURST_LIMIT,
+    });
+    expect(localThrottle({ throttlingRateLimit: 20 }, readLocalRuntimeVariables({ LOCAL_THROTTLE: 'on' }))).toMatchObject({ rateLimit: 20 });
+    expect(localThrottle({ throttlingRateLimit: 20 }, readLocalRuntimeVariables({ LOCAL_THROTTLE: ' OFF ' }))).toBeUndefined();
+    expect(() => readLocalRuntimeVariables({ LOCAL_THROTTLE: 'no' })).toThrow(/LOCAL_THROTTLE must be on or off, got "no"/);
+    expect(() => readLocalSettings({}, { throttlingRateLimit: '0' }, {})).toThrow(/Setting 'throttlingRateLimit' must be a number of requests per second above 0/);
   });
 
   it('turns the SCEP service off with scepChallenge=false, and refuses scep settings with it', () => {
