@@ -6,12 +6,18 @@
  *
  * The bus keeps one event: the bench counts what was published from the
  * bus's kept-plus-dropped figures, so a long run does not hold every event.
+ *
+ * BENCH_THROTTLE (JSON, `{"rateLimit":..,"burstLimit":..}`) puts API Gateway's
+ * throttle in front of the routes, as `npm start` has it; without it, none.
  */
-import { startLocalRuntime } from '../lambda/local/runtime';
+import { startLocalRuntime, type LocalThrottleOptions } from '../lambda/local/runtime';
 import { BENCH_PASSWORD } from './aws';
+
+const throttle = process.env.BENCH_THROTTLE ? (JSON.parse(process.env.BENCH_THROTTLE) as LocalThrottleOptions) : undefined;
 
 startLocalRuntime({
   port: 0,
+  ...(throttle ? { throttle } : {}),
   webhookAuth: JSON.stringify({ basic: [{ username: 'jamf', password: BENCH_PASSWORD }] }),
   maxEvents: 1,
 })

@@ -5,6 +5,13 @@
  * latency, and checks that every 2xx answer put exactly one event on the
  * local bus: a figure from a run that lost or doubled events would be worthless,
  * so a mismatch fails the bench.
+ *
+ * Every run counts the 429 answers (API Gateway's throttle, which the local
+ * runtime plays when given one) and checks the count against the runtime's own.
+ * The throughput runs have no throttle, to measure the handlers; a further run
+ * ({@link loadThrottled}) offers the same load to the throttle as deployed.
+ * Lambda's concurrency limit is not modelled locally: its throttles show only
+ * in a deployment (the Throttles alarms).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -31,6 +38,14 @@ export interface LoadReport {
   /** Events the bus took during the measured run (equal to `ok`, or the bench fails). */
   readonly published: number;
   readonly deadLettered: number;
+  /** Answers 429, API Gateway's throttle (counted by the client, and equal to the runtime's count, or the bench fails). */
+  readonly throttled: number;
+}
+
+/** API Gateway's throttle, as the local runtime plays it. */
+export interface BenchThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
 }
 
 export interface LoadOptions {
@@ -46,10 +61,10 @@ interface LocalServer {
   stop(): void;
 }
 
-async function startServer(): Promise<LocalServer> {
+async function startServer(throttle?: BenchThrottle): Promise<LocalServer> {
   const child: ChildProcess = spawn(process.execPath, [require.resolve('tsx/cli'), `${__dirname}/load-server.ts`], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    env: { ...process.env, NODE_NO_WARNINGS: '1', BENCH_THROTTLE: throttle ? JSON.stringify(throttle) : '' },
   });
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
@@ -63,16 +78,18 @@ async function startServer(): Promise<LocalServer> {
   return { url, stop: () => child.kill() };
 }
 
-/** Events the bus has taken and dead letters the queue has, kept or dropped. */
-async function counts(url: string): Promise<{ published: number; deadLettered: number }> {
+/** Events the bus has taken and dead letters the queue has, kept or dropped, and requests the throttle refused. */
+async function counts(url: string): Promise<{ published: number; deadLettered: number; throttled: number }> {
   const count = async (path: string, droppedHeader: string) => {
     const response = await fetch(`${url}${path}`);
     const kept = ((await response.json()) as unknown[]).length;
     return kept + Number(response.headers.get(droppedHeader) ?? 'NaN');
   };
+  const { throttle } = (await (await fetch(`${url}/_local/throttle`)).json()) as { throttle: { throttled: number } | null };
   return {
     published: await count('/_local/events', 'x-local-events-dropped'),
     deadLettered: await count('/_local/dead-letters', 'x-local-dead-letters-dropped'),
+    throttled: throttle?.throttled ?? 0,
   };
 }
 
@@ -129,6 +146,7 @@ async function measure(url: string, target: LoadTarget, options: LoadOptions): P
     errors: result.errors + result.timeouts,
     published: after.published - before.published,
     deadLettered: after.deadLettered - before.deadLettered,
+    throttled: result.statusCodeStats?.['429']?.count ?? 0,
   };
   if (report.ok === 0 || report.published !== report.ok) {
     throw new Error(
@@ -136,7 +154,30 @@ async function measure(url: string, target: LoadTarget, options: LoadOptions): P
         `(${report.non2xx} other answers, ${report.errors} errors, ${report.deadLettered} dead letters)`,
     );
   }
+  if (report.throttled !== after.throttled - before.throttled) {
+    throw new Error(`${target.name}: ${report.throttled} answers were 429 but the runtime throttled ${after.throttled - before.throttled}`);
+  }
   return report;
+}
+
+/**
+ * `target` against the runtime with API Gateway's throttle at `throttle`: warmed up as the other
+ * runs are, then given the time to refill its bucket, so that the run starts from a full one (a
+ * morning's first burst); at least four bursts' worth of requests, so that a machine that serves
+ * faster than the rate meets the limit. The answers 429 are the webhooks a deployment with these
+ * limits would lose at this load; a machine that serves slower than the rate sees none.
+ */
+export async function loadThrottled(target: LoadTarget, throttle: BenchThrottle, options: LoadOptions): Promise<LoadReport> {
+  const server = await startServer(throttle);
+  try {
+    if (options.warmup > 0) {
+      await cannon(server.url, target, options.connections, Math.min(options.warmup, throttle.burstLimit));
+      await new Promise((resolve) => setTimeout(resolve, (1000 * throttle.burstLimit) / throttle.rateLimit + 200));
+    }
+    return await measure(server.url, target, { ...options, requests: Math.max(options.requests, 4 * throttle.burstLimit) });
+  } finally {
+    server.stop();
+  }
 }
 
 export async function loadLocalRuntime(targets: readonly LoadTarget[], options: LoadOptions): Promise<LoadReport[]> {

@@ -29,7 +29,8 @@ import { decodeRatio } from './decode';
 import { jamfEvent } from './events';
 import { compareDecode } from './ingest-decode';
 import { ingestOwnWork } from './ingest-warm';
-import { loadLocalRuntime, type LoadTarget } from './load';
+import { DEFAULT_THROTTLING_BURST_LIMIT, DEFAULT_THROTTLING_RATE_LIMIT } from '../lambda/contract';
+import { loadLocalRuntime, loadThrottled, type LoadTarget } from './load';
 import { Report } from './report';
 import { buildResults, resultsPath, writeResults, type Results } from './results';
 import { kb, ms } from './stats';
@@ -212,9 +213,24 @@ async function loadSection(report: Report): Promise<void> {
     report.record(`${key}.non2xx`, result.non2xx);
     report.record(`${key}.errors`, result.errors);
     report.record(`${key}.published`, result.published);
+    report.record(`${key}.throttled`, result.throttled);
     report.show(`${key}.requests_per_second`, `${result.name}: throughput`, result.requestsPerSecond, perSecond);
     report.show(`${key}.p99_ms`, `${result.name}: latency p50 / p99`, result.p99Ms, (p99) => `${p50} ms / ${p99} ms`);
   }
+
+  // The same load against API Gateway's throttle at the deployed defaults: what a stage would refuse.
+  const throttle = { rateLimit: DEFAULT_THROTTLING_RATE_LIMIT, burstLimit: DEFAULT_THROTTLING_BURST_LIMIT };
+  const throttled = await loadThrottled(targets[0]!, throttle, LOAD);
+  report.heading(
+    `the same, through API Gateway's throttle at the defaults (${throttle.rateLimit}/s, burst ${throttle.burstLimit}), from a full bucket, no warm-up; 429 count = the runtime's checked`,
+  );
+  report.record('load.throttled.rate_limit', throttle.rateLimit);
+  report.record('load.throttled.burst_limit', throttle.burstLimit);
+  report.record('load.throttled.requests', throttled.requests);
+  report.record('load.throttled.published', throttled.published);
+  report.show('load.throttled.requests_per_second', 'offered (answers per second)', throttled.requestsPerSecond, perSecond);
+  const ok = report.record('load.throttled.ok', throttled.ok);
+  report.show('load.throttled.throttled', '2xx / 429 (lost: Jamf Pro does not resend)', throttled.throttled, (count) => `${ok} / ${count}`);
 }
 
 /**
