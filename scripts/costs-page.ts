@@ -123,7 +123,7 @@ SCEP challenges, per million (issued and verified): two API requests, two invoca
 one DynamoDB write (about $${(2 * PRICES.httpApiPerMillion + PRICES.eventBridgeEventsPerMillion + PRICES.dynamoDbWritesPerMillion + 2 * PRICES.lambdaRequestsPerMillion).toFixed(2)} before duration and logs with an HTTP API). Enrolments are rare next to webhooks.
 
 Monthly, whatever the volume: Secrets Manager $${PRICES.secretPerMonth} per secret (3 by default), one KMS key for the logs
-($1.00), 10 alarms at $0.10, 11 custom metrics at $0.30, log and archive storage.
+($1.00), 11 alarms at $0.10, 12 custom metrics at $0.30 (the API's 429 count among them), log and archive storage.
 
 Sources: ${PRICES.sources.join(', ')}.
 `;
