@@ -3,8 +3,19 @@
  * functions enforce: one value each, so the two sides cannot disagree.
  */
 
-/** EventBridge's limit on one PutEvents entry. */
-export const MAX_ENTRY_BYTES = 256 * 1024;
+/**
+ * EventBridge's limit on one PutEvents entry (1 MiB since January 2026), as it
+ * counts it: the UTF-8 bytes of Source, DetailType, Detail and each Resource,
+ * and 14 for a Time. A smart-group change over it is published in parts.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
+ */
+export const MAX_ENTRY_BYTES = 1024 * 1024;
+
+/** EventBridge's limit on one PutEvents request: the sizes of its entries, counted as above, together. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** The most entries one PutEvents request may carry. */
+export const MAX_ENTRIES_PER_REQUEST = 10;
 
 /** SQS's largest message, which the dead-letter queue is set to. */
 export const MAX_DEAD_LETTER_BYTES = 1024 * 1024;
@@ -12,8 +23,8 @@ export const MAX_DEAD_LETTER_BYTES = 1024 * 1024;
 /** The largest body API Gateway accepts; nothing larger reaches a function. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-/** The ingest function's default body limit: the size of one EventBridge entry, and of almost any webhook. */
-export const DEFAULT_MAX_BODY_BYTES = MAX_ENTRY_BYTES;
+/** The ingest function's default body limit: EventBridge's entry limit until 2026, and the size of almost any webhook. */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 /**
  * The largest body limit a function may be given: a rejected or unpublishable

@@ -4,7 +4,7 @@
  * accepted entries (the oldest are dropped, and counted).
  */
 import { randomUUID } from 'node:crypto';
-import { MAX_ENTRY_BYTES } from '../contract';
+import { MAX_ENTRIES_PER_REQUEST, MAX_ENTRY_BYTES, MAX_REQUEST_BYTES } from '../contract';
 import { AwsServiceError, type OperationContext, type Operations } from './aws-endpoint';
 
 /** How many events the local bus keeps unless told otherwise. */
@@ -20,9 +20,22 @@ export interface PublishedEvent {
   readonly Detail: unknown;
 }
 
-const MAX_ENTRIES = 10;
 
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+/**
+ * An entry's size as EventBridge counts it: the UTF-8 bytes of Source,
+ * DetailType, Detail and each Resource, and 14 for a Time (what the SDK sent;
+ * a missing or mistyped field counts nothing here, and is refused later).
+ */
+export function wireEntrySize(entry: Record<string, unknown>): number {
+  const { Source, DetailType, Detail, Resources, Time } = entry;
+  let size = Time !== undefined && Time !== null ? 14 : 0;
+  for (const text of [Source, DetailType, Detail, ...(Array.isArray(Resources) ? Resources : [])]) {
+    if (typeof text === 'string') size += Buffer.byteLength(text, 'utf8');
+  }
+  return size;
+}
 
 function timeOf(value: unknown): string {
   if (typeof value === 'number') return new Date(value * 1000).toISOString();
@@ -50,8 +63,13 @@ export class LocalEventBus {
 
   private putEvents(input: Record<string, unknown>, context: OperationContext): { FailedEntryCount: number; Entries: EntryResult[] } {
     const entries = input.Entries;
-    if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES) {
-      throw new AwsServiceError('ValidationException', `Entries must hold 1 to ${MAX_ENTRIES} entries`);
+    if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES_PER_REQUEST) {
+      throw new AwsServiceError('ValidationException', `Entries must hold 1 to ${MAX_ENTRIES_PER_REQUEST} entries`);
+    }
+    const requestSize = entries.reduce((sum: number, entry: Record<string, unknown>) => sum + wireEntrySize(entry), 0);
+    // A lone entry over the limit fails as an entry (below); several over it together fail the request.
+    if (entries.length > 1 && requestSize > MAX_REQUEST_BYTES) {
+      throw new AwsServiceError('ValidationException', `Total size of the entries in the request is ${requestSize} bytes; the limit is ${MAX_REQUEST_BYTES}`);
     }
     const results = entries.map((entry: Record<string, unknown>, index) => {
       const injected = context.failEntry?.(index);
@@ -66,7 +84,7 @@ export class LocalEventBus {
     if (typeof Source !== 'string' || typeof DetailType !== 'string' || typeof Detail !== 'string') {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
     }
-    const size = Buffer.byteLength(Source) + Buffer.byteLength(DetailType) + Buffer.byteLength(Detail) + (Time ? 14 : 0);
+    const size = wireEntrySize(entry);
     if (size > MAX_ENTRY_BYTES) {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: `Entry size ${size} exceeds ${MAX_ENTRY_BYTES}` };
     }
