@@ -6,12 +6,29 @@
  */
 import * as v from 'valibot';
 
+const partNumber = (name: string) =>
+  v.pipe(v.number(), v.integer(`delivery.part.${name} must be a whole number`), v.minValue(1, `delivery.part.${name} must be at least 1`));
+
+/**
+ * Which part of a webhook an event is, when the webhook was too large for one
+ * event and was published in parts (see `PART_LISTS`).
+ */
+export const DeliveryPartSchema = v.object({
+  /** 1 to `count`: where the part's slice of each list goes when the lists are joined again. */
+  index: partNumber('index'),
+  /** How many parts the webhook was published in; every part says it. */
+  count: partNumber('count'),
+});
+export type DeliveryPart = v.InferOutput<typeof DeliveryPartSchema>;
+
 export const DeliverySchema = v.object({
-  /** 32 lowercase hex characters; the same for every copy of one webhook. */
+  /** 32 lowercase hex characters; the same for every copy of one webhook, and for every part of it. */
   id: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'delivery.id must be 32 lowercase hex characters')),
   /** When the webhook reached us (ISO 8601). */
   receivedAt: v.pipe(v.string(), v.isoTimestamp()),
   /** How its body was read: `utf-8`, or the charset it declared, or `windows-1252` for bytes that were not UTF-8. */
   encoding: v.string(),
+  /** Only on an event that is one part of a webhook published in parts: which one, of how many. */
+  part: v.optional(DeliveryPartSchema),
 });
 export type Delivery = v.InferOutput<typeof DeliverySchema>;

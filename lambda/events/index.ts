@@ -10,3 +10,4 @@ export * from './delivery';
 export * from './descriptions';
 export * from './published';
 export { canonicalForm } from './canonical';
+export * from './parts';
