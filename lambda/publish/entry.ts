@@ -1,9 +1,12 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DecodedWebhook } from '../decode/canonical';
-import { detailTypeOf } from '../contract';
-import { canonicalJson, deliveryJson, deliveryOf, deliveryOfCanonical } from './delivery';
+import { detailTypeOf, MAX_ENTRY_BYTES } from '../contract';
+import { canonicalJson, type Delivery, deliveryJson, deliveryOf, deliveryOfCanonical } from './delivery';
+import { partDetails } from './parts';
+import { entrySize } from './size';
 
 export { MAX_ENTRY_BYTES } from '../contract';
+export { entrySize } from './size';
 
 export interface EntryTarget {
   readonly eventBusName: string;
@@ -16,16 +19,42 @@ export interface EntryTarget {
  * detail, and Jamf's own timestamp as the event time when it sent one.
  */
 export function toPutEventsEntry(decoded: DecodedWebhook, target: EntryTarget, receivedAt: Date): PutEventsRequestEntry {
+  return wholeEntry(decoded, target, receivedAt).entry;
+}
+
+/**
+ * The PutEvents entries of a webhook: its one entry, or, when that is over
+ * `maxEntryBytes` and the event is split along lists (`PART_LISTS`), the
+ * entries of its parts, each within it, sharing the whole's `delivery.id`. An
+ * entry over the limit that cannot be split comes back alone, as it is: the
+ * caller says what becomes of it.
+ */
+export function toPutEventsEntries(
+  decoded: DecodedWebhook,
+  target: EntryTarget,
+  receivedAt: Date,
+  maxEntryBytes: number = MAX_ENTRY_BYTES,
+): PutEventsRequestEntry[] {
+  const { entry, delivery } = wholeEntry(decoded, target, receivedAt);
+  if (delivery === undefined || entrySize(entry) <= maxEntryBytes) return [entry];
+  const { Detail: _detail, ...rest } = entry;
+  const details = partDetails(decoded.eventName, decoded.detail, delivery, maxEntryBytes - entrySize(rest));
+  return details === undefined ? [entry] : details.map((Detail) => ({ ...rest, Detail }));
+}
+
+/** The one entry of a webhook, and its delivery block when it is the one written here (not the detail's own). */
+function wholeEntry(decoded: DecodedWebhook, target: EntryTarget, receivedAt: Date): { entry: PutEventsRequestEntry; delivery?: Delivery } {
   const timestamp = decoded.detail.webhook.eventTimestamp;
+  const { text, delivery } = detailJson(decoded.detail, receivedAt, decoded.encoding);
   const entry: PutEventsRequestEntry = {
     EventBusName: target.eventBusName,
     Source: target.eventSource,
     DetailType: detailTypeOf(decoded.eventName),
-    Detail: detailJson(decoded.detail, receivedAt, decoded.encoding),
+    Detail: text,
   };
   // Assigned rather than spread in: a spread copies through a new object for every entry.
   if (typeof timestamp === 'number') entry.Time = new Date(timestamp);
-  return entry;
+  return delivery ? { entry, delivery } : { entry };
 }
 
 /**
@@ -36,21 +65,9 @@ export function toPutEventsEntry(decoded: DecodedWebhook, target: EntryTarget, r
  * a decoded detail. A detail that already has a delivery block keeps its place,
  * as the spread does.
  */
-function detailJson(detail: DecodedWebhook['detail'], receivedAt: Date, encoding: DecodedWebhook['encoding']): string {
-  if (Object.prototype.hasOwnProperty.call(detail, 'delivery')) return JSON.stringify({ ...detail, delivery: deliveryOf(detail, receivedAt, encoding) });
+function detailJson(detail: DecodedWebhook['detail'], receivedAt: Date, encoding: DecodedWebhook['encoding']): { text: string; delivery?: Delivery } {
+  if (Object.prototype.hasOwnProperty.call(detail, 'delivery')) return { text: JSON.stringify({ ...detail, delivery: deliveryOf(detail, receivedAt, encoding) }) };
   const text = canonicalJson(detail);
-  const delivery = deliveryJson(deliveryOfCanonical(text, detail, receivedAt, encoding));
-  return `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}"delivery":${delivery}}`;
-}
-
-/**
- * The size EventBridge counts against MAX_ENTRY_BYTES.
- * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
- */
-export function entrySize(entry: PutEventsRequestEntry): number {
-  let size = entry.Time ? 14 : 0;
-  for (const part of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
-    if (part) size += Buffer.byteLength(part, 'utf8');
-  }
-  return size;
+  const delivery = deliveryOfCanonical(text, detail, receivedAt, encoding);
+  return { text: `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}"delivery":${deliveryJson(delivery)}}`, delivery };
 }
