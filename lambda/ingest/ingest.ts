@@ -10,10 +10,10 @@ import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs, MAX_ENTRY_BYTES } fro
 import { Deadline, withinOrThrow } from '../shared/deadline';
 import { PayloadTooLargeError, PublishFailedError, ServiceUnavailableError } from '../shared/errors';
 import { logNotice, logRequest } from '../shared/log';
-import { type DeadLetterClient, prepareDeadLetters, sendDeadLetter } from '../publish/dead-letters';
+import { type DeadLetterClient, type MissingParts, prepareDeadLetters, sendDeadLetter } from '../publish/dead-letters';
 import { answerFailure } from '../shared/failure';
 import { lazy } from '../shared/lazy';
-import { publishEntry, type PublishOptions } from '../publish/publisher';
+import { publishEntries, type PublishOptions } from '../publish/publisher';
 import { type ApiEvent, assertBodyWithin, hasReplacedCharacters, incomingRequest, type WebhookRequest } from '../shared/request';
 import { sourceCheck } from '../shared/source-allowlist';
 import type { IngestConfig } from './config';
@@ -66,11 +66,11 @@ export const UNVERIFIED_LIMIT = { requests: 100, bytes: 16 * 1024 * 1024 } as co
  */
 const loadDecoding = lazy(async () => {
   // decode-async loads the XML parser only with the first XML body.
-  const [{ decodeWebhookAsync }, { entrySize, toPutEventsEntry }] = await Promise.all([
+  const [{ decodeWebhookAsync }, { entrySize, toPutEventsEntries }] = await Promise.all([
     import('../decode/decode-async.js'),
     import('../publish/entry.js'),
   ]);
-  return { decodeWebhookAsync, entrySize, toPutEventsEntry };
+  return { decodeWebhookAsync, entrySize, toPutEventsEntries };
 });
 
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
@@ -99,6 +99,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
     let authenticated = false;
     let eventName: string | undefined;
     let entry: PutEventsRequestEntry | undefined;
+    let parts: MissingParts | undefined;
     // Loads alongside authentication (at once when loaded already); awaited after it.
     const decoding = loadDecoding();
     decoding.catch(() => undefined);
@@ -121,11 +122,12 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         });
       }
       assertBodyWithin(body, config.maxBodyBytes);
-      const { decodeWebhookAsync, entrySize, toPutEventsEntry } = await decoding;
+      const { decodeWebhookAsync, entrySize, toPutEventsEntries } = await decoding;
       const decoded = await decodeWebhookAsync(body, contentType);
       eventName = decoded.eventName;
-      const built = toPutEventsEntry(decoded, config, new Date(started));
-      const size = entrySize(built);
+      // One entry, or the parts of a smart-group change too large for one, each within the limit.
+      const built = toPutEventsEntries(decoded, config, new Date(started));
+      const size = built.length === 1 ? entrySize(built[0]!) : 0;
       if (size > MAX_ENTRY_BYTES) {
         throw new PayloadTooLargeError(
           'EventTooLarge',
@@ -134,21 +136,26 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         );
       }
       // Kept for the dead letter only once it can be published: a letter of one too large would not fit.
-      entry = built;
-      const published = await publishEntry(deps.eventBridge, built, {
+      if (built.length === 1) entry = built[0];
+      else parts = missingParts(built, built.map((_entry, position) => position));
+      const published = await publishEntries(deps.eventBridge, built, {
         ...deps.publishOptions,
         // A failed attempt may end in a dead letter: its SQS client loads meanwhile, not from the reserve.
         onAttemptFailed: () => prepareDeadLetters(deps.sqs),
         budgetMs: Math.min(config.publishBudgetMs, deadline.remaining(DEAD_LETTER_RESERVE_MS)),
       });
       if (!published.ok) {
+        // Only the parts that are not on the bus go to the dead letter, and a redrive publishes only those.
+        if (parts !== undefined) parts = missingParts(built, published.missing);
+        const what = parts === undefined ? 'the event' : `${published.missing.length} of the ${built.length} parts of the event`;
         throw new PublishFailedError(
-          `EventBridge did not accept the event after ${published.attempts} attempt(s): ${published.errorCode}`,
+          `EventBridge did not accept ${what} after ${published.attempts} attempt(s): ${published.errorCode}`,
           published.attempts,
           eventName,
           published.ambiguous,
         );
       }
+      const eventId = published.eventIds[0]!;
       // The largest log cost at fleet volume; failures and refusals are logged whatever this says.
       if (config.logPublishedWebhooks ?? true) {
         logRequest({
@@ -158,15 +165,22 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
           outcome: 'published',
           status: 200,
           latencyMs: Date.now() - started,
-          eventId: published.eventId,
+          eventId,
           attempts: published.attempts,
+          ...(built.length > 1 ? { parts: built.length } : {}),
           metrics: { ...NO_METRICS, Published: 1 },
         });
       }
       return {
         statusCode: 200,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ status: 'published', eventId: published.eventId, detailType: built.DetailType }),
+        // A webhook published in parts answers with the first part's event id, and every part's.
+        body: JSON.stringify({
+          status: 'published',
+          eventId,
+          detailType: built[0]!.DetailType,
+          ...(built.length > 1 ? { parts: built.length, eventIds: published.eventIds } : {}),
+        }),
       };
     } catch (error) {
       // Nothing lost: whatever an authorised sender sent and we did not publish is kept, with the reason.
@@ -181,6 +195,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
           body,
           authenticated,
           entry,
+          parts,
           ...(authenticated ? {} : { unverified: await unverifiedOf(error, { headers, body }) }),
         },
         (input) => sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, input, { deadline }),
@@ -192,4 +207,9 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       );
     }
   };
+}
+
+/** The parts at `positions` (from 0) of a webhook published as `entries`, for its dead letter. */
+function missingParts(entries: readonly PutEventsRequestEntry[], positions: readonly number[]): MissingParts {
+  return { count: entries.length, missing: positions.map((position) => ({ index: position + 1, entry: entries[position]! })) };
 }

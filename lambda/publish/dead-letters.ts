@@ -49,12 +49,21 @@ export interface DeadLetterInput {
   readonly challengeId?: string;
   /** The entry that was to be published, when the webhook was decoded: what a redrive publishes. */
   readonly entry?: PutEventsRequestEntry;
+  /** Of a webhook published in parts (instead of `entry`), the parts not on the bus: what a redrive publishes. */
+  readonly parts?: MissingParts;
   /**
    * What the request presented, when its credentials could not be checked (the
    * credentials document could not be read): the letter then keeps the exact
    * body too, so that a redrive can check and decode it later.
    */
   readonly unverified?: PresentedCredentials;
+}
+
+/** The parts of a webhook that are not on the bus, of how many it was published in. */
+export interface MissingParts {
+  readonly count: number;
+  /** Each missing part's index (1 to `count`, as its `delivery.part.index`) and entry, in index order. */
+  readonly missing: readonly { readonly index: number; readonly entry: PutEventsRequestEntry }[];
 }
 
 /**
@@ -92,6 +101,14 @@ export interface DeadLetterRecord {
   /** What a redrive publishes; absent when the webhook never decoded (a 4xx, or a failure before decoding). */
   readonly entry?: RedriveEntry;
   /**
+   * Of a webhook published in parts (added to version 2 with them): how many
+   * parts it has, and which (their `delivery.part.index`) are not on the bus.
+   * Kept even when `entries` does not fit, so a person knows what is missing.
+   */
+  readonly parts?: { readonly count: number; readonly missing: readonly number[] };
+  /** The entries of the missing parts, in the order of `parts.missing`: what a redrive publishes, instead of `entry`. */
+  readonly entries?: readonly RedriveEntry[];
+  /**
    * A request whose credentials could not be checked: what it presented, and its
    * exact body (base64), for a redrive to check against the credentials and
    * decode. Nothing unverified is ever published before that.
@@ -105,23 +122,42 @@ export interface DeadLetterRecord {
   };
 }
 
-function redriveEntry(entry: PutEventsRequestEntry | undefined): { deliveryId?: string; entry?: RedriveEntry } {
-  if (!entry?.Source || !entry.DetailType || !entry.Detail) return {};
-  let deliveryId: unknown;
-  try {
-    deliveryId = (JSON.parse(entry.Detail) as { delivery?: { id?: unknown } }).delivery?.id;
-  } catch {
-    deliveryId = undefined;
-  }
+function redriveEntry(entry: PutEventsRequestEntry | undefined): RedriveEntry | undefined {
+  if (!entry?.Source || !entry.DetailType || !entry.Detail) return undefined;
   return {
-    ...(typeof deliveryId === 'string' ? { deliveryId } : {}),
-    entry: {
-      Source: entry.Source,
-      DetailType: entry.DetailType,
-      Detail: entry.Detail,
-      ...(entry.Time ? { Time: entry.Time.toISOString() } : {}),
-    },
+    Source: entry.Source,
+    DetailType: entry.DetailType,
+    Detail: entry.Detail,
+    ...(entry.Time ? { Time: entry.Time.toISOString() } : {}),
   };
+}
+
+/** The delivery id in an entry's Detail. */
+function deliveryIdOf(entry: RedriveEntry): string | undefined {
+  try {
+    const id = (JSON.parse(entry.Detail) as { delivery?: { id?: unknown } }).delivery?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a redrive needs of the letter: the entry, or the missing parts' entries, and the delivery id they share. */
+function redriveFields(input: DeadLetterInput): Pick<DeadLetterRecord, 'deliveryId' | 'entry' | 'parts' | 'entries'> {
+  if (input.parts !== undefined) {
+    const entries = input.parts.missing.flatMap(({ entry }) => redriveEntry(entry) ?? []);
+    const deliveryId = entries[0] === undefined ? undefined : deliveryIdOf(entries[0]);
+    return {
+      ...(deliveryId ? { deliveryId } : {}),
+      parts: { count: input.parts.count, missing: input.parts.missing.map(({ index }) => index) },
+      // All or none: a redrive must not take a letter with some missing parts left out for a whole.
+      ...(entries.length === input.parts.missing.length ? { entries } : {}),
+    };
+  }
+  const entry = redriveEntry(input.entry);
+  if (entry === undefined) return {};
+  const deliveryId = deliveryIdOf(entry);
+  return { ...(deliveryId ? { deliveryId } : {}), entry };
 }
 
 const lossyUtf8 = new TextDecoder('utf-8', { fatal: false });
@@ -181,8 +217,8 @@ function deadLetter(input: DeadLetterInput): { message: string; loggable: () => 
     body = body.slice(0, OVERSIZE_BODY_PREFIX_CHARS);
     truncated = true;
   }
-  let redrive: Pick<DeadLetterRecord, 'deliveryId' | 'entry' | 'unverified'> = {
-    ...redriveEntry(input.entry),
+  let redrive: Pick<DeadLetterRecord, 'deliveryId' | 'entry' | 'parts' | 'entries' | 'unverified'> = {
+    ...redriveFields(input),
     ...(input.unverified ? { unverified: { credentials: input.unverified, ...unverifiedBody(input, text, masked) } } : {}),
   };
   const record = (cut: boolean): DeadLetterRecord => ({
@@ -209,10 +245,17 @@ function deadLetter(input: DeadLetterInput): { message: string; loggable: () => 
     redrive = { ...redrive, unverified: { credentials: redrive.unverified.credentials } };
     message = sqsSafe(JSON.stringify(record(true)));
   }
-  if (!fits() && redrive.entry !== undefined) {
-    const { entry: _entry, ...rest } = redrive;
+  if (!fits() && (redrive.entry !== undefined || redrive.entries !== undefined)) {
+    // An entry of up to 1 MiB, escaped, may not fit a letter. Without it the body gets the room back,
+    // as much of it as fits; `parts` stays, so that the letter still says which parts are missing.
+    const { entry: _entry, entries: _entries, ...rest } = redrive;
     redrive = rest;
-    message = sqsSafe(JSON.stringify(record(true)));
+    body = truncated ? masked.slice(0, OVERSIZE_BODY_PREFIX_CHARS) : masked;
+    message = sqsSafe(JSON.stringify(record(truncated)));
+    while (!fits() && body.length > 0) {
+      body = body.slice(0, Math.floor(body.length / 2));
+      message = sqsSafe(JSON.stringify(record(true)));
+    }
   }
   // No secret may reach a log: an unverified request's body goes there only when it is plain UTF-8
   // that masking left unchanged. Such a letter can then not be redriven from the log.

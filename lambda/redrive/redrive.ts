@@ -23,7 +23,7 @@ export interface QueuedLetter {
 export interface RedriveDependencies {
   /** Up to `max` letters not yet read in this run (the queue hides what it has handed out). */
   readonly receive: (max: number) => Promise<readonly QueuedLetter[]>;
-  /** Publishes one entry; resolves with the outcome, never throws. */
+  /** Publishes one entry; resolves with the outcome, never throws. A letter of missing parts publishes each, in order. */
   readonly publish: (entry: PutEventsRequestEntry) => Promise<PublishResult>;
   /**
    * Deletes a letter whose event is on the bus, or an unverified one that failed its check.
@@ -125,18 +125,43 @@ export async function redriveRecord(
     if (check.outcome === 'rejected') return 'dropped';
     if (check.outcome === 'badInput') return 'badInput';
     if (check.outcome === 'unchecked') return 'failed';
-    return (await publish({ ...check.entry, EventBusName: eventBusName })).ok ? 'published' : 'failed';
+    return (await publishInOrder(check.entries.map((entry) => ({ ...entry, EventBusName: eventBusName })), publish)) ? 'published' : 'failed';
   }
   const status = record.reason.statusCode;
   if (status >= 400 && status < 500) return 'badInput';
-  if (record.entry === undefined) return 'unpublishable';
-  const result = await publish(entryToPublish(record.entry, eventBusName));
-  return result.ok ? 'published' : 'failed';
+  const entries = entriesOf(record);
+  if (entries === undefined) return 'unpublishable';
+  return (await publishInOrder(entries.map((entry) => entryToPublish(entry, eventBusName)), publish)) ? 'published' : 'failed';
+}
+
+/**
+ * What a letter publishes: its entry, or the entries of the parts that were
+ * missing (only those: the others are on the bus). A letter that says parts
+ * are missing but lost their entries (too large for the queue) has nothing.
+ */
+function entriesOf(record: DeadLetterRecord): readonly RedriveEntry[] | undefined {
+  if (record.parts !== undefined) {
+    const entries = record.entries;
+    return entries !== undefined && entries.length > 0 && entries.length === record.parts.missing.length ? entries : undefined;
+  }
+  return record.entry === undefined ? undefined : [record.entry];
+}
+
+/**
+ * Publishes the entries one after another, stopping at the first that fails:
+ * the letter then stays, and a later redrive publishes them all again (a part
+ * already on the bus arrives twice, with the same delivery.id and part index).
+ */
+async function publishInOrder(entries: readonly PutEventsRequestEntry[], publish: RedriveDependencies['publish']): Promise<boolean> {
+  for (const entry of entries) {
+    if (!(await publish(entry)).ok) return false;
+  }
+  return true;
 }
 
 /** The delivery.id a letter publishes under, when it holds an event a redrive would publish as it is. */
 function publishableId(record: DeadLetterRecord | undefined): string | undefined {
-  if (record === undefined || record.unverified !== undefined || record.entry === undefined) return undefined;
+  if (record === undefined || record.unverified !== undefined || entriesOf(record) === undefined) return undefined;
   const status = record.reason.statusCode;
   return status >= 400 && status < 500 ? undefined : record.deliveryId;
 }

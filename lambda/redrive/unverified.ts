@@ -12,12 +12,12 @@ import { createVerifier } from '../auth/verify';
 import { decodeWebhook } from '../decode/decode';
 import type { DeadLetterRecord } from '../publish/dead-letters';
 import type { SecretVersion } from '../secrets/secrets-manager';
-import { type EntryTarget, entrySize, MAX_ENTRY_BYTES, toPutEventsEntry } from '../publish/entry';
+import { type EntryTarget, entrySize, MAX_ENTRY_BYTES, toPutEventsEntries } from '../publish/entry';
 
 /** What became of an unverified letter. */
 export type UnverifiedCheck =
-  /** Its credentials pass: this is its event. */
-  | { readonly outcome: 'verified'; readonly entry: PutEventsRequestEntry }
+  /** Its credentials pass: these are its event's entries (one, or its parts). */
+  | { readonly outcome: 'verified'; readonly entries: readonly PutEventsRequestEntry[] }
   /** Its credentials do not pass: drop it. */
   | { readonly outcome: 'rejected' }
   /** It passes, but is not something that can be published (bad input): leave it for a person. */
@@ -67,8 +67,8 @@ export function unverifiedChecker(
     }
     try {
       const decoded = decodeWebhook(body, record.contentType ?? undefined);
-      const entry = toPutEventsEntry(decoded, target, new Date(record.receivedAt));
-      return entrySize(entry) > MAX_ENTRY_BYTES ? { outcome: 'badInput' } : { outcome: 'verified', entry };
+      const entries = toPutEventsEntries(decoded, target, new Date(record.receivedAt));
+      return entries.some((entry) => entrySize(entry) > MAX_ENTRY_BYTES) ? { outcome: 'badInput' } : { outcome: 'verified', entries };
     } catch {
       return { outcome: 'badInput' };
     }

@@ -8,7 +8,7 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { PresentedCredentials } from '../auth/verify';
 import { errorResponse, PayloadTooLargeError, PublishFailedError, WebhookError, type ErrorResponse } from './errors';
 import { logRequest } from './log';
-import type { DeadLetterInput, DeadLetterResult } from '../publish/dead-letters';
+import type { DeadLetterInput, DeadLetterResult, MissingParts } from '../publish/dead-letters';
 import { deadLetterReason } from '../publish/reason';
 
 export interface FailedRequest {
@@ -24,6 +24,8 @@ export interface FailedRequest {
   readonly authenticated: boolean;
   /** The entry that was to be published, when the request got that far: what a redrive publishes. */
   readonly entry?: PutEventsRequestEntry;
+  /** Of a webhook published in parts, those not on the bus: what a redrive publishes. */
+  readonly parts?: MissingParts | undefined;
   /**
    * What an unauthenticated request presented, when its credentials could not
    * be checked: it is kept too, unverified, for a redrive to check later.
@@ -49,6 +51,7 @@ export async function answerFailure(
         body: request.body,
         truncateBody: error instanceof PayloadTooLargeError,
         ...(request.entry ? { entry: request.entry } : {}),
+        ...(request.parts ? { parts: request.parts } : {}),
         ...(request.unverified ? { unverified: request.unverified } : {}),
       })
     : undefined;

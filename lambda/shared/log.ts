@@ -22,6 +22,8 @@ export interface RequestLog {
   readonly errorCode?: string;
   readonly eventId?: string;
   readonly attempts?: number;
+  /** How many events a webhook too large for one was published as (its parts); absent for one event. */
+  readonly parts?: number;
   readonly deadLettered?: boolean;
   readonly deadLetterError?: string;
   /** Whether a dead letter the queue did not take was written to the log instead. */

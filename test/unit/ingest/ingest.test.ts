@@ -6,6 +6,7 @@ import { authenticatorFor } from '../../../lambda/auth/source';
 import type { IngestConfig } from '../../../lambda/ingest/config';
 import { ServiceUnavailableError } from '../../../lambda/shared/errors';
 import { createIngestHandler, UNVERIFIED_LIMIT } from '../../../lambda/ingest/ingest';
+import { MAX_ENTRY_BYTES } from '../../../lambda/contract';
 import { setLogWriter, type LogWriter } from '../../../lambda/shared/log';
 import { fixtureBytes } from '../../support/fixtures';
 import { basicAuth, proxyEvent } from '../../support/requests';
@@ -124,22 +125,23 @@ describe('the ingest handler', () => {
     expect(letter.body).toHaveLength(64 * 1024);
   });
 
-  it('answers 413 for an event too large for EventBridge, and dead-letters it', async () => {
+  it('answers 413 for an event too large for EventBridge that is not split in parts, and dead-letters it', async () => {
     const big = createIngestHandler({
-      config: { ...config, maxBodyBytes: 1024 * 1024 },
+      config: { ...config, maxBodyBytes: 2 * 1024 * 1024 },
       eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
       sqs: new SQSClient({ region: 'us-east-1' }),
       authenticate: authenticatorFor(async () => verifier),
     });
-    const ids = Array.from({ length: 40_000 }, (_, i) => 100_000 + i);
+    // An inventory event has no list to split along.
     const sent = JSON.stringify({
-      webhook: { webhookEvent: 'SmartGroupComputerMembershipChange' },
-      event: { groupAddedDevicesIds: ids },
+      webhook: { webhookEvent: 'ComputerInventoryCompleted' },
+      event: { computer: { jssID: 1, notes: 'x'.repeat(MAX_ENTRY_BYTES) } },
     });
     const response = await big(proxyEvent(sent, AUTH));
     expect(response.statusCode).toBe(413);
     expect(body(response)).toMatchObject({ error: 'EventTooLarge', deadLettered: true });
-    expect(deadLetters()[0]).toMatchObject({ eventName: 'SmartGroupComputerMembershipChange' });
+    expect(deadLetters()[0]).toMatchObject({ eventName: 'ComputerInventoryCompleted' });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
   });
 
   describe('when EventBridge fails', () => {

@@ -141,7 +141,7 @@ describe('redrive of unverified letters', () => {
 
   it('publishes those that pass their check, drops those that do not, and leaves those it cannot check', async () => {
     const outcomes = new Map([
-      ['pass', { outcome: 'verified', entry: ENTRY }],
+      ['pass', { outcome: 'verified', entries: [ENTRY] }],
       ['fail', { outcome: 'rejected' }],
       ['later', { outcome: 'unchecked' }],
       ['bad', { outcome: 'badInput' }],

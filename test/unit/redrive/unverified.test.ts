@@ -36,7 +36,7 @@ describe('unverifiedChecker', () => {
   it('lets a request with the current credentials pass, and decodes its event', async () => {
     expect(await check(letter('new-password-after-rotation', new Date('2026-11-27T13:00:00Z')))).toMatchObject({
       outcome: 'verified',
-      entry: { DetailType: 'jamf.ComputerAdded', Source: 'jamf.pro' },
+      entries: [{ DetailType: 'jamf.ComputerAdded', Source: 'jamf.pro' }],
     });
   });
 
