@@ -1,6 +1,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { publishEntry, type PublishOptions } from '../../../lambda/publish/publisher';
+import { MAX_ENTRIES_PER_REQUEST, MAX_REQUEST_BYTES } from '../../../lambda/contract';
+import { entrySize } from '../../../lambda/publish/entry';
+import { packRequests, publishEntries, publishEntry, type PublishOptions } from '../../../lambda/publish/publisher';
 
 const entry = { EventBusName: 'bus', Source: 'jamf.pro', DetailType: 'jamf.ComputerAdded', Detail: '{}' };
 
@@ -147,5 +149,98 @@ describe('publishEntry', () => {
     const result = await publishEntry(client, entry, { budgetMs: 2000 });
     expect(result).toMatchObject({ ok: true, attempts: 1, ambiguous: false });
     expect(calls).toBe(1);
+  });
+});
+
+describe('packRequests', () => {
+  it('puts at most 10 entries in a request', () => {
+    expect(packRequests(Array.from({ length: 23 }, () => 100)).map((request) => request.length)).toEqual([10, 10, 3]);
+  });
+
+  it('keeps the sizes of a request within 1 MiB, in order', () => {
+    const mib = MAX_REQUEST_BYTES;
+    expect(packRequests([mib - 10, 10, 1, mib, 600_000, 448_576, 1])).toEqual([[0, 1], [2], [3], [4, 5], [6]]);
+  });
+
+  it('sends an entry over the request limit alone, for EventBridge to refuse', () => {
+    expect(packRequests([5, MAX_REQUEST_BYTES + 1, 5])).toEqual([[0], [1], [2]]);
+  });
+});
+
+describe('publishEntries', () => {
+  const eventBridge = mockClient(EventBridgeClient);
+  const client = new EventBridgeClient({ region: 'us-east-1' });
+  beforeEach(() => eventBridge.reset());
+
+  /** Parts of `bytes` each, told apart by their Detail. */
+  const partsOf = (count: number, bytes: number) =>
+    Array.from({ length: count }, (_, i) => {
+      const part = { Source: 'jamf.pro', DetailType: 'jamf.SmartGroupComputerMembershipChange', Detail: `{"i":${i}}` };
+      return { ...part, Detail: `{"i":${i},"pad":"${'x'.repeat(bytes - entrySize(part) - 10)}"}` };
+    });
+  const sentDetails = () =>
+    eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries!.map((e) => (JSON.parse(e.Detail!) as { i: number }).i));
+  /** Answers each entry with an event id, except those `fail` says fail (by Detail index), with their error. */
+  function answer(fail: (i: number, call: number) => string | undefined) {
+    let call = 0;
+    eventBridge.on(PutEventsCommand).callsFake(async (input: { Entries: { Detail: string }[] }) => {
+      call += 1;
+      const entries = input.Entries.map(({ Detail }) => {
+        const i = (JSON.parse(Detail) as { i: number }).i;
+        const error = fail(i, call);
+        return error ? { ErrorCode: error, ErrorMessage: `${error} for ${i}` } : { EventId: `e-${i}` };
+      });
+      return { FailedEntryCount: entries.filter((e) => 'ErrorCode' in e).length, Entries: entries };
+    });
+  }
+
+  it('sends parts of nearly 1 MiB one to a request, and returns every event id in order', async () => {
+    answer(() => undefined);
+    const result = await publishEntries(client, partsOf(3, MAX_REQUEST_BYTES - 100), { budgetMs: 1000, ...fakeTime() });
+    expect(result).toEqual({ ok: true, eventIds: ['e-0', 'e-1', 'e-2'], attempts: 1, ambiguous: false });
+    expect(sentDetails().sort()).toEqual([[0], [1], [2]]);
+  });
+
+  it('packs small parts up to 10 to a request', async () => {
+    answer(() => undefined);
+    const result = await publishEntries(client, partsOf(12, 1000), { budgetMs: 1000, ...fakeTime() });
+    expect(result).toMatchObject({ ok: true, attempts: 1 });
+    expect(sentDetails().map((request) => request.length).sort((a, b) => a - b)).toEqual([2, MAX_ENTRIES_PER_REQUEST]);
+  });
+
+  it('retries only the part that failed', async () => {
+    answer((i, call) => (i === 1 && call === 1 ? 'ThrottlingException' : undefined));
+    const result = await publishEntries(client, partsOf(4, 300_000), { budgetMs: 1000, ...fakeTime() });
+    expect(result).toEqual({ ok: true, eventIds: ['e-0', 'e-1', 'e-2', 'e-3'], attempts: 2, ambiguous: false });
+    // Four parts of 300 KB: three to the first request, one to the second; then part 1 alone.
+    expect(sentDetails()).toEqual([[0, 1, 2], [3], [1]]);
+  });
+
+  it('says which parts are missing when the budget runs out, and that they may be retried', async () => {
+    answer((i) => (i === 2 ? 'InternalFailure' : undefined));
+    const result = await publishEntries(client, partsOf(3, 400_000), { budgetMs: 1000, maxAttempts: 3, ...fakeTime() });
+    expect(result).toMatchObject({ ok: false, attempts: 3, eventIds: ['e-0', 'e-1', undefined], missing: [2], errorCode: 'InternalFailure', retryable: true, ambiguous: false });
+    expect(sentDetails().slice(2)).toEqual([[2], [2]]);
+  });
+
+  it('does not retry a part that failed for good, and says so, while it retries the others', async () => {
+    answer((i, call) => (i === 0 ? 'InvalidArgument' : i === 1 && call === 1 ? 'ThrottlingException' : undefined));
+    const result = await publishEntries(client, partsOf(3, 1000), { budgetMs: 1000, ...fakeTime() });
+    expect(result).toMatchObject({ ok: false, missing: [0], errorCode: 'InvalidArgument', retryable: false, eventIds: [undefined, 'e-1', 'e-2'] });
+    expect(sentDetails()).toEqual([[0, 1, 2], [1]]);
+  });
+
+  it('retries every part of a request that failed whole, and only those', async () => {
+    let calls = 0;
+    eventBridge.on(PutEventsCommand).callsFake(async (input: { Entries: { Detail: string }[] }) => {
+      calls += 1;
+      const ids = input.Entries.map(({ Detail }) => (JSON.parse(Detail) as { i: number }).i);
+      if (calls === 1 && ids.includes(0)) throw serverError('InternalException', 500);
+      return { FailedEntryCount: 0, Entries: ids.map((i) => ({ EventId: `e-${i}` })) };
+    });
+    const result = await publishEntries(client, partsOf(3, 600_000), { budgetMs: 1000, ...fakeTime() });
+    expect(result).toMatchObject({ ok: true, eventIds: ['e-0', 'e-1', 'e-2'], attempts: 2 });
+    expect(sentDetails().filter((request) => request.includes(0))).toHaveLength(2);
+    expect(sentDetails().filter((request) => request.includes(1))).toHaveLength(1);
   });
 });

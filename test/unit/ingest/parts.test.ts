@@ -1,0 +1,146 @@
+/**
+ * The ingest handler with a smart-group change too large for one event: it
+ * answers 200 only when every part is on the bus; a part that will not go is
+ * dead-lettered alone, and a redrive publishes only it.
+ */
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { authenticatorFor } from '../../../lambda/auth/source';
+import { createVerifier } from '../../../lambda/auth/verify';
+import { MAX_DEAD_LETTER_BYTES } from '../../../lambda/contract';
+import type { IngestConfig } from '../../../lambda/ingest/config';
+import { createIngestHandler } from '../../../lambda/ingest/ingest';
+import type { DeadLetterRecord } from '../../../lambda/publish/dead-letters';
+import { redrive } from '../../../lambda/redrive/redrive';
+import { basicAuth, proxyEvent } from '../../support/requests';
+import { smartGroupChange } from '../../support/smart-group-change';
+
+const config: IngestConfig = {
+  eventBusName: 'jamf-bus',
+  eventSource: 'jamf.pro',
+  deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/dlq',
+  webhookAuthSecretId: 'secret',
+  // The change is 2.2 MB as JSON, 4.5 MB as XML; this test is about the parts, not the body limit in force.
+  maxBodyBytes: 6 * 1024 * 1024,
+  publishBudgetMs: 1000,
+  secretMaxStaleSeconds: 86400,
+};
+const AUTH = { authorization: basicAuth('jamf', 'pw') };
+
+type Detail = { delivery: { id: string; part?: { index: number; count: number } } };
+const partIndex = (entry: { Detail?: string }) => (JSON.parse(entry.Detail!) as Detail).delivery.part?.index;
+
+describe('the ingest handler, with a smart-group change of 20,000 devices', () => {
+  const eventBridge = mockClient(EventBridgeClient);
+  const sqs = mockClient(SQSClient);
+  const handler = createIngestHandler({
+    config,
+    eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    authenticate: authenticatorFor(async () => createVerifier({ basic: [{ username: 'jamf', password: 'pw' }] })),
+    publishOptions: { sleep: async () => {}, backoffBaseMs: 1, maxAttempts: 3 },
+  });
+  const fleet = smartGroupChange();
+
+  /** EventBridge taking every entry but the parts `failing` names, which fail with `errorCode`. */
+  function eventBridgeFailing(failing: readonly number[], errorCode = 'InternalFailure') {
+    eventBridge.on(PutEventsCommand).callsFake(async (input: { Entries: PutEventsRequestEntry[] }) => {
+      const entries = input.Entries.map((entry) => {
+        const index = partIndex(entry)!;
+        return failing.includes(index) ? { ErrorCode: errorCode, ErrorMessage: 'failed' } : { EventId: `evt-${index}` };
+      });
+      return { FailedEntryCount: entries.filter((e) => 'ErrorCode' in e).length, Entries: entries };
+    });
+  }
+  const sent = () => eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries!.map(partIndex));
+  const deadLetters = () => sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input.MessageBody!);
+
+  beforeEach(() => {
+    eventBridge.reset();
+    sqs.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it.each(['json', 'xml'] as const)('publishes the %s body as 3 parts and answers 200 with every event id', async (format) => {
+    eventBridgeFailing([]);
+    const response = await handler(proxyEvent(fleet[format], { 'content-type': fleet.contentType[format], ...AUTH }));
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({
+      status: 'published',
+      eventId: 'evt-1',
+      detailType: 'jamf.SmartGroupComputerMembershipChange',
+      parts: 3,
+      eventIds: ['evt-1', 'evt-2', 'evt-3'],
+    });
+    // Parts of nearly 1 MiB each go in a request of their own.
+    expect(sent().sort()).toEqual([[1], [2], [3]]);
+    expect(deadLetters()).toEqual([]);
+  });
+
+  it('retries a failed part alone, and answers 200 once it is on the bus', async () => {
+    let failures = 0;
+    eventBridge.on(PutEventsCommand).callsFake(async (input: { Entries: PutEventsRequestEntry[] }) => {
+      const index = partIndex(input.Entries[0]!)!;
+      if (index === 2 && failures++ === 0) return { FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException' }] };
+      return { FailedEntryCount: 0, Entries: [{ EventId: `evt-${index}` }] };
+    });
+    const response = await handler(proxyEvent(fleet.json, AUTH));
+    expect(response.statusCode).toBe(200);
+    expect(sent().slice(3)).toEqual([[2]]);
+  });
+
+  describe('when a part will not go', () => {
+    it('answers 503, and dead-letters that part alone, saying which of how many is missing', async () => {
+      eventBridgeFailing([3]);
+      const response = await handler(proxyEvent(fleet.json, AUTH));
+      expect(response.statusCode).toBe(503);
+      expect(JSON.parse(response.body)).toMatchObject({ error: 'PublishFailed', deadLettered: true });
+      const [letter, ...more] = deadLetters().map((body) => JSON.parse(body) as DeadLetterRecord);
+      expect(more).toEqual([]);
+      expect(letter).toMatchObject({
+        eventName: 'SmartGroupComputerMembershipChange',
+        reason: { code: 'PublishFailed', statusCode: 503, attempts: 3, message: expect.stringContaining('1 of the 3 parts') },
+        parts: { count: 3, missing: [3] },
+      });
+      expect(letter!.entries!.map(partIndex)).toEqual([3]);
+      expect(letter).not.toHaveProperty('entry');
+      expect(letter!.deliveryId).toBe((JSON.parse(letter!.entries![0]!.Detail) as Detail).delivery.id);
+    });
+
+    it('publishes only the missing part when the letter is redriven', async () => {
+      eventBridgeFailing([3]);
+      await handler(proxyEvent(fleet.json, AUTH));
+      const [body] = deadLetters();
+      const published: PutEventsRequestEntry[] = [];
+      let handedOut = false;
+      const summary = await redrive(
+        {
+          receive: async () => (handedOut ? [] : ((handedOut = true), [{ messageId: 'm-1', receiptHandle: 'h-1', body: body! }])),
+          publish: async (entry) => {
+            published.push(entry);
+            return { ok: true, eventId: 'redriven', attempts: 1, ambiguous: false };
+          },
+          remove: async () => {},
+        },
+        { eventBusName: 'jamf-bus' },
+      );
+      expect(summary).toMatchObject({ read: 1, published: 1, deleted: 1, leftUnpublishable: 0 });
+      expect(published.map(partIndex)).toEqual([3]);
+      expect(published[0]).toMatchObject({ EventBusName: 'jamf-bus', DetailType: 'jamf.SmartGroupComputerMembershipChange' });
+    });
+
+    it('still says which parts are missing when their entries are too large for a queue message', async () => {
+      // Parts 1 and 2 are nearly 1 MiB each: with JSON's escaping they cannot go in a letter of 1 MiB.
+      eventBridgeFailing([1, 2]);
+      await handler(proxyEvent(fleet.json, AUTH));
+      const [body] = deadLetters();
+      expect(Buffer.byteLength(body!)).toBeLessThanOrEqual(MAX_DEAD_LETTER_BYTES);
+      const letter = JSON.parse(body!) as DeadLetterRecord;
+      expect(letter).toMatchObject({ parts: { count: 3, missing: [1, 2] }, bodyTruncated: true });
+      expect(letter).not.toHaveProperty('entries');
+      // The body gets the room the entries left: as much of it as fits.
+      expect(letter.body.length).toBeGreaterThan(MAX_DEAD_LETTER_BYTES / 4);
+    });
+  });
+});
