@@ -9,7 +9,9 @@
  * - SCEP warm latency (issue 5's aims: init under 20 ms, warm p99 under 2 ms, init bundle under 25 KB);
  * - ingest decode plus the PutEvents entry per fixture against the bare parse and a 20-line peer,
  *   the ingest handler's own warm work and CPU per request, and the local runtime under autocannon
- *   (issue 11's aims).
+ *   (issue 11's aims);
+ * - a smart-group change of 20,000 devices decoded into the entries of its parts, time and peak
+ *   memory against the bare parse of the same body (issue 14).
  *
  * Figures, not assertions: a missed aim is printed, never fatal; tests never depend on time. The
  * bench fails only on errors and wrong counts.
@@ -27,6 +29,7 @@ import { ASSUMED_PUT_EVENTS_ROUND_TRIP_MS, billedMsAt, costPerMillion, costInput
 import { FULL_VCPU_MEMORY_MB, lambdaCpuShare } from './cpu-share';
 import { decodeRatio } from './decode';
 import { jamfEvent } from './events';
+import { fleetChange } from './fleet';
 import { compareDecode } from './ingest-decode';
 import { ingestOwnWork } from './ingest-warm';
 import { DEFAULT_THROTTLING_BURST_LIMIT, DEFAULT_THROTTLING_RATE_LIMIT } from '../lambda/contract';
@@ -184,6 +187,29 @@ function ingestDecodeSection(report: Report): void {
   }
 }
 
+async function fleetSection(report: Report): Promise<void> {
+  const fleet = await fleetChange(quick ? 3 : 9, quick ? 1 : 3);
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  report.heading(
+    `ingest: a smart-group change of 20,000 devices, decoded into the PutEvents entries of its parts (median of ${quick ? 3 : 9} rounds; memory: the resident set's rise at its highest, median of ${quick ? 1 : 3} fresh processes)`,
+  );
+  report.record('fleet.function_memory_mb', INGEST_MEMORY_MB);
+  for (const format of ['json', 'xml'] as const) {
+    const figures = fleet[format];
+    const key = `fleet.${format}`;
+    const bare = format === 'json' ? 'JSON.parse' : 'default XMLParser.parse';
+    report.record(`${key}.body_bytes`, figures.bodyBytes);
+    report.record(`${key}.parts`, figures.parts);
+    report.record(`${key}.requests`, figures.requests);
+    report.note(`${format.toUpperCase()}: ${mb(figures.bodyBytes)} body, ${figures.parts} parts in ${figures.requests} PutEvents requests`);
+    const bareMs = report.record(`${key}.bare_ms`, figures.bareMs);
+    report.show(`${key}.ours_ms`, `${format.toUpperCase()}: decode + entries / ${bare}`, figures.oursMs, (value) => `${ms(value)} / ${ms(bareMs)}`);
+    report.show(`${key}.ratio`, `${format.toUpperCase()}: ours / bare, time`, figures.oursMs / figures.bareMs, x);
+    const barePeak = report.record(`${key}.bare_peak_bytes`, figures.barePeakBytes);
+    report.show(`${key}.ours_peak_bytes`, `${format.toUpperCase()}: peak memory, ours / bare`, figures.oursPeakBytes, (value) => `${mb(value)} / ${mb(barePeak)}`);
+  }
+}
+
 async function ingestWarmSection(report: Report): Promise<void> {
   const warm = await ingestOwnWork(INGEST_WARM.iterations, INGEST_WARM.warmup);
   report.heading(
@@ -313,6 +339,7 @@ async function main(): Promise<void> {
   }
   await scepDecodeSection(report);
   ingestDecodeSection(report);
+  await fleetSection(report);
   await ingestWarmSection(report);
   await loadSection(report);
   derivedFigures(report);

@@ -1,0 +1,98 @@
+/**
+ * The fleet-sized webhook of issue 14: a smart-group change of 20,000 devices
+ * with their display fields (test/support/smart-group-change.ts), decoded and
+ * turned into the PutEvents entries of its parts, against the bare parse of
+ * the same body (`JSON.parse`, or a default-options `XMLParser`): the time, in
+ * this process, and the rise of the resident set at its highest, each in a
+ * fresh process.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { decodeWebhook } from '../lambda/decode/decode';
+import { toPutEventsEntries } from '../lambda/publish/entry';
+import { packRequests } from '../lambda/publish/publisher';
+import { entrySize } from '../lambda/publish/size';
+import { smartGroupChange } from '../test/support/smart-group-change';
+import { median } from './stats';
+
+export interface FleetFormat {
+  readonly bodyBytes: number;
+  readonly parts: number;
+  readonly requests: number;
+  /** Milliseconds, median of rounds. */
+  readonly oursMs: number;
+  readonly bareMs: number;
+  /** How far the resident set rose above its level before the work, at its highest. */
+  readonly oursPeakBytes: number;
+  readonly barePeakBytes: number;
+}
+
+function timeMs(work: () => unknown, rounds: number): number {
+  const times: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const started = process.hrtime.bigint();
+    work();
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return median(times);
+}
+
+function peakBytes(contender: 'ours' | 'bare', file: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', require.resolve('tsx/cli'), join(__dirname, 'fleet-child.ts'), contender, file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (code !== 0 || line === undefined) return reject(new Error(`fleet child ${contender} exited ${code}: ${stderr.slice(-500)}`));
+      resolve((JSON.parse(line.slice('BENCH_RESULT '.length)) as { peakBytes: number }).peakBytes);
+    });
+  });
+}
+
+/** The 20,000-device change in both formats: time over `rounds` rounds, peak memory of `memoryRuns` processes each (median). */
+export async function fleetChange(rounds: number, memoryRuns: number): Promise<Record<'json' | 'xml', FleetFormat>> {
+  const change = smartGroupChange();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-fleet-'));
+  const parser = new XMLParser();
+  const target = { eventBusName: 'bench', eventSource: 'jamf.pro' };
+  try {
+    const result = {} as Record<'json' | 'xml', FleetFormat>;
+    for (const format of ['json', 'xml'] as const) {
+      const body = change[format];
+      const file = join(dir, `change.${format}`);
+      writeFileSync(file, body);
+      const ours = () => toPutEventsEntries(decodeWebhook(body, change.contentType[format]), target, new Date());
+      const bare = () => (format === 'json' ? JSON.parse(body.toString('utf8')) : parser.parse(body.toString('utf8')));
+      const entries = ours();
+      ours();
+      bare();
+      const oursPeaks: number[] = [];
+      const barePeaks: number[] = [];
+      for (let run = 0; run < memoryRuns; run++) {
+        oursPeaks.push(await peakBytes('ours', file));
+        barePeaks.push(await peakBytes('bare', file));
+      }
+      result[format] = {
+        bodyBytes: body.byteLength,
+        parts: entries.length,
+        requests: packRequests(entries.map(entrySize)).length,
+        oursMs: timeMs(ours, rounds),
+        bareMs: timeMs(bare, rounds),
+        oursPeakBytes: median(oursPeaks),
+        barePeakBytes: median(barePeaks),
+      };
+    }
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
