@@ -17,6 +17,7 @@ const KIND_NAMES: Record<SettingKind, string> = {
   integer: 'whole number',
   number: 'number',
   list: 'list',
+  instances: 'JSON array',
 };
 
 const escapeCell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

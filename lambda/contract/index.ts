@@ -11,3 +11,4 @@ export * from './metrics';
 export * from './routes';
 export * from './settings';
 export * from './throttling';
+export * from './instances';

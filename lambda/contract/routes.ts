@@ -12,5 +12,10 @@ export const WEBHOOKS_PATH = 'webhooks';
 /** Jamf Pro's SCEPChallenge webhook: answered with a challenge. */
 export const SCEP_CHALLENGE_PATH = 'scep-challenge';
 
+/**
+ * Each named Jamf Pro instance (the `jamfInstances` setting) has `webhooks/<name>` and
+ * `scep-challenge/<name>` beside these, served by the same functions: see ./instances.ts.
+ */
+
 /** step-ca's SCEPCHALLENGE webhook: checks a challenge. */
 export const SCEP_VERIFY_PATH = 'scep-challenge/verify';

@@ -9,9 +9,10 @@
  * into construct properties and the construct checks how they combine.
  */
 
+import { instanceNameProblems } from './instances';
 import { DEFAULT_THROTTLING_BURST_LIMIT, DEFAULT_THROTTLING_RATE_LIMIT } from './throttling';
 
-export type SettingKind = 'string' | 'boolean' | 'integer' | 'number' | 'list';
+export type SettingKind = 'string' | 'boolean' | 'integer' | 'number' | 'list' | 'instances';
 
 /** Where a setting takes effect. */
 export type SettingScope = 'both' | 'aws';
@@ -360,6 +361,13 @@ export const SETTINGS = {
     description:
       'SmartGroup membership webhooks to register, each `<SmartGroupEvent>:<smart group id>`, e.g. `SmartGroupComputerMembershipChange:12`. Requires `jamfUrl`.',
   },
+  jamfInstances: {
+    kind: 'instances',
+    default: 'none: one Jamf Pro, at `/webhooks`',
+    scope: 'both',
+    description:
+      'More Jamf Pro instances sending to this deployment besides the default one (production and sandbox, one per subsidiary), at most 10: a JSON array of `{"name": "sandbox", ...}`, or a comma-separated list of names. Each gets `/webhooks/<name>`, `/scep-challenge/<name>` (with the SCEP service), credentials of its own (a generated secret, or `webhookAuthSecretArn`) and outputs named `Instance<Name>...`; its events carry `detail.delivery.instance`. Per instance, optionally: `eventSource`, `webhookAuthSecretArn`, `webhookAuthSecretKeyArn`, `scepChallenge` (`false`: no SCEP route), and `jamfUrl` with `jamfApiClientSecretArn` (and `jamfWebhookEvents`, `jamfWebhookFormat`, `jamfWebhookAuth`, `jamfSmartGroups`) to register its webhooks at deploy time. A name is 1 to 32 lower-case letters and digits with single dashes. Locally: `JAMF_INSTANCES` holds their credentials. See docs/deploy.md, "Several Jamf Pro instances".',
+  },
 } as const satisfies Readonly<Record<string, SettingSpec>>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -370,7 +378,33 @@ type ValueOfKind<K extends SettingKind> = K extends 'string'
     ? boolean
     : K extends 'list'
       ? readonly string[]
-      : number;
+      : K extends 'instances'
+        ? readonly JamfInstanceSettings[]
+        : number;
+
+/**
+ * The settings an instance of `jamfInstances` may have of its own: they mean for that instance
+ * what they mean for the default one. Any other is the stack's, shared by every instance.
+ */
+export const INSTANCE_SETTING_KEYS = [
+  'eventSource',
+  'webhookAuthSecretArn',
+  'webhookAuthSecretKeyArn',
+  'scepChallenge',
+  'jamfUrl',
+  'jamfApiClientSecretArn',
+  'jamfWebhookEvents',
+  'jamfWebhookFormat',
+  'jamfWebhookAuth',
+  'jamfSmartGroups',
+] as const;
+
+export type InstanceSettingKey = (typeof INSTANCE_SETTING_KEYS)[number];
+
+/** One instance of `jamfInstances`: its name (a path segment) and its own settings. */
+export type JamfInstanceSettings = { readonly name: string } & {
+  readonly [K in InstanceSettingKey]?: ValueOfKind<(typeof SETTINGS)[K]['kind']>;
+};
 
 /** The settings as read from context: each key of {@link SETTINGS}, optional, with the type its kind gives. */
 export type JamfEventBridgeSettings = {
@@ -447,6 +481,61 @@ export function parseSettings(context: Readonly<Record<string, unknown>>): JamfE
   return settings as JamfEventBridgeSettings;
 }
 
+/**
+ * `jamfInstances`: a JSON array (text from `-c`, or an array from cdk.json) of names or
+ * `{"name": ..., <instance setting>: ...}` objects, or a comma-separated list of names. Each
+ * instance setting is read as the setting of that name is; names are checked as routes need them.
+ */
+function parseInstances(key: string, raw: unknown): JamfInstanceSettings[] {
+  const example = `'[{"name":"sandbox","eventSource":"jamf.sandbox"}]'`;
+  let items: unknown = raw;
+  if (typeof raw === 'string') {
+    const text = raw.trim();
+    if (text.startsWith('[')) {
+      try {
+        items = JSON.parse(text);
+      } catch {
+        throw new InvalidSettingError(`Setting '${key}' is not a JSON array (e.g. -c ${key}=${example}).`);
+      }
+    } else if (text.startsWith('{')) {
+      items = undefined; // one instance without its array: refused below
+    } else {
+      items = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+    }
+  }
+  if (!Array.isArray(items)) {
+    throw new InvalidSettingError(`Setting '${key}' must be a JSON array of instances or a comma-separated list of names (e.g. -c ${key}=${example}).`);
+  }
+  const problems: string[] = [];
+  const instances = items.flatMap((item: unknown, index): JamfInstanceSettings[] => {
+    if (typeof item === 'string') return [{ name: item.trim() }];
+    if (typeof item !== 'object' || item === null || Array.isArray(item) || typeof (item as { name?: unknown }).name !== 'string') {
+      problems.push(`${key}[${index}] must be a name or an object with a "name" (e.g. {"name":"sandbox"}).`);
+      return [];
+    }
+    const { name, ...own } = item as { name: string } & Record<string, unknown>;
+    const instance: Record<string, unknown> = { name: name.trim() };
+    for (const [ownKey, value] of Object.entries(own)) {
+      const label = `${key}[${name}].${ownKey}`;
+      if (!(INSTANCE_SETTING_KEYS as readonly string[]).includes(ownKey)) {
+        problems.push(`${label} is not a setting an instance can have; these are: name, ${INSTANCE_SETTING_KEYS.join(', ')}.`);
+        continue;
+      }
+      if (value === undefined || value === null) continue;
+      try {
+        instance[ownKey] = parseSetting(label, SETTINGS[ownKey as InstanceSettingKey].kind, value);
+      } catch (error) {
+        if (!(error instanceof InvalidSettingError)) throw error;
+        problems.push(...error.problems);
+      }
+    }
+    return [instance as JamfInstanceSettings];
+  });
+  problems.push(...instanceNameProblems(instances.map((instance) => instance.name), key));
+  if (problems.length > 0) throw new InvalidSettingError(problems);
+  return instances;
+}
+
 /** The setting within a few edits of `key` (case ignored), if one is. */
 function closestSetting(key: string): SettingKey | undefined {
   let best: { key: SettingKey; distance: number } | undefined;
@@ -470,7 +559,7 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-function parseSetting(key: string, kind: SettingKind, raw: unknown): string | boolean | number | string[] {
+function parseSetting(key: string, kind: SettingKind, raw: unknown): string | boolean | number | string[] | JamfInstanceSettings[] {
   const fail = (expected: string, example: string): never => {
     throw new InvalidSettingError(`Setting '${key}' must be ${expected} (e.g. -c ${key}=${example}), got ${JSON.stringify(raw)}.`);
   };
@@ -514,5 +603,7 @@ function parseSetting(key: string, kind: SettingKind, raw: unknown): string | bo
       }
       return items.map((item) => item.trim()).filter((item) => item !== '');
     }
+    case 'instances':
+      return parseInstances(key, raw);
   }
 }

@@ -19,6 +19,11 @@ export const INGEST_ENV = {
   allowedSourceCidrs: 'ALLOWED_SOURCE_CIDRS',
   /** `logPublishedWebhooks`: `false` leaves out the line (and its `Published` metric) of a published webhook. Unset: every request is logged. */
   logPublishedWebhooks: 'LOG_PUBLISHED_WEBHOOKS',
+  /**
+   * `jamfInstances`: a JSON object of `InstanceTarget` by instance name (each instance's credentials
+   * secret and, when it has one, event source), for `/webhooks/<name>`. Unset: the default instance only.
+   */
+  instances: 'WEBHOOK_INSTANCES',
 } as const;
 
 /** What the SCEP function reads: the bus, source, queue and credentials of ingest, and its own settings. */
@@ -31,6 +36,8 @@ export const SCEP_ENV = {
   secretMaxStaleSeconds: INGEST_ENV.secretMaxStaleSeconds,
   secretTtlSeconds: INGEST_ENV.secretTtlSeconds,
   allowedSourceCidrs: INGEST_ENV.allowedSourceCidrs,
+  /** The instances with a SCEP route (`/scep-challenge/<name>`), as `INGEST_ENV.instances` has them. */
+  instances: INGEST_ENV.instances,
   signingKeySecretId: 'SCEP_SIGNING_KEY_SECRET_ID',
   verifySecretId: 'SCEP_VERIFY_SECRET_ID',
   usedChallengesTable: 'SCEP_USED_CHALLENGES_TABLE',
