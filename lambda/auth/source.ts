@@ -60,3 +60,27 @@ export function authenticatorFor(
     current.verify(request);
   };
 }
+
+/**
+ * The authenticate step of a function that serves named Jamf Pro instances besides the
+ * default one: a request for `instance` is checked against that instance's credentials
+ * document only (so one Jamf Pro's credential is refused on another's route), each read
+ * from its own secret and cached apart. The verifier of an instance is made on its first request.
+ */
+export function instanceAuthenticator(
+  defaultVerifier: () => Promise<Verifier>,
+  verifierOf: (instance: string) => () => Promise<Verifier>,
+  options: AuthenticatorOptions = {},
+): (request: WebhookRequest, instance: string | undefined) => Promise<void> {
+  const byInstance = new Map<string, (request: WebhookRequest) => Promise<void>>();
+  const defaultAuthenticator = authenticatorFor(defaultVerifier, options);
+  return (request, instance) => {
+    if (instance === undefined) return defaultAuthenticator(request);
+    let authenticate = byInstance.get(instance);
+    if (authenticate === undefined) {
+      authenticate = authenticatorFor(verifierOf(instance), options);
+      byInstance.set(instance, authenticate);
+    }
+    return authenticate(request);
+  };
+}

@@ -28,6 +28,12 @@ export const DeliverySchema = v.object({
   receivedAt: v.pipe(v.string(), v.isoTimestamp()),
   /** How its body was read: `utf-8`, or the charset it declared, or `windows-1252` for bytes that were not UTF-8. */
   encoding: v.string(),
+  /**
+   * The Jamf Pro instance that sent it, when the deployment has several (the `jamfInstances`
+   * setting) and it came by that instance's route (`/webhooks/<name>`); absent for the default
+   * instance at `/webhooks`.
+   */
+  instance: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'delivery.instance must be an instance name'), v.maxLength(32))),
   /** Only on an event that is one part of a webhook published in parts: which one, of how many. */
   part: v.optional(DeliveryPartSchema),
 });

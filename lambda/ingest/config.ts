@@ -7,6 +7,7 @@ import {
   DEFAULT_SECRET_TTL_SECONDS,
   INGEST_ENV,
 } from '../contract';
+import { type Instances, readInstances } from '../shared/instances';
 import { readAllowedSourceCidrs } from '../shared/source-allowlist';
 import { booleanEnv, type Env, optionalEnv, positiveIntegerEnv, requiredEnv, wholeNumberEnv } from '../shared/env';
 
@@ -31,6 +32,8 @@ export interface IngestConfig {
   readonly allowedSourceCidrs?: readonly string[];
   /** Whether a published webhook gets its log line; failures and refusals always do. @default true */
   readonly logPublishedWebhooks?: boolean;
+  /** The named Jamf Pro instances (`/webhooks/<name>`), each with its credentials and source. @default none */
+  readonly instances?: Instances;
 }
 
 /** Reads the ingest configuration; throws a ConfigurationError naming the variable that is missing or wrong. */
@@ -46,5 +49,6 @@ export function readIngestConfig(env: Env): IngestConfig {
     secretTtlSeconds: positiveIntegerEnv(env, INGEST_ENV.secretTtlSeconds, DEFAULT_SECRET_TTL_SECONDS),
     logPublishedWebhooks: optionalEnv(env, INGEST_ENV.logPublishedWebhooks) === undefined || booleanEnv(env, INGEST_ENV.logPublishedWebhooks),
     allowedSourceCidrs: readAllowedSourceCidrs(env),
+    instances: readInstances(env),
   };
 }

@@ -20,13 +20,17 @@
  * which would then spend its authentication budget on a dead socket.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { authenticatorFor, credentialsVerifier, noCredentials } from '../auth/source';
+import { credentialsVerifier, instanceAuthenticator, noCredentials } from '../auth/source';
 import { boundedRequests } from '../shared/aws-calls';
 import { lazy } from '../shared/lazy';
 import { readIngestConfig } from './config';
 import { createIngestHandler } from './ingest';
 
 const config = readIngestConfig(process.env);
+const secretCache = {
+  maxStaleMs: config.secretMaxStaleSeconds * 1000,
+  ...(config.secretTtlSeconds === undefined ? {} : { ttlMs: config.secretTtlSeconds * 1000 }),
+} as const;
 
 /** Reads a secret's text; the client is made on first use, and kept. */
 const secretsManager = lazy(async () => {
@@ -46,10 +50,13 @@ export const handler = createIngestHandler({
   // Made when the first letter is sent: most containers never send one.
   // Each SendMessage attempt is cut at the request's deadline; the dead-letter store retries inside it.
   sqs: lazy(async () => new (await import('@aws-sdk/client-sqs')).SQSClient({ maxAttempts: 1, ...boundedRequests(300, 1500) })),
-  authenticate: authenticatorFor(
-    credentialsVerifier(config.webhookAuthSecretId ? secretReader(config.webhookAuthSecretId) : noCredentials, {
-      maxStaleMs: config.secretMaxStaleSeconds * 1000,
-      ...(config.secretTtlSeconds === undefined ? {} : { ttlMs: config.secretTtlSeconds * 1000 }),
-    }),
+  // Each named instance (`/webhooks/<name>`) with its own credentials document; the handler has
+  // answered 404 already for a name that is not in config.instances.
+  authenticate: instanceAuthenticator(
+    credentialsVerifier(config.webhookAuthSecretId ? secretReader(config.webhookAuthSecretId) : noCredentials, secretCache),
+    (instance) => {
+      const secretId = config.instances?.get(instance)?.webhookAuthSecretId;
+      return credentialsVerifier(secretId ? secretReader(secretId) : noCredentials, secretCache);
+    },
   ),
 });

@@ -14,7 +14,9 @@ import { type DeadLetterClient, type MissingParts, prepareDeadLetters, sendDeadL
 import { answerFailure } from '../shared/failure';
 import { lazy } from '../shared/lazy';
 import { publishEntries, type PublishOptions } from '../publish/publisher';
-import { type ApiEvent, assertBodyWithin, hasReplacedCharacters, incomingRequest, type WebhookRequest } from '../shared/request';
+import { type ApiEvent, assertBodyWithin, hasReplacedCharacters, incomingRequest, requestRoute, type WebhookRequest } from '../shared/request';
+import { instanceRoute } from '../contract/instances';
+import { NO_INSTANCES, requestTarget, type RequestTarget } from '../shared/instances';
 import { sourceCheck } from '../shared/source-allowlist';
 import type { IngestConfig } from './config';
 
@@ -24,11 +26,11 @@ export interface IngestDependencies {
   /** The dead-letter queue's client, or a function that makes it when the first letter is sent. */
   readonly sqs: DeadLetterClient;
   /**
-   * Resolves when the request comes from an authorised sender; throws an
-   * `UnauthorizedError` (401) or a `ServiceUnavailableError` (503) otherwise.
-   * Runs before any parsing.
+   * Resolves when the request comes from an authorised sender of `instance` (undefined: the
+   * default instance); throws an `UnauthorizedError` (401) or a `ServiceUnavailableError` (503)
+   * otherwise. Runs before any parsing.
    */
-  readonly authenticate: (request: WebhookRequest) => Promise<void>;
+  readonly authenticate: (request: WebhookRequest, instance: string | undefined) => Promise<void>;
   /** Overrides of the retry policy, for tests. */
   readonly publishOptions?: Omit<PublishOptions, 'budgetMs'>;
 }
@@ -100,6 +102,10 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
     let eventName: string | undefined;
     let entry: PutEventsRequestEntry | undefined;
     let parts: MissingParts | undefined;
+    // `/webhooks/<name>` is a named instance's; `/webhooks` (or a path this function does not know) the default one.
+    const route = instanceRoute(requestRoute(event));
+    const instance = route?.kind === 'webhooks' ? route.instance : undefined;
+    let target: RequestTarget | undefined;
     // Loads alongside authentication (at once when loaded already); awaited after it.
     const decoding = loadDecoding();
     decoding.catch(() => undefined);
@@ -107,9 +113,10 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
     try {
       // Before anything else, as the REST API's resource policy would: a stranger's request is not read.
       checkSource(sourceIp);
+      target = requestTarget(config.instances ?? NO_INSTANCES, config.eventSource, instance);
       // A credentials read that takes longer is a 503, not a wait past Jamf's timeout.
       const authMs = Math.min(AUTHENTICATION_BUDGET_MS, deadline.remaining(DEAD_LETTER_RESERVE_MS));
-      await withinOrThrow(deps.authenticate({ headers, body }), authMs, () =>
+      await withinOrThrow(deps.authenticate({ headers, body }, target.instance), authMs, () =>
         new ServiceUnavailableError('CredentialsUnavailable', `The webhook credentials could not be read within ${authMs} ms`),
       );
       authenticated = true;
@@ -126,7 +133,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       const decoded = await decodeWebhookAsync(body, contentType);
       eventName = decoded.eventName;
       // One entry, or the parts of a smart-group change too large for one, each within the limit.
-      const built = toPutEventsEntries(decoded, config, new Date(started));
+      const built = toPutEventsEntries(decoded, { eventBusName: config.eventBusName, ...target }, new Date(started));
       const size = built.length === 1 ? entrySize(built[0]!) : 0;
       if (size > MAX_ENTRY_BYTES) {
         throw new PayloadTooLargeError(
@@ -162,6 +169,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
           function: FUNCTION_NAME,
           requestId,
           eventName,
+          ...(target.instance === undefined ? {} : { instance: target.instance }),
           outcome: 'published',
           status: 200,
           latencyMs: Date.now() - started,
@@ -196,6 +204,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
           authenticated,
           entry,
           parts,
+          ...(target?.instance === undefined ? {} : { instance: target.instance }),
           ...(authenticated ? {} : { unverified: await unverifiedOf(error, { headers, body }) }),
         },
         (input) => sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, input, { deadline }),

@@ -51,6 +51,8 @@ export interface DeadLetterInput {
   readonly entry?: PutEventsRequestEntry;
   /** Of a webhook published in parts (instead of `entry`), the parts not on the bus: what a redrive publishes. */
   readonly parts?: MissingParts;
+  /** The named Jamf Pro instance it came for (`jamfInstances`); absent for the default one. */
+  readonly instance?: string;
   /**
    * What the request presented, when its credentials could not be checked (the
    * credentials document could not be read): the letter then keeps the exact
@@ -92,6 +94,11 @@ export interface DeadLetterRecord {
   readonly eventName: string | null;
   /** The SCEP challenge a failed audit event was about, by id. */
   readonly challengeId?: string;
+  /**
+   * The named Jamf Pro instance it came for (`jamfInstances`); absent for the default one. A
+   * redrive checks an unverified letter with that instance's credentials and publishes it with its source.
+   */
+  readonly instance?: string;
   readonly bodyBytes: number;
   readonly bodyTruncated: boolean;
   /** The body as UTF-8 text (invalid bytes replaced), secrets masked: for people to read. */
@@ -229,6 +236,7 @@ function deadLetter(input: DeadLetterInput): { message: string; loggable: () => 
     contentType: input.contentType ?? null,
     eventName: input.eventName ?? null,
     ...(input.challengeId ? { challengeId: input.challengeId } : {}),
+    ...(input.instance === undefined ? {} : { instance: input.instance }),
     bodyBytes: input.body.byteLength,
     bodyTruncated: cut,
     body,

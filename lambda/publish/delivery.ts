@@ -157,14 +157,30 @@ const sha256Hex: (text: string) => string =
  * some events) has the time it was received mixed in, so two identical
  * timestamp-less check-ins stay two events.
  */
-export function deliveryOf(detail: Omit<CanonicalDetail, 'delivery'>, receivedAt: Date, encoding: BodyEncoding): Delivery {
-  return deliveryOfCanonical(canonicalJson(detail), detail, receivedAt, encoding);
+export function deliveryOf(detail: Omit<CanonicalDetail, 'delivery'>, receivedAt: Date, encoding: BodyEncoding, instance?: string): Delivery {
+  return deliveryOfCanonical(canonicalJson(detail), detail, receivedAt, encoding, instance);
 }
 
-/** `deliveryOf(detail, ...)` where `canonical` is `canonicalJson(detail)`, already written. */
-export function deliveryOfCanonical(canonical: string, detail: Omit<CanonicalDetail, 'delivery'>, receivedAt: Date, encoding: BodyEncoding): Delivery {
-  const hashed = typeof detail.webhook.eventTimestamp === 'number' ? canonical : `${canonical}\n${receivedAt.getTime()}`;
-  return { id: sha256Hex(hashed).slice(0, 32), receivedAt: isoTime(receivedAt), encoding };
+/**
+ * `deliveryOf(detail, ...)` where `canonical` is `canonicalJson(detail)`, already written.
+ *
+ * A named instance (`jamfInstances`) is hashed too, after the rest, so that the same payload
+ * from two Jamf Pros is two events; without one the hashed text is what it always was, and so
+ * is every id of the default instance.
+ */
+export function deliveryOfCanonical(
+  canonical: string,
+  detail: Omit<CanonicalDetail, 'delivery'>,
+  receivedAt: Date,
+  encoding: BodyEncoding,
+  instance?: string,
+): Delivery {
+  const event = typeof detail.webhook.eventTimestamp === 'number' ? canonical : `${canonical}\n${receivedAt.getTime()}`;
+  // A line a canonical form cannot end with (it ends in `}` or a number), so no default id can equal an instance's.
+  const hashed = instance === undefined ? event : `${event}\ninstance:${instance}`;
+  const delivery: Delivery = { id: sha256Hex(hashed).slice(0, 32), receivedAt: isoTime(receivedAt), encoding };
+  if (instance !== undefined) delivery.instance = instance;
+  return delivery;
 }
 
 /** `00` to `99`, and `000` to `999`. */
@@ -205,5 +221,6 @@ export function isoTime(date: Date): string {
 
 /** `JSON.stringify(delivery)`, for a block built by `deliveryOf`: its id is hex and its time ISO 8601, neither needs escaping. */
 export function deliveryJson(delivery: Delivery): string {
-  return `{"id":"${delivery.id}","receivedAt":"${delivery.receivedAt}","encoding":${quoted(delivery.encoding)}}`;
+  const instance = delivery.instance === undefined ? '' : `,"instance":${quoted(delivery.instance)}`;
+  return `{"id":"${delivery.id}","receivedAt":"${delivery.receivedAt}","encoding":${quoted(delivery.encoding)}${instance}}`;
 }

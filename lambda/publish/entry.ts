@@ -11,6 +11,8 @@ export { entrySize } from './size';
 export interface EntryTarget {
   readonly eventBusName: string;
   readonly eventSource: string;
+  /** The named Jamf Pro instance the webhook came from (`delivery.instance`); absent for the default one. */
+  readonly instance?: string;
 }
 
 /**
@@ -45,7 +47,7 @@ export function toPutEventsEntries(
 /** The one entry of a webhook, and its delivery block when it is the one written here (not the detail's own). */
 function wholeEntry(decoded: DecodedWebhook, target: EntryTarget, receivedAt: Date): { entry: PutEventsRequestEntry; delivery?: Delivery } {
   const timestamp = decoded.detail.webhook.eventTimestamp;
-  const { text, delivery } = detailJson(decoded.detail, receivedAt, decoded.encoding);
+  const { text, delivery } = detailJson(decoded.detail, receivedAt, decoded.encoding, target.instance);
   const entry: PutEventsRequestEntry = {
     EventBusName: target.eventBusName,
     Source: target.eventSource,
@@ -65,9 +67,14 @@ function wholeEntry(decoded: DecodedWebhook, target: EntryTarget, receivedAt: Da
  * a decoded detail. A detail that already has a delivery block keeps its place,
  * as the spread does.
  */
-function detailJson(detail: DecodedWebhook['detail'], receivedAt: Date, encoding: DecodedWebhook['encoding']): { text: string; delivery?: Delivery } {
-  if (Object.prototype.hasOwnProperty.call(detail, 'delivery')) return { text: JSON.stringify({ ...detail, delivery: deliveryOf(detail, receivedAt, encoding) }) };
+function detailJson(
+  detail: DecodedWebhook['detail'],
+  receivedAt: Date,
+  encoding: DecodedWebhook['encoding'],
+  instance: string | undefined,
+): { text: string; delivery?: Delivery } {
+  if (Object.prototype.hasOwnProperty.call(detail, 'delivery')) return { text: JSON.stringify({ ...detail, delivery: deliveryOf(detail, receivedAt, encoding, instance) }) };
   const text = canonicalJson(detail);
-  const delivery = deliveryOfCanonical(text, detail, receivedAt, encoding);
+  const delivery = deliveryOfCanonical(text, detail, receivedAt, encoding, instance);
   return { text: `${text.length > 2 ? `${text.slice(0, -1)},` : '{'}"delivery":${deliveryJson(delivery)}}`, delivery };
 }

@@ -18,7 +18,8 @@ import { createSecretsManagerClient, readCurrentAndPrevious } from '../secrets/s
 import { logMetricLine } from '../shared/log';
 import { redriveQueueThenLog, type RedriveAnswer } from './logs';
 import { queueStore } from './store';
-import { unverifiedChecker } from './unverified';
+import { instanceUnverifiedChecker, type UnverifiedSource } from './unverified';
+import { readInstances } from '../shared/instances';
 
 /** What a run keeps of the function's time for answering and its log line. */
 const FINISHING_MS = 5000;
@@ -29,6 +30,7 @@ const eventBusName = requiredEnv(process.env, INGEST_ENV.eventBusName);
 const queueUrl = requiredEnv(process.env, INGEST_ENV.deadLetterQueueUrl);
 const eventSource = optionalEnv(process.env, INGEST_ENV.eventSource) ?? DEFAULT_EVENT_SOURCE;
 const webhookAuthSecretId = optionalEnv(process.env, INGEST_ENV.webhookAuthSecretId);
+const instances = readInstances(process.env);
 const eventBridge = new EventBridgeClient({ maxAttempts: 1, ...boundedRequests(1000, 3000) });
 const sqs = new SQSClient(boundedRequests(1000, 5000));
 const secretsManager = createSecretsManagerClient();
@@ -36,6 +38,29 @@ const secretsManager = createSecretsManagerClient();
 /** What the function may be invoked with: nothing (the schedule, the console's Test button), or a log to redrive too. */
 export interface RedriveRequest {
   readonly fromLog?: string;
+}
+
+/**
+ * The check of unverified letters for one run: each instance's credentials (the default one's,
+ * and each named instance's) read at most once, when its first letter needs them.
+ */
+function unverifiedCheckerOfRun(defaultSecretId: string | undefined): ReturnType<typeof instanceUnverifiedChecker> {
+  const sources = new Map<string | undefined, UnverifiedSource | undefined>();
+  const sourceOf = (instance: string | undefined): UnverifiedSource | undefined => {
+    if (sources.has(instance)) return sources.get(instance);
+    const named = instance === undefined ? undefined : instances.get(instance);
+    const secretId = instance === undefined ? defaultSecretId : named?.webhookAuthSecretId;
+    const source =
+      secretId === undefined
+        ? undefined
+        : {
+            readDocuments: lazy(() => readCurrentAndPrevious(secretsManager, secretId)),
+            target: { eventBusName, eventSource: named?.eventSource ?? eventSource, ...(instance === undefined ? {} : { instance }) },
+          };
+    sources.set(instance, source);
+    return source;
+  };
+  return instanceUnverifiedChecker(sourceOf);
 }
 
 export async function handler(event: RedriveRequest | null | undefined, context?: { getRemainingTimeInMillis?: () => number }): Promise<RedriveAnswer> {
@@ -47,9 +72,7 @@ export async function handler(event: RedriveRequest | null | undefined, context?
       ...queueStore(sqs, queueUrl),
       publish: (entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }),
       // The credentials are read once per run, not once per letter.
-      ...(webhookAuthSecretId
-        ? { checkUnverified: unverifiedChecker(lazy(() => readCurrentAndPrevious(secretsManager, webhookAuthSecretId)), { eventBusName, eventSource }) }
-        : {}),
+      ...(webhookAuthSecretId || instances.size > 0 ? { checkUnverified: unverifiedCheckerOfRun(webhookAuthSecretId) } : {}),
     },
     { eventBusName, deadline: Deadline.after(remaining - FINISHING_MS, started) },
     fromLog,

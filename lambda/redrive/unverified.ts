@@ -36,9 +36,32 @@ export function unverifiedChecker(
   readDocuments: () => Promise<readonly SecretVersion[]>,
   target: EntryTarget,
 ): (record: DeadLetterRecord) => Promise<UnverifiedCheck> {
+  return instanceUnverifiedChecker((instance) => (instance === undefined ? { readDocuments, target } : undefined));
+}
+
+/** Where a letter's credentials are checked and its event goes: its instance's document and target. */
+export interface UnverifiedSource {
+  /** The instance's credentials document: the current version and, if there is one, the one before it. */
+  readonly readDocuments: () => Promise<readonly SecretVersion[]>;
+  /** Its bus and source, and for a named instance its name (`delivery.instance`). */
+  readonly target: EntryTarget;
+}
+
+/**
+ * {@link unverifiedChecker} for a stack with named Jamf Pro instances: a letter is checked
+ * against the credentials of the instance it came for (`record.instance`; none: the default
+ * instance), never another's, and published with that instance's source and name. A letter of
+ * an instance `sourceOf` does not know (removed since) is left for a person.
+ */
+export function instanceUnverifiedChecker(
+  sourceOf: (instance: string | undefined) => UnverifiedSource | undefined,
+): (record: DeadLetterRecord) => Promise<UnverifiedCheck> {
   return async (record) => {
     const unverified = record.unverified;
     if (unverified?.bodyBase64 === undefined) return { outcome: 'unchecked' };
+    const source = sourceOf(record.instance);
+    if (source === undefined) return { outcome: 'unchecked' };
+    const { readDocuments, target } = source;
     let documents: readonly SecretVersion[];
     try {
       documents = await readDocuments();

@@ -27,6 +27,7 @@ import {
   type Env,
   wholeNumberEnv,
 } from '../shared/env';
+import { type Instances, readInstances } from '../shared/instances';
 
 export interface UpstreamConfig {
   /** The challenge URL of the upstream issuer (https in AWS). */
@@ -70,6 +71,8 @@ export interface ScepConfig {
   readonly secretMaxStaleSeconds: number;
   /** Seconds a secret is used before it is read again. */
   readonly secretTtlSeconds: number;
+  /** The named Jamf Pro instances with a route of their own (`/scep-challenge/<name>`). @default none */
+  readonly instances?: Instances;
 }
 
 function upstreamUrl(env: Env): string | undefined {
@@ -126,6 +129,7 @@ export function readScepConfig(env: Env): ScepConfig {
     maxBodyBytes: positiveInteger(env, SCEP_ENV.maxBodyBytes, DEFAULT_SCEP_MAX_BODY_BYTES),
     secretMaxStaleSeconds: wholeNumberEnv(env, SCEP_ENV.secretMaxStaleSeconds, DEFAULT_SECRET_MAX_STALE_SECONDS),
     secretTtlSeconds: positiveInteger(env, SCEP_ENV.secretTtlSeconds, DEFAULT_SECRET_TTL_SECONDS),
+    instances: readInstances(env),
   };
   const upstreamMs = config.upstream?.timeoutMs ?? 0;
   if (upstreamMs + config.auditBudgetMs + SCEP_AUDIT_OVERHEAD_MS > MAX_SCEP_ISSUE_WAIT_MS) {

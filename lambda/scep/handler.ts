@@ -12,12 +12,13 @@
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { authenticatorFor, credentialsVerifier, noCredentials } from '../auth/source';
+import { credentialsVerifier, instanceAuthenticator, noCredentials } from '../auth/source';
 import { errorResponse, ForbiddenError, NotFoundError, ServiceUnavailableError } from '../shared/errors';
 import { logRequest } from '../shared/log';
 import { type ApiEvent, requestArrival, requestRoute, requestSourceIp } from '../shared/request';
 import { ANY_SOURCE, readAllowedSourceCidrs, sourceCheck } from '../shared/source-allowlist';
 import { SCEP_METRICS } from '../contract/metrics';
+import { instanceRoute } from '../contract/instances';
 import type { DeadLetterInput } from '../publish/dead-letters';
 import { boundedRequests } from '../shared/aws-calls';
 import type { Deadline } from '../shared/deadline';
@@ -106,8 +107,16 @@ const jamfCredentials = credentialsVerifier(
 
 const issueHandler = createIssueHandler({
   config,
-  // A challenge gets a certificate from the CA: never hand one out without credentials.
-  authenticate: authenticatorFor(jamfCredentials, { requireCredentials: true }),
+  // A challenge gets a certificate from the CA: never hand one out without credentials. Each named
+  // instance (`/scep-challenge/<name>`) with its own; the issue handler has answered 404 for another name.
+  authenticate: instanceAuthenticator(
+    jamfCredentials,
+    (instance) => {
+      const secretId = config.instances?.get(instance)?.webhookAuthSecretId;
+      return credentialsVerifier(secretId ? secretReader(secretId, 'WEBHOOK_INSTANCES') : noCredentials, SECRET_CACHE);
+    },
+    { requireCredentials: true },
+  ),
   issue: config.upstream
     ? upstreamIssuer(config.upstream)
     : signedIssuer(signingKeys, config.challengeTtlSeconds),
@@ -171,13 +180,15 @@ export async function handler(event: ApiEvent): Promise<APIGatewayProxyResult> {
   const refused = refuseSource(event);
   if (refused !== undefined) return refused;
   const resource = requestRoute(event);
-  if (resource.endsWith(VERIFY_RESOURCE)) return (await verifyHandler())(event);
-  if (resource.endsWith(ISSUE_RESOURCE)) {
+  const route = instanceRoute(resource);
+  if (route?.kind === 'scep-verify') return (await verifyHandler())(event);
+  if (route?.kind === 'scep-challenge') {
     // Start loading the publish path, and the dead-letter path a failed audit needs at once, while
     // the request authenticates, decodes and signs.
     eventBridge().catch(() => undefined);
     deadLetters().catch(() => undefined);
-    return issueHandler(event);
+    // `/scep-challenge/<name>` is a named instance's: an unknown name is the issue handler's 404.
+    return issueHandler(event, route.instance);
   }
   return errorResponse(new NotFoundError('NoRoute', `No SCEP route for ${resource}`));
 }

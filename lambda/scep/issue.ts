@@ -21,13 +21,17 @@ import {
   SCEP_AUDIT_OVERHEAD_MS,
 } from '../contract';
 import { lazy } from '../shared/lazy';
+import { NO_INSTANCES, requestTarget, type RequestTarget } from '../shared/instances';
 import type { ScepConfig } from './config';
 import type { Issuer } from './issuers';
 
 export interface IssueDependencies {
   readonly config: ScepConfig;
-  /** Resolves for a request from an authorised Jamf Pro server; throws a 401 or 503 `WebhookError` otherwise. */
-  readonly authenticate: (request: WebhookRequest) => Promise<void>;
+  /**
+   * Resolves for a request from an authorised Jamf Pro server of `instance` (undefined: the
+   * default instance); throws a 401 or 503 `WebhookError` otherwise.
+   */
+  readonly authenticate: (request: WebhookRequest, instance: string | undefined) => Promise<void>;
   readonly issue: Issuer;
   /** Publishes the audit entry within `budgetMs`; resolves with the outcome, never throws. */
   readonly publish: (entry: PutEventsRequestEntry, budgetMs: number) => Promise<PublishResult>;
@@ -38,7 +42,8 @@ export interface IssueDependencies {
   readonly deadLetter: (input: DeadLetterInput, deadline: Deadline) => Promise<DeadLetterResult>;
 }
 
-type Handler = (event: ApiEvent) => Promise<APIGatewayProxyResult>;
+/** Serves a challenge request that came for `instance` (undefined: the default instance, at `/scep-challenge`). */
+type Handler = (event: ApiEvent, instance?: string) => Promise<APIGatewayProxyResult>;
 
 const FUNCTION_NAME = 'scep';
 
@@ -83,7 +88,7 @@ async function publishAudit(deps: IssueDependencies, entry: PutEventsRequestEntr
 export function createIssueHandler(deps: IssueDependencies): Handler {
   const { config } = deps;
 
-  return async (event) => {
+  return async (event, instance) => {
     const { started, requestId, headers, contentType, body } = incomingRequest(event);
     const deadline = Deadline.after(JAMF_READ_TIMEOUT_MS - RESPONSE_MARGIN_MS, started);
     // Loads alongside authentication; a load that fails fails the request below, after authentication.
@@ -91,12 +96,14 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
     decoding.catch(() => undefined);
     let authenticated = false;
     let eventName: string | undefined;
+    let target: RequestTarget | undefined;
 
     try {
+      target = requestTarget(config.instances ?? NO_INSTANCES, config.eventSource, instance);
       // Everything before the audit must leave it its budget and overhead inside Jamf's read timeout.
       const beforeAudit = () => deadline.remaining(config.auditBudgetMs + SCEP_AUDIT_OVERHEAD_MS);
       const late = (what: string) => () => new ServiceUnavailableError('NotInTime', `${what} took too long to answer Jamf in time`);
-      await withinOrThrow(deps.authenticate({ headers, body }), beforeAudit(), late('Reading the webhook credentials'));
+      await withinOrThrow(deps.authenticate({ headers, body }, target.instance), beforeAudit(), late('Reading the webhook credentials'));
       authenticated = true;
       assertBodyWithin(body, config.maxBodyBytes);
       const { decodeScepChallenge, toPutEventsEntry } = await decoding;
@@ -105,7 +112,11 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
       const { challenge, issuance } = await withinOrThrow(deps.issue({ decoded, body, contentType }), beforeAudit(), late('Making the challenge'));
 
       // The audit event names the challenge but never holds it; the password went at decoding.
-      const entry = toPutEventsEntry({ ...decoded, detail: { ...decoded.detail, issuance } }, config, new Date(started));
+      const entry = toPutEventsEntry(
+        { ...decoded, detail: { ...decoded.detail, issuance } },
+        { eventBusName: config.eventBusName, ...target },
+        new Date(started),
+      );
       const published = await publishAudit(deps, entry, config.auditBudgetMs);
       let deadLetter: DeadLetterResult | undefined;
       if (!published.ok) {
@@ -132,6 +143,7 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
             body,
             entry,
             ...(issuance.challengeId ? { challengeId: issuance.challengeId } : {}),
+            ...(target.instance === undefined ? {} : { instance: target.instance }),
           },
           Deadline.after(SCEP_AUDIT_DEAD_LETTER_WAIT_MS),
         ), SCEP_AUDIT_DEAD_LETTER_WAIT_MS + SCEP_AUDIT_GRACE_MS);
@@ -140,6 +152,7 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
         function: FUNCTION_NAME,
         requestId,
         eventName,
+        ...(target.instance === undefined ? {} : { instance: target.instance }),
         outcome: 'issued',
         status: 200,
         latencyMs: Date.now() - started,
@@ -173,7 +186,16 @@ export function createIssueHandler(deps: IssueDependencies): Handler {
     } catch (error) {
       return answerFailure(
         error,
-        { functionName: FUNCTION_NAME, requestId, started, contentType, eventName, body, authenticated },
+        {
+          functionName: FUNCTION_NAME,
+          requestId,
+          started,
+          contentType,
+          eventName,
+          body,
+          authenticated,
+          ...(target?.instance === undefined ? {} : { instance: target.instance }),
+        },
         (input) => deps.deadLetter(input, deadline),
         ({ deadLettered }) => ({ ...NO_METRICS, DeadLettered: deadLettered ? 1 : 0 }),
       );

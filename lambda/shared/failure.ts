@@ -26,6 +26,8 @@ export interface FailedRequest {
   readonly entry?: PutEventsRequestEntry;
   /** Of a webhook published in parts, those not on the bus: what a redrive publishes. */
   readonly parts?: MissingParts | undefined;
+  /** The named Jamf Pro instance it came for; absent for the default one (a redrive checks an unverified letter with its credentials). */
+  readonly instance?: string;
   /**
    * What an unauthenticated request presented, when its credentials could not
    * be checked: it is kept too, unverified, for a redrive to check later.
@@ -52,6 +54,7 @@ export async function answerFailure(
         truncateBody: error instanceof PayloadTooLargeError,
         ...(request.entry ? { entry: request.entry } : {}),
         ...(request.parts ? { parts: request.parts } : {}),
+        ...(request.instance === undefined ? {} : { instance: request.instance }),
         ...(request.unverified ? { unverified: request.unverified } : {}),
       })
     : undefined;
@@ -61,6 +64,7 @@ export async function answerFailure(
     function: request.functionName,
     requestId: request.requestId,
     eventName,
+    ...(request.instance === undefined ? {} : { instance: request.instance }),
     outcome: response.statusCode >= 500 ? 'failed' : 'rejected',
     status: response.statusCode,
     latencyMs: Date.now() - request.started,

@@ -11,6 +11,8 @@ export interface RequestLog {
   readonly function: string;
   readonly requestId: string;
   readonly eventName: string | undefined;
+  /** The named Jamf Pro instance the request came for; absent for the default one. */
+  readonly instance?: string;
   /**
    * `published`, `rejected` (4xx) or `failed` (5xx); the SCEP function also
    * writes `issued` (a challenge was returned), `allowed` and `denied` (a

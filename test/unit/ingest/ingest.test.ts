@@ -274,3 +274,77 @@ describe('the ingest handler, when the credentials cannot be read', () => {
     expect(answers.at(-1)).toBeUndefined();
   });
 });
+
+describe('the ingest handler with named Jamf Pro instances', () => {
+  const eventBridge = mockClient(EventBridgeClient);
+  const sqs = mockClient(SQSClient);
+  const instances = new Map([
+    ['sandbox', { webhookAuthSecretId: 'sandbox-secret', eventSource: 'jamf.sandbox' }],
+    ['eu', { webhookAuthSecretId: 'eu-secret' }],
+  ]);
+  const verifiers = {
+    default: createVerifier({ basic: [{ username: 'jamf', password: 'pw' }] }),
+    sandbox: createVerifier({ basic: [{ username: 'jamf', password: 'sandbox-pw' }] }),
+    eu: createVerifier({ basic: [{ username: 'jamf', password: 'eu-pw' }] }),
+  };
+  const handler = createIngestHandler({
+    config: { ...config, instances },
+    eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    authenticate: async (request, instance) => (verifiers[(instance ?? 'default') as keyof typeof verifiers]).verify(request),
+    publishOptions: { sleep: async () => {}, backoffBaseMs: 1 },
+  });
+  const send = (password: string, resource: string) =>
+    handler(proxyEvent(fixtureBytes('ComputerAdded', 'json'), { 'Content-Type': 'application/json', authorization: basicAuth('jamf', password) }, resource));
+  const published = () => eventBridge.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0]!);
+
+  beforeEach(() => {
+    eventBridge.reset();
+    sqs.reset();
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it("publishes an instance's webhook with its source and its name in delivery.instance", async () => {
+    expect((await send('sandbox-pw', '/webhooks/sandbox')).statusCode).toBe(200);
+    expect((await send('eu-pw', '/webhooks/eu')).statusCode).toBe(200);
+
+    const [sandbox, eu] = published();
+    expect(sandbox).toMatchObject({ Source: 'jamf.sandbox' });
+    expect(JSON.parse(sandbox!.Detail!).delivery.instance).toBe('sandbox');
+    // Without a source of its own, the stack's.
+    expect(eu).toMatchObject({ Source: 'jamf.pro' });
+    expect(JSON.parse(eu!.Detail!).delivery.instance).toBe('eu');
+  });
+
+  it('keeps the default instance at /webhooks, without delivery.instance', async () => {
+    expect((await send('pw', '/webhooks')).statusCode).toBe(200);
+
+    expect(published()[0]).toMatchObject({ Source: 'jamf.pro' });
+    expect(JSON.parse(published()[0]!.Detail!).delivery).not.toHaveProperty('instance');
+  });
+
+  it("refuses one instance's credentials on another's route", async () => {
+    expect((await send('sandbox-pw', '/webhooks/eu')).statusCode).toBe(401);
+    expect((await send('pw', '/webhooks/sandbox')).statusCode).toBe(401);
+    expect((await send('sandbox-pw', '/webhooks')).statusCode).toBe(401);
+    expect(published()).toEqual([]);
+  });
+
+  it('answers 404 for an instance it does not serve, before reading any credentials', async () => {
+    const response = await send('pw', '/webhooks/test');
+
+    expect(response.statusCode).toBe(404);
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'NoSuchInstance' });
+    expect(published()).toEqual([]);
+    expect(sqs.commandCalls(SendMessageCommand)).toEqual([]);
+  });
+
+  it('keeps the instance in a dead letter', async () => {
+    eventBridge.on(PutEventsCommand).rejects(Object.assign(new Error('down'), { name: 'InternalException' }));
+
+    expect((await send('sandbox-pw', '/webhooks/sandbox')).statusCode).toBe(503);
+    const letter = JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!);
+    expect(letter).toMatchObject({ instance: 'sandbox', entry: { Source: 'jamf.sandbox' } });
+  });
+});

@@ -1,7 +1,7 @@
 import { presentedCredentials } from '../../../lambda/auth/verify';
 import { deadLetterMessage } from '../../../lambda/publish/dead-letters';
 import { readDeadLetterRecord } from '../../../lambda/redrive/redrive';
-import { unverifiedChecker } from '../../../lambda/redrive/unverified';
+import { instanceUnverifiedChecker, unverifiedChecker } from '../../../lambda/redrive/unverified';
 import type { SecretVersion } from '../../../lambda/secrets/secrets-manager';
 import { fixtureBytes } from '../../support/fixtures';
 import { basicAuth } from '../../support/requests';
@@ -11,7 +11,7 @@ const doc = (password: string) => JSON.stringify({ basic: [{ username: 'jamf', p
 const rotatedAt = new Date('2026-11-27T12:00:00.000Z');
 
 /** The letter of a request that presented `password` and arrived at `receivedAt`, unverified. */
-function letter(password: string, receivedAt: Date) {
+function letter(password: string, receivedAt: Date, instance?: string) {
   const body = fixtureBytes('ComputerAdded', 'json');
   const headers = { authorization: basicAuth('jamf', password), 'content-type': 'application/json' };
   const message = deadLetterMessage({
@@ -22,6 +22,7 @@ function letter(password: string, receivedAt: Date) {
     eventName: undefined,
     body,
     unverified: presentedCredentials({ headers, body }),
+    ...(instance === undefined ? {} : { instance }),
   });
   return readDeadLetterRecord(message)!;
 }
@@ -60,5 +61,47 @@ describe('unverifiedChecker', () => {
   it('leaves a letter unchecked when the credentials cannot be read', async () => {
     const down = unverifiedChecker(() => Promise.reject(new Error('outage')), target);
     expect(await down(letter('new-password-after-rotation', new Date()))).toEqual({ outcome: 'unchecked' });
+  });
+});
+
+describe('instanceUnverifiedChecker', () => {
+  const check = instanceUnverifiedChecker((instance) => {
+    if (instance === undefined) return { readDocuments: async () => [{ text: doc('default-password') }], target };
+    if (instance === 'sandbox') {
+      return {
+        readDocuments: async () => [{ text: doc('sandbox-password') }],
+        target: { eventBusName: 'bus', eventSource: 'jamf.sandbox', instance },
+      };
+    }
+    return undefined;
+  });
+  const now = new Date('2026-11-27T13:00:00Z');
+
+  it("checks a named instance's letter with its credentials, and publishes it with its source and name", async () => {
+    const checked = await check(letter('sandbox-password', now, 'sandbox'));
+
+    expect(checked).toMatchObject({ outcome: 'verified', entries: [{ Source: 'jamf.sandbox' }] });
+    expect(checked.outcome === 'verified' && JSON.parse(checked.entries[0]!.Detail!).delivery.instance).toBe('sandbox');
+  });
+
+  it("rejects another instance's credentials, the default one's too", async () => {
+    expect(await check(letter('default-password', now, 'sandbox'))).toEqual({ outcome: 'rejected' });
+    expect(await check(letter('sandbox-password', now))).toEqual({ outcome: 'rejected' });
+  });
+
+  it('checks a letter without an instance as the default one', async () => {
+    const checked = await check(letter('default-password', now));
+
+    expect(checked).toMatchObject({ outcome: 'verified', entries: [{ Source: 'jamf.pro' }] });
+    expect(checked.outcome === 'verified' && JSON.parse(checked.entries[0]!.Detail!).delivery).not.toHaveProperty('instance');
+  });
+
+  it('leaves the letter of an instance no longer served for a person', async () => {
+    expect(await check(letter('sandbox-password', now, 'removed'))).toEqual({ outcome: 'unchecked' });
+  });
+
+  it('keeps the instance in the letter', () => {
+    expect(letter('x', now, 'sandbox').instance).toBe('sandbox');
+    expect(letter('x', now)).not.toHaveProperty('instance');
   });
 });
