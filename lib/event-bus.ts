@@ -29,6 +29,8 @@ export const CONSUMER_RULE_ACTIONS: readonly string[] = [
 export interface JamfEventBusProps {
   /** `Source` of the events published to the bus; the archive and the event log keep only these. */
   readonly eventSource: string;
+  /** The sources of named Jamf Pro instances that have their own: the archive and the event log keep theirs too. @default - none */
+  readonly otherEventSources?: readonly string[];
   /** An existing bus to use instead of creating one. @default - a new bus named `eventBusName` */
   readonly eventBus?: events.IEventBus;
   /** Name of the bus to create. @default - the name of the stack */
@@ -75,16 +77,17 @@ export class JamfEventBus extends Construct {
       this.allowConsumers(props.consumerAccounts, props.consumerOrganizationId);
     }
 
+    const sources = [eventSource, ...(props.otherEventSources ?? [])];
     if (props.archive ?? true) {
       this.archive = new events.Archive(this, 'Archive', {
         sourceEventBus: this.eventBus,
-        description: `Jamf Pro webhook events (source ${eventSource}), kept for replay`,
-        eventPattern: { source: [eventSource] },
+        description: `Jamf Pro webhook events (source ${sources.join(', ')}), kept for replay`,
+        eventPattern: { source: sources },
         retention: props.archiveRetention ?? Duration.days(30),
       });
     }
 
-    if (props.eventLog ?? true) this.eventLogGroup = this.createEventLog(eventSource, props.logGroups);
+    if (props.eventLog ?? true) this.eventLogGroup = this.createEventLog(sources, props.logGroups);
   }
 
   /**
@@ -133,7 +136,7 @@ export class JamfEventBus extends Construct {
   }
 
   /** A log group and a rule that copies every published event into it. */
-  private createEventLog(eventSource: string, logGroups: LogGroupSettings): logs.LogGroup {
+  private createEventLog(sources: readonly string[], logGroups: LogGroupSettings): logs.LogGroup {
     const logGroup = createLogGroup(this, 'EventLog', {
       ...logGroups,
       // EventBridge's console lists log groups under /aws/events/. The name comes
@@ -145,9 +148,9 @@ export class JamfEventBus extends Construct {
     });
     const rule = new events.Rule(this, 'EventLogRule', {
       eventBus: this.eventBus,
-      description: `Copies every ${eventSource} event to a log group, to watch events arrive`,
+      description: `Copies every ${sources.join(', ')} event to a log group, to watch events arrive`,
       eventPattern: {
-        source: [eventSource],
+        source: [...sources],
         detailType: events.Match.prefix(DETAIL_TYPE_PREFIX),
       },
     });

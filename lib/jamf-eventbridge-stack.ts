@@ -9,6 +9,8 @@ import { JamfEventBridge, type JamfEventBridgeProps } from './jamf-eventbridge';
 import type { ScepUpstream } from './scep-options';
 import type { JamfSmartGroup, JamfWebhooksOptions } from './jamf-webhooks';
 import { canonicalEventName, type JamfEventName } from '../lambda/events/catalogue';
+import { instanceIdPart } from '../lambda/contract/instances';
+import type { JamfInstance, JamfInstanceOptions } from './jamf-instance';
 import { isSmartGroupEvent } from '../lambda/jamf/registrar';
 import { API_TYPES, type ApiType } from './props';
 
@@ -135,12 +137,57 @@ export class JamfEventBridgeStack extends Stack {
         value: this.jamf.schemaRegistry.registryName,
       });
     }
+    for (const instance of this.jamf.instances) this.outputInstance(instance);
     if (this.jamf.eventLogGroup !== undefined) {
       new CfnOutput(this, 'EventLogGroupName', {
         description: 'Every published event, for watching them arrive',
         value: this.jamf.eventLogGroup.logGroupName,
       });
     }
+  }
+
+  /** What Jamf Pro instance `name` is configured with, as the default instance's outputs are named, after `Instance<Name>`. */
+  private outputInstance(instance: JamfInstance): void {
+    const id = `Instance${instanceIdPart(instance.name)}`;
+    new CfnOutput(this, `${id}WebhookUrl`, {
+      description: `Jamf Pro instance ${instance.name} > Settings > Global > Webhooks: the Webhook URL`,
+      value: instance.webhookUrl,
+    });
+    if (instance.scepChallengeUrl !== undefined) {
+      new CfnOutput(this, `${id}ScepChallengeUrl`, {
+        description: `Jamf Pro instance ${instance.name} > SCEP dynamic challenge: the challenge URL (authenticates with its webhook credentials)`,
+        value: instance.scepChallengeUrl,
+      });
+    }
+    new CfnOutput(this, `${id}WebhookAuthSecretArn`, {
+      description: `Username and password for Jamf Pro instance ${instance.name}: aws secretsmanager get-secret-value --secret-id <this ARN>`,
+      value: instance.webhookAuthSecret.secretArn,
+    });
+    new CfnOutput(this, `${id}EventSource`, {
+      description: `The source of instance ${instance.name}'s events; each has detail.delivery.instance "${instance.name}"`,
+      value: instance.eventSource,
+    });
+  }
+
+  /** The named instances of `jamfInstances`, each with its secrets imported and its registration read as the default one's. */
+  private instances(settings: JamfEventBridgeSettings): JamfInstanceOptions[] | undefined {
+    return settings.jamfInstances?.map((instance) => {
+      const id = `Instance${instanceIdPart(instance.name)}`;
+      const label = `jamfInstances[${instance.name}]`;
+      try {
+        return {
+          name: instance.name,
+          ...(instance.eventSource === undefined ? {} : { eventSource: instance.eventSource }),
+          ...(instance.scepChallenge === undefined ? {} : { scepChallenge: instance.scepChallenge }),
+          webhookAuthSecret: this.importWebhookAuthSecret(instance, id),
+          jamfWebhooks: this.jamfWebhooks(instance, id),
+        };
+      } catch (error) {
+        // The instance's own settings have the default instance's names: say whose they are.
+        if (error instanceof InvalidSettingError) throw new InvalidSettingError(error.problems.map((problem) => `${label}: ${problem}`));
+        throw error;
+      }
+    });
   }
 
   /** Turns the plain settings into construct properties, importing the existing resources they name. */
@@ -190,11 +237,12 @@ export class JamfEventBridgeStack extends Stack {
       scepUpstream: this.scepUpstream(settings),
       scepProvisionedConcurrency: settings.scepProvisionedConcurrency,
       jamfWebhooks: this.jamfWebhooks(settings),
+      instances: this.instances(settings),
     };
   }
 
   /** The deploy-time registration: on only with both `jamfUrl` and `jamfApiClientSecretArn`. */
-  private jamfWebhooks(settings: JamfEventBridgeSettings): JamfWebhooksOptions | undefined {
+  private jamfWebhooks(settings: JamfEventBridgeSettings, idPrefix = ''): JamfWebhooksOptions | undefined {
     const { jamfUrl, jamfApiClientSecretArn } = settings;
     if (jamfUrl === undefined || jamfApiClientSecretArn === undefined) {
       if (jamfUrl !== undefined) {
@@ -239,7 +287,7 @@ export class JamfEventBridgeStack extends Stack {
       problems.push(`jamfWebhookAuth must be basic, header or hmac, got "${auth}".`);
     }
     if (problems.length > 0) throw new InvalidSettingError(problems);
-    const apiClientSecret = this.importSecret('JamfApiClientSecret', 'jamfApiClientSecretArn', jamfApiClientSecretArn);
+    const apiClientSecret = this.importSecret(`${idPrefix}JamfApiClientSecret`, 'jamfApiClientSecretArn', jamfApiClientSecretArn);
     if (apiClientSecret === undefined) return undefined;
     return {
       jamfUrl,
@@ -291,7 +339,7 @@ export class JamfEventBridgeStack extends Stack {
     return events.EventBus.fromEventBusName(this, 'EventBus', nameOrArn);
   }
 
-  private importWebhookAuthSecret(settings: JamfEventBridgeSettings): secretsmanager.ISecret | undefined {
+  private importWebhookAuthSecret(settings: JamfEventBridgeSettings, idPrefix = ''): secretsmanager.ISecret | undefined {
     const arn = settings.webhookAuthSecretArn;
     if (arn === undefined) {
       if (settings.webhookAuthSecretKeyArn !== undefined) {
@@ -303,12 +351,12 @@ export class JamfEventBridgeStack extends Stack {
       return undefined;
     }
     return this.importSecret(
-      'WebhookAuthSecret',
+      `${idPrefix}WebhookAuthSecret`,
       'webhookAuthSecretArn',
       arn,
       settings.webhookAuthSecretKeyArn === undefined
         ? undefined
-        : kms.Key.fromKeyArn(this, 'WebhookAuthSecretKey', settings.webhookAuthSecretKeyArn),
+        : kms.Key.fromKeyArn(this, `${idPrefix}WebhookAuthSecretKey`, settings.webhookAuthSecretKeyArn),
     );
   }
 

@@ -1,4 +1,4 @@
-import { Duration, Fn, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -6,7 +6,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -14,6 +14,8 @@ import {
   DEFAULT_EVENT_SOURCE,
   DEFAULT_SECRET_MAX_STALE_SECONDS,
   INGEST_ENV,
+  instanceIdPart,
+  type InstanceTarget,
   MAX_DEAD_LETTER_BYTES,
   SCEP_CHALLENGE_PATH,
   SCEP_VERIFY_PATH,
@@ -26,8 +28,11 @@ import { JamfEventBus } from './event-bus';
 import { HttpWebhookApi } from './http-webhook-api';
 import { IngestFunction } from './ingest-function';
 import { JamfWebhooks } from './jamf-webhooks';
+import { JamfInstance } from './jamf-instance';
+import { createWebhookAuthSecret } from './webhook-auth-secret';
 import { createLogKey, type LogGroupSettings } from './log-group';
 import { keepLogicalIdsOfParent } from './logical-ids';
+import { grantReadSecret } from './grants';
 import { throwIfProblems } from './problems';
 import { DEFAULT_API_TYPE, type ApiType, type JamfEventBridgeProps } from './props';
 
@@ -117,6 +122,8 @@ export class JamfEventBridge extends Construct {
   public readonly schemaRegistry?: JamfSchemaRegistry;
   /** The custom resource that registers the webhooks in Jamf Pro, when `jamfWebhooks` is given. */
   public readonly jamfWebhooks?: JamfWebhooks;
+  /** The named Jamf Pro instances besides the default one (`instances`), in their order. */
+  public readonly instances: readonly JamfInstance[];
 
   constructor(scope: Construct, id: string, props: JamfEventBridgeProps = {}) {
     super(scope, id);
@@ -131,7 +138,11 @@ export class JamfEventBridge extends Construct {
       encryptionKey: this.logKey,
     };
 
-    const bus = new JamfEventBus(this, 'Events', { ...props, eventSource, logGroups });
+    // The archive and the event log keep the events of every instance's source.
+    const otherEventSources = [...new Set((props.instances ?? []).flatMap((instance) => instance.eventSource ?? []))].filter(
+      (source) => source !== eventSource,
+    );
+    const bus = new JamfEventBus(this, 'Events', { ...props, eventSource, otherEventSources, logGroups });
     this.eventBus = bus.eventBus;
     this.archive = bus.archive;
     this.eventLogGroup = bus.eventLogGroup;
@@ -187,6 +198,20 @@ export class JamfEventBridge extends Construct {
       this.scepVerifyUrl = webhookApi.addLambdaRoute(SCEP_VERIFY_PATH, this.scep.target, STEP_CA_SIGNATURE_CHECKED);
     }
 
+    // Each named instance: its secret, its routes on the same API and functions, and its registration.
+    this.instances = (props.instances ?? []).map(
+      (options) =>
+        new JamfInstance(this, `Instance${instanceIdPart(options.name)}`, {
+          ...options,
+          api: webhookApi,
+          ingestFunction: this.ingestFunction,
+          scep: this.scep === undefined ? undefined : { target: this.scep.target, function: this.scep.function },
+          defaultEventSource: eventSource,
+          logGroups,
+          tracing,
+        }),
+    );
+
     if (props.jamfWebhooks !== undefined) {
       this.jamfWebhooks = new JamfWebhooks(this, 'JamfWebhooks', {
         ...props.jamfWebhooks,
@@ -223,6 +248,7 @@ export class JamfEventBridge extends Construct {
       tracing,
     });
     this.redriveFunction = redrive.function;
+    this.serveInstances();
 
     const alarms = new JamfAlarms(this, 'Alarms', {
       apiServerErrors: (options) => webhookApi.metricServerError(options),
@@ -239,6 +265,33 @@ export class JamfEventBridge extends Construct {
     // These parts were carved out of this construct after it was first deployed:
     // their resources keep the logical IDs they had here.
     for (const part of [bus, ingest, webhookApi, alarms]) keepLogicalIdsOfParent(part);
+  }
+
+  /**
+   * Tells the functions the named instances (`WEBHOOK_INSTANCES`): each one's credentials secret
+   * and its own source; the SCEP function only those with a SCEP route. Nothing is set without
+   * instances, so that a construct without them has the functions it always had.
+   */
+  private serveInstances(): void {
+    if (this.instances.length === 0) return;
+    const targets = (instances: readonly JamfInstance[]) =>
+      Stack.of(this).toJsonString(
+        Object.fromEntries(
+          instances.map((instance): [string, InstanceTarget] => [
+            instance.name,
+            {
+              webhookAuthSecretId: instance.webhookAuthSecret.secretArn,
+              ...(instance.hasOwnEventSource ? { eventSource: instance.eventSource } : {}),
+            },
+          ]),
+        ),
+      );
+    this.ingestFunction.addEnvironment(INGEST_ENV.instances, targets(this.instances));
+    // A redrive checks an unverified letter of an instance against that instance's credentials.
+    for (const instance of this.instances) grantReadSecret(this.redriveFunction, instance.webhookAuthSecret);
+    this.redriveFunction.addEnvironment(INGEST_ENV.instances, targets(this.instances));
+    const withScep = this.instances.filter((instance) => instance.scepChallengeUrl !== undefined);
+    if (this.scep !== undefined && withScep.length > 0) this.scep.function.addEnvironment(INGEST_ENV.instances, targets(withScep));
   }
 
   /**
@@ -280,24 +333,4 @@ function createDeadLetterQueue(scope: Construct): sqs.Queue {
     { id: 'Serverless-SQSRedrivePolicy', reason: isTheDeadLetterStore },
   );
   return queue;
-}
-
-/** The webhook credentials, when none are given: HTTP Basic with a generated password. */
-function createWebhookAuthSecret(scope: Construct): secretsmanager.Secret {
-  const secret = new secretsmanager.Secret(scope, 'WebhookAuthSecret', {
-    description: 'Credentials Jamf Pro sends with each webhook (HTTP Basic)',
-    generateSecretString: {
-      secretStringTemplate: JSON.stringify({ username: 'jamf' }),
-      generateStringKey: 'password',
-      excludePunctuation: true,
-      passwordLength: 32,
-    },
-  });
-  Validations.of(secret).acknowledge({
-    id: 'AwsSolutions-SMG4',
-    reason:
-      'The same credentials are entered in Jamf Pro, which Secrets Manager cannot update, so automatic rotation ' +
-      'would break delivery. Rotate by hand: change the secret, then the webhook settings in Jamf Pro.',
-  });
-  return secret;
 }

@@ -3,6 +3,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { JamfInstanceOptions } from './jamf-instance';
 import type { JamfWebhooksOptions } from './jamf-webhooks';
 import type { ScepChallengeOptions } from './scep-options';
 
@@ -243,4 +244,14 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
    * @default - nothing is registered: enter the URLs in Jamf Pro, or run `npm run jamf -- sync`
    */
   readonly jamfWebhooks?: JamfWebhooksOptions;
+
+  /**
+   * More Jamf Pro instances besides the default one at `/webhooks` (production and sandbox, one
+   * per subsidiary), at most 10. Each has its own routes (`/webhooks/<name>`, and
+   * `/scep-challenge/<name>` with the SCEP service), credentials, optionally its own source and
+   * deploy-time registration, served by the same functions; its events carry its name in
+   * `detail.delivery.instance`, so one rule can tell them apart ({@link JamfInstanceOptions}).
+   * @default - the default instance only
+   */
+  readonly instances?: readonly JamfInstanceOptions[];
 }

@@ -8,6 +8,7 @@ import { Token } from 'aws-cdk-lib';
 import { MAX_BODY_BYTES_LIMIT, API_GATEWAY_MAX_BODY_BYTES } from '../lambda/contract';
 import { FUNCTION_TIMEOUT } from './function';
 import { jamfWebhooksProblems } from './jamf-webhooks';
+import { instancesProblems } from './jamf-instance';
 import { isKnown } from './known';
 import { API_TYPES, DEFAULT_API_TYPE, type JamfEventBridgeProps } from './props';
 import { SCEP_OPTION_NAMES, scepOptionProblems } from './scep-options';
@@ -179,6 +180,7 @@ export function propsProblems(props: JamfEventBridgeProps): string[] {
     problems.push(...scepOptionProblems(props));
   }
   if (props.jamfWebhooks !== undefined) problems.push(...jamfWebhooksProblems(props.jamfWebhooks));
+  if (props.instances !== undefined) problems.push(...instancesProblems(props.instances, props.scepChallenge ?? true));
   return problems;
 }
 

@@ -74,6 +74,21 @@ const VARIANTS: ReadonlyArray<[string, JamfEventBridgeSettings]> = [
   ['the REST API', { apiType: 'rest' }],
   ['logs kept a year', { logRetentionDays: 365 }],
   [
+    'two Jamf Pro instances',
+    {
+      jamfInstances: [
+        {
+          name: 'sandbox',
+          eventSource: 'jamf.sandbox',
+          jamfUrl: 'https://sandbox.jamfcloud.com',
+          jamfApiClientSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jamf-sandbox-api-MnO345',
+        },
+        { name: 'eu-2', webhookAuthSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jamf-eu-PqR678', scepChallenge: false },
+      ],
+    },
+  ],
+  ['two Jamf Pro instances on the REST API', { apiType: 'rest', jamfInstances: [{ name: 'sandbox' }, { name: 'eu-2' }] }],
+  [
     'every optional part off',
     { archive: false, eventLog: false, alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops', scepChallenge: false },
   ],

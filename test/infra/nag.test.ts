@@ -68,6 +68,21 @@ const VARIANTS: ReadonlyArray<[string, JamfEventBridgeSettings]> = [
     },
   ],
   [
+    'two Jamf Pro instances',
+    {
+      jamfInstances: [
+        {
+          name: 'sandbox',
+          eventSource: 'jamf.sandbox',
+          jamfUrl: 'https://sandbox.jamfcloud.com',
+          jamfApiClientSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jamf-sandbox-api-MnO345',
+        },
+        { name: 'eu-2', webhookAuthSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:jamf-eu-PqR678', scepChallenge: false },
+      ],
+    },
+  ],
+  ['two Jamf Pro instances on the REST API', { apiType: 'rest', jamfInstances: [{ name: 'sandbox' }, { name: 'eu-2' }] }],
+  [
     'every option turned off',
     {
       archive: false,
