@@ -24,13 +24,14 @@ import { readBody, RequestTooLargeError, toApiEvent, writeJson, writeProxyResult
 import { LocalQueues } from './queue';
 import { deliveredEvent, LOCAL_ACCOUNT, matchingRules, parseLocalRules, type LocalRules } from './rules';
 import { LocalSecrets } from './secrets';
-import { functionEnvironments, LOCAL_BUS_NAME, type LocalSettingsOptions } from './settings';
+import { functionEnvironments, LOCAL_BUS_NAME, type LocalInstance, type LocalSettingsOptions } from './settings';
+import { DEFAULT_EVENT_SOURCE, instanceScepChallengePath, instanceWebhooksPath } from '../contract';
 import { LocalSubscribers, type LocalInvocation, type LocalSubscriber } from './subscribers';
 import { LocalTable } from './table';
 import { LocalThrottle, type LocalThrottleOptions, type LocalThrottleReport } from './throttle';
 import { THROTTLED_BODY } from '../contract';
 
-export { LOCAL_BUS_NAME, type LocalScepUpstream } from './settings';
+export { LOCAL_BUS_NAME, type LocalInstance, type LocalScepUpstream } from './settings';
 export { DEFAULT_MAX_EVENTS } from './event-bus';
 export type { FaultDocument, FaultReport } from './faults';
 export type { LocalRules } from './rules';
@@ -62,6 +63,12 @@ export interface LocalRuntimeOptions extends LocalSettingsOptions {
    * @default 300, as deployed
    */
   readonly secretTtlSeconds?: number;
+  /**
+   * Each named instance's credentials document (JSON text), by name (`JAMF_INSTANCES` for
+   * `npm start`); an instance without one rejects every webhook, as the default one does.
+   * @default none
+   */
+  readonly instanceAuth?: Readonly<Record<string, string>>;
   readonly onPublished?: (event: PublishedEvent) => void;
   /** Key that signs SCEP challenges (at least 32 characters). @default - generated at start */
   readonly scepChallengeKey?: string;
@@ -137,8 +144,23 @@ export interface DeadLetter extends DeadLetterRecord {
   readonly messageId: string;
 }
 
+/** A named Jamf Pro instance as the local runtime serves it. */
+export interface LocalInstanceUrls {
+  readonly name: string;
+  /** `Source` of its events. */
+  readonly eventSource: string;
+  /** `<url>/webhooks/<name>`. */
+  readonly webhookUrl: string;
+  /** `<url>/scep-challenge/<name>`, when it has the route. */
+  readonly scepChallengeUrl?: string;
+  /** The local secret holding its credentials document. */
+  readonly webhookAuthSecretId: string;
+}
+
 export interface LocalRuntime {
   readonly url: string;
+  /** The named Jamf Pro instances (`jamfInstances`), in their order. */
+  readonly instances: readonly LocalInstanceUrls[];
   readonly webhookUrl: string;
   /** Jamf Pro's webhook URL for SCEPChallenge. */
   readonly scepChallengeUrl: string;
@@ -235,6 +257,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   });
   const jamf = new LocalJamfClassicApi(options.jamf);
   secrets.set(LOCAL_AUTH_SECRET, options.webhookAuth ?? '');
+  const instances = options.instances ?? [];
+  const unknownAuth = Object.keys(options.instanceAuth ?? {}).filter((name) => !instances.some((instance) => instance.name === name));
+  if (unknownAuth.length > 0) throw new Error(`instanceAuth names ${unknownAuth.join(', ')}, which the instances option does not list`);
+  const instanceSecretIds = Object.fromEntries(instances.map(({ name }) => [name, `${LOCAL_AUTH_SECRET}/${name}`]));
+  for (const { name } of instances) secrets.set(instanceSecretIds[name]!, options.instanceAuth?.[name] ?? '');
   const scep: LocalScepSecrets = {
     challengeKey: options.scepChallengeKey ?? randomBytes(32).toString('base64url'),
     verifySecret: options.scepVerifySecret ?? randomBytes(32).toString('base64'),
@@ -273,6 +300,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     scepVerifySecretId: LOCAL_SCEP_VERIFY_SECRET,
     scepUsedChallengesTable: LOCAL_USED_CHALLENGES_TABLE,
     ...(upstreamBasic ? { scepUpstreamSecretId: LOCAL_SCEP_UPSTREAM_SECRET } : {}),
+    instanceSecretIds,
   });
   const environments = {
     ingest: { ...configured.ingest, [INGEST_ENV.secretTtlSeconds]: secretTtl },
@@ -316,6 +344,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const routes: Record<string, (event: ReturnType<typeof toApiEvent>) => ReturnType<typeof ingest>> = {
     '/webhooks': ingest,
   };
+  // Each named instance's routes, as the construct adds them: another name is a 404, as API Gateway answers.
+  for (const { name } of instances) routes[`/${instanceWebhooksPath(name)}`] = ingest;
+  const withScep = (instance: LocalInstance) => scepEnabled && instance.scepChallenge !== false;
   if (scepEnabled) {
     useEnvironment(environments.scep);
     const { handler: scepChallenge, ready } = require('../scep/handler') as typeof import('../scep/handler');
@@ -323,6 +354,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await ready;
     routes['/scep-challenge'] = scepChallenge;
     routes['/scep-challenge/verify'] = scepChallenge;
+    for (const instance of instances.filter(withScep)) routes[`/${instanceScepChallengePath(instance.name)}`] = scepChallenge;
   } else {
     // Nothing of the SCEP function's may linger for a later stack in this process.
     useEnvironment(Object.fromEntries(Object.keys(environments.scep).map((name) => [name, undefined])));
@@ -408,8 +440,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
 
+  const defaultSource = configured.ingest[INGEST_ENV.eventSource] ?? DEFAULT_EVENT_SOURCE;
+
   return {
     url,
+    instances: instances.map((instance) => ({
+      name: instance.name,
+      eventSource: instance.eventSource ?? defaultSource,
+      webhookUrl: `${url}/${instanceWebhooksPath(instance.name)}`,
+      ...(withScep(instance) ? { scepChallengeUrl: `${url}/${instanceScepChallengePath(instance.name)}` } : {}),
+      webhookAuthSecretId: instanceSecretIds[instance.name]!,
+    })),
     webhookUrl: `${url}/webhooks`,
     scepChallengeUrl: `${url}/scep-challenge`,
     scepVerifyUrl: `${url}/scep-challenge/verify`,

@@ -24,6 +24,7 @@ import {
   DEFAULT_THROTTLING_BURST_LIMIT,
   DEFAULT_THROTTLING_RATE_LIMIT,
   INGEST_ENV,
+  type InstanceTarget,
   InvalidSettingError,
   MAX_BODY_BYTES_LIMIT,
   parseSettings,
@@ -79,6 +80,17 @@ export interface LocalSettingsOptions {
   readonly scepUpstream?: LocalScepUpstream;
   /** Prepare the SCEP issue path at start, as a provisioned instance does. @default false */
   readonly scepPrepareAtInit?: boolean;
+  /** Named Jamf Pro instances (`jamfInstances`): `/webhooks/<name>` and, with the SCEP service, `/scep-challenge/<name>`. @default none */
+  readonly instances?: readonly LocalInstance[];
+}
+
+/** A named Jamf Pro instance, as the local runtime serves it: what of `jamfInstances` has a meaning off AWS. */
+export interface LocalInstance {
+  readonly name: string;
+  /** `Source` of its events. @default the stack's */
+  readonly eventSource?: string;
+  /** Whether it has `/scep-challenge/<name>` (with the SCEP service on). @default true */
+  readonly scepChallenge?: boolean;
 }
 
 /** The settings of scope `both` as `startLocalRuntime` options. Settings not given stay unset (the defaults apply). */
@@ -102,6 +114,14 @@ export function localStackOptions(settings: JamfEventBridgeSettings): LocalSetti
             ...(settings.scepUpstreamTimeoutMs === undefined ? {} : { timeoutMs: settings.scepUpstreamTimeoutMs }),
           },
     scepPrepareAtInit: settings.scepProvisionedConcurrency === undefined ? undefined : settings.scepProvisionedConcurrency > 0,
+    // Their secrets, Jamf URLs and API clients are a deployment's; locally JAMF_INSTANCES holds their credentials.
+    instances: settings.jamfInstances?.map(
+      ({ name, eventSource, scepChallenge }): LocalInstance => ({
+        name,
+        ...(eventSource === undefined ? {} : { eventSource }),
+        ...(scepChallenge === undefined ? {} : { scepChallenge }),
+      }),
+    ),
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   return options as LocalSettingsOptions;
@@ -129,6 +149,18 @@ export interface LocalResources {
   readonly scepUsedChallengesTable: string;
   /** Set when the upstream issuer has credentials. */
   readonly scepUpstreamSecretId?: string;
+  /** The secret of each named instance's credentials document, by name. */
+  readonly instanceSecretIds?: Readonly<Record<string, string>>;
+}
+
+/** `WEBHOOK_INSTANCES` for `instances`, as the construct writes it; undefined (unset) without any. */
+function instancesVariable(instances: readonly LocalInstance[], resources: LocalResources): string | undefined {
+  if (instances.length === 0) return undefined;
+  const targets: Record<string, InstanceTarget> = {};
+  for (const { name, eventSource } of instances) {
+    targets[name] = { webhookAuthSecretId: resources.instanceSecretIds?.[name] ?? `${resources.webhookAuthSecretId}/${name}`, ...(eventSource ? { eventSource } : {}) };
+  }
+  return JSON.stringify(targets);
 }
 
 /** Each function's environment: what the deployed stack sets, with the local resources. Undefined means unset. */
@@ -154,11 +186,13 @@ export function functionEnvironments(
     [INGEST_ENV.webhookAuthSecretId]: resources.webhookAuthSecretId,
   };
   const upstream = options.scepUpstream;
+  const instances = options.instances ?? [];
   return {
     ingest: {
       ...shared,
       [INGEST_ENV.maxBodyBytes]: String(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
       [INGEST_ENV.publishBudgetMs]: String(options.publishBudgetMs ?? DEFAULT_PUBLISH_BUDGET_MS),
+      [INGEST_ENV.instances]: instancesVariable(instances, resources),
     },
     scep: {
       ...shared,
@@ -173,6 +207,7 @@ export function functionEnvironments(
       [SCEP_ENV.upstreamSecretId]: upstream ? resources.scepUpstreamSecretId : undefined,
       [SCEP_ENV.upstreamTimeoutMs]: upstream?.timeoutMs?.toString(),
       [SCEP_ENV.prepareAtInit]: options.scepPrepareAtInit ? 'true' : undefined,
+      [SCEP_ENV.instances]: instancesVariable(instances.filter((instance) => instance.scepChallenge !== false), resources),
     },
   };
 }
@@ -212,6 +247,14 @@ export function checkLocalSettings(settings: JamfEventBridgeSettings): void {
       );
     }
   }
+  if (settings.scepChallenge === false) {
+    const withScep = (settings.jamfInstances ?? []).filter((instance) => instance.scepChallenge === true).map((instance) => instance.name);
+    if (withScep.length > 0) {
+      throw new InvalidSettingError(
+        `scepChallenge is false, but jamfInstances gives ${withScep.join(', ')} scepChallenge true: turn the SCEP challenge service on, or remove it.`,
+      );
+    }
+  }
   if (settings.scepUpstreamTimeoutMs !== undefined && settings.scepUpstreamUrl === undefined) {
     throw new InvalidSettingError('scepUpstreamTimeoutMs is set without scepUpstreamUrl: set the URL too, or remove it.');
   }
@@ -232,6 +275,11 @@ export function checkLocalSettings(settings: JamfEventBridgeSettings): void {
   }
   if (settings.eventSource?.toLowerCase().startsWith('aws.')) {
     throw new InvalidSettingError(`Setting 'eventSource' "${settings.eventSource}" starts with "aws.", which EventBridge reserves.`);
+  }
+  for (const { name, eventSource } of settings.jamfInstances ?? []) {
+    if (eventSource?.toLowerCase().startsWith('aws.')) {
+      throw new InvalidSettingError(`Setting 'jamfInstances[${name}].eventSource' "${eventSource}" starts with "aws.", which EventBridge reserves.`);
+    }
   }
   const env = functionEnvironments(localStackOptions(settings), PLACEHOLDER_RESOURCES, {});
   const read = (fn: 'ingest' | 'scep', reader: (env: Env) => unknown) => {

@@ -16,6 +16,9 @@ export const TEST_SECRETS = {
   scepVerifySecret: Buffer.from('tsecret-stepca-Yp6Qs1Xz').toString('base64'),
   /** Basic password of the fake upstream issuer. */
   scepUpstreamPassword: 'tsecret-upstream-Gf3Kd8Lw',
+  /** Basic passwords of two named Jamf Pro instances (`jamfInstances`). */
+  sandboxPassword: 'tsecret-sandbox-Rb7yNq2Vx',
+  euPassword: 'tsecret-eu-Kc4tHw9Mz',
 } as const;
 
 export const ALL_TEST_SECRETS: readonly string[] = Object.values(TEST_SECRETS);

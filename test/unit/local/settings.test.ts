@@ -93,6 +93,17 @@ const CASES: Record<Exclude<LocalSettingKey, 'scepChallenge'>, { settings: JamfE
     settings: { scepProvisionedConcurrency: 2 },
     check: (c) => expect(c.scep.prepareAtInit).toBe(true),
   },
+  jamfInstances: {
+    settings: { jamfInstances: [{ name: 'sandbox', eventSource: 'jamf.sandbox' }, { name: 'eu', scepChallenge: false }] },
+    check: (c) => {
+      expect([...c.ingest.instances!]).toEqual([
+        ['sandbox', { webhookAuthSecretId: 'auth/sandbox', eventSource: 'jamf.sandbox' }],
+        ['eu', { webhookAuthSecretId: 'auth/eu' }],
+      ]);
+      // Only the instances with a SCEP route.
+      expect([...c.scep.instances!.keys()]).toEqual(['sandbox']);
+    },
+  },
 };
 
 describe('the settings in the local runtime', () => {
@@ -157,6 +168,8 @@ describe('the settings in the local runtime', () => {
     [{ scepUpstreamUrl: 'http://127.0.0.1:9/c', scepUpstreamTimeoutMs: '1500' }, /scepUpstreamTimeoutMs plus scepAuditBudgetMs/],
     [{ scepUpstreamTimeoutMs: '500' }, /without scepUpstreamUrl/],
     [{ evenSource: 'x' }, /Unknown setting 'evenSource'/],
+    [{ jamfInstances: '[{"name":"sandbox","eventSource":"aws.x"}]' }, /Setting 'jamfInstances\[sandbox\]\.eventSource' "aws.x" starts with "aws."/],
+    [{ scepChallenge: 'false', jamfInstances: '[{"name":"sandbox","scepChallenge":true}]' }, /gives sandbox scepChallenge true/],
   ])('refuses %j, naming the key', (commandLine, message) => {
     expect(() => readLocalSettings({}, commandLine, {})).toThrow(InvalidSettingError);
     expect(() => readLocalSettings({}, commandLine, {})).toThrow(message);
