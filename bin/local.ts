@@ -8,7 +8,8 @@
  * then `-c key=value` / `--context key=value` (see lambda/local/settings.ts).
  *
  * Secrets come from the environment: JAMF_WEBHOOK_AUTH (the credentials document;
- * without it a local-only Basic credential is generated and printed), SCEP_CHALLENGE_KEY
+ * without it a local-only Basic credential is generated and printed), JAMF_INSTANCES (each named
+ * instance's document, `{"sandbox": {"auth": {...}}}`; generated too for one it leaves out), SCEP_CHALLENGE_KEY
  * (the signing key) and SCEP_VERIFY_SECRET (step-ca's webhook secret, base64);
  * SCEP_UPSTREAM_USERNAME and SCEP_UPSTREAM_PASSWORD for the upstream mode. The URL and
  * the credentials go to .local/runtime.json (mode 0600, removed on exit) for `npm run send`.
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
   if (scepVerifySecret !== undefined && parseVerifySecrets(scepVerifySecret).length === 0) {
     throw new Error('SCEP_VERIFY_SECRET must be base64, as step-ca prints it');
   }
+  const instances = instanceCredentials(settings.jamfInstances ?? [], env('JAMF_INSTANCES'));
   const upstreamUsername = env('SCEP_UPSTREAM_USERNAME');
   const upstreamPassword = env('SCEP_UPSTREAM_PASSWORD');
   const fromSettings = localStackOptions(settings);
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
     ...(throttle ? { throttle } : {}),
     port,
     webhookAuth,
+    instanceAuth: Object.fromEntries([...instances].map(([name, { auth }]) => [name, auth])),
     ...(scepChallengeKey ? { scepChallengeKey } : {}),
     ...(scepVerifySecret ? { scepVerifySecret } : {}),
     ...(upstream
@@ -147,6 +150,22 @@ async function main(): Promise<void> {
     jamfClientId: stack.jamf.clientId,
     jamfClientSecret: stack.jamf.clientSecret,
     ...(stack.scepEnabled ? { scepVerifySecret: stack.scep.verifySecret } : {}),
+    ...(stack.instances.length > 0
+      ? {
+          instances: Object.fromEntries(
+            stack.instances.map((instance) => [
+              instance.name,
+              {
+                webhookUrl: instance.webhookUrl,
+                ...(instance.scepChallengeUrl ? { scepChallengeUrl: instance.scepChallengeUrl } : {}),
+                eventSource: instance.eventSource,
+                webhookAuth: instances.get(instance.name)!.auth,
+                webhookAuthSource: instances.get(instance.name)!.generated ? ('generated' as const) : ('JAMF_INSTANCES' as const),
+              },
+            ]),
+          ),
+        }
+      : {}),
     webhookAuthSecretId: LOCAL_AUTH_SECRET,
     ...(local.secretTtlSeconds !== undefined ? { secretTtlSeconds: local.secretTtlSeconds } : {}),
   }));
@@ -162,6 +181,10 @@ async function main(): Promise<void> {
           `  SCEP verify   POST ${stack.scepVerifyUrl}   (step-ca's SCEPCHALLENGE webhook)`,
         ]
       : []),
+    ...stack.instances.map(
+      (instance) =>
+        `  ${`instance`.padEnd(13)} POST ${instance.webhookUrl}${instance.scepChallengeUrl ? `   SCEP ${instance.scepChallengeUrl}` : ''}   (source ${instance.eventSource}, delivery.instance "${instance.name}")`,
+    ),
     `  events        GET  ${stack.url}/_local/events`,
     `  dead letters  GET  ${stack.url}/_local/dead-letters`,
     `  AWS endpoint  ${stack.awsEndpointUrl}   (EventBridge, SQS, Secrets Manager, DynamoDB wire protocols)`,
@@ -177,7 +200,9 @@ async function main(): Promise<void> {
     ...(subscribers
       ? [`  subscribers   ${[...subscribers.keys()].filter((name) => rules.has(name)).join(', ') || 'none'}   (LOCAL_SUBSCRIBERS ${subscribersPath}: GET ${stack.url}/_local/invocations)`]
       : []),
-    `  try it        npm run send -- ComputerAdded   |   npm run send -- ComputerAdded --xml`,
+    `  try it        npm run send -- ComputerAdded   |   npm run send -- ComputerAdded --xml${
+      stack.instances[0] ? `   |   npm run send -- --instance ${stack.instances[0].name} ComputerAdded` : ''
+    }`,
     `  settings      ${describeSettings(settings)}`,
   ];
   const awsOnly = awsOnlySettings(settings);
@@ -196,6 +221,14 @@ async function main(): Promise<void> {
       `  JAMF_WEBHOOK_AUTH='${webhookAuth}'`,
     );
   }
+  const generatedInstances = [...instances].filter(([, { generated }]) => generated);
+  if (generatedInstances.length > 0) {
+    lines.push(
+      '',
+      `WARNING: JAMF_INSTANCES gives no credentials for ${generatedInstances.map(([name]) => name).join(', ')}: generated for this run, for local use only:`,
+      `  JAMF_INSTANCES='${JSON.stringify(Object.fromEntries([...instances].map(([name, { auth }]) => [name, { auth: JSON.parse(auth) as unknown }])))}'`,
+    );
+  }
   if (stack.scepEnabled && stack.scep.generated.length > 0) {
     // Printed once, so a local step-ca can be pointed at this stack; they die with the process.
     lines.push('', 'WARNING: SCEP secrets generated for this run, for local use only (set them to keep them):');
@@ -212,11 +245,58 @@ async function main(): Promise<void> {
   process.on('exit', () => removeRuntimeFile(runtimeFile));
 }
 
+/**
+ * Each named instance's credentials document (JSON text): from JAMF_INSTANCES
+ * (`{"<name>": {"auth": <credentials document>}}`), checked now, or generated for this run, as
+ * JAMF_WEBHOOK_AUTH is for the default instance. JAMF_INSTANCES may name only instances that
+ * `jamfInstances` lists: the settings say which instances there are, as they do for a deployment.
+ */
+function instanceCredentials(
+  instances: readonly { readonly name: string }[],
+  variable: string | undefined,
+): Map<string, { readonly auth: string; readonly generated: boolean }> {
+  let given: Record<string, unknown> = {};
+  if (variable !== undefined) {
+    try {
+      given = JSON.parse(variable) as Record<string, unknown>;
+    } catch {
+      throw new Error('JAMF_INSTANCES must be a JSON object: {"<instance name>": {"auth": <credentials document>}}');
+    }
+    if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+      throw new Error('JAMF_INSTANCES must be a JSON object: {"<instance name>": {"auth": <credentials document>}}');
+    }
+  }
+  const unknown = Object.keys(given).filter((name) => !instances.some((instance) => instance.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`JAMF_INSTANCES names ${unknown.join(', ')}, which the setting jamfInstances does not list (e.g. -c jamfInstances=${unknown.join(',')})`);
+  }
+  const credentials = new Map<string, { auth: string; generated: boolean }>();
+  for (const { name } of instances) {
+    const entry = given[name] as { auth?: unknown } | undefined;
+    if (entry === undefined) {
+      credentials.set(name, { auth: JSON.stringify({ basic: [{ username: 'jamf', password: randomBytes(18).toString('base64url') }] }), generated: true });
+      continue;
+    }
+    const auth = typeof entry?.auth === 'string' ? entry.auth : JSON.stringify(entry?.auth);
+    if (entry?.auth === undefined) throw new Error(`JAMF_INSTANCES.${name} must be {"auth": <credentials document>}`);
+    try {
+      parseCredentialsDocument(auth);
+    } catch (error) {
+      // The parser's message never echoes a value.
+      throw new Error(`JAMF_INSTANCES.${name}.auth: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    credentials.set(name, { auth, generated: false });
+  }
+  return credentials;
+}
+
 /** The settings that differ from their defaults, as `key=value`, or that none do. */
 function describeSettings(settings: Readonly<Record<string, unknown>>): string {
   const given = Object.entries(settings).filter(([key]) => SETTINGS[key as keyof typeof SETTINGS]?.scope === 'both');
   if (given.length === 0) return 'defaults (cdk.json context and -c key=value, as for cdk deploy)';
-  return given.map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`).join('  ');
+  const shown = (value: unknown) =>
+    Array.isArray(value) ? value.map((item: unknown) => (typeof item === 'object' && item !== null ? (item as { name?: unknown }).name : item)).join(',') : String(value);
+  return given.map(([key, value]) => `${key}=${shown(value)}`).join('  ');
 }
 
 /** The faults in force, in one line. */

@@ -1,5 +1,5 @@
 /**
- * `npm run send -- <EventName> [--xml] [--scep] [--url <webhook url>]`: posts
+ * `npm run send -- <EventName> [--xml] [--scep] [--instance <name>] [--url <webhook url>]`: posts
  * the fixture of an event from events/ to the local stack, authenticated with
  * the first credential of JAMF_WEBHOOK_AUTH, and prints the response. With
  * `--scep` it posts to /scep-challenge, as Jamf Pro does for a dynamic SCEP
@@ -7,18 +7,29 @@
  *
  * Without JAMF_WEBHOOK_AUTH it uses the credentials of the running `npm start`,
  * from .local/runtime.json, and its URL unless --url or PORT says otherwise.
+ *
+ * With `--instance <name>` it posts as that named Jamf Pro instance (`jamfInstances`): to
+ * `/webhooks/<name>` (`/scep-challenge/<name>` with `--scep`), with that instance's credentials
+ * from JAMF_INSTANCES, else from .local/runtime.json.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CredentialsDocument, parseCredentialsDocument } from '../lambda/auth/credentials';
 import { authHeadersFor } from '../lambda/auth/sign';
 import { readRuntimeFile, runtimeFilePath, shownPath } from '../lambda/local/runtime-file';
+import {
+  INSTANCE_NAME_PATTERN,
+  instanceScepChallengePath,
+  instanceWebhooksPath,
+  SCEP_CHALLENGE_PATH,
+  WEBHOOKS_PATH,
+} from '../lambda/contract';
 
 const EVENTS_DIR = join(__dirname, '..', 'events');
 
 function usage(message: string): never {
   const names = readdirSync(join(EVENTS_DIR, 'json')).map((f) => f.replace(/\.json$/, ''));
-  process.stderr.write(`${message}\nusage: npm run send -- <EventName> [--xml] [--scep] [--url <url>]\nevents: ${names.join(', ')}\n`);
+  process.stderr.write(`${message}\nusage: npm run send -- <EventName> [--xml] [--scep] [--instance <name>] [--url <url>]\nevents: ${names.join(', ')}\n`);
   process.exit(2);
 }
 
@@ -26,23 +37,32 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const xml = args.includes('--xml');
   const urlIndex = args.indexOf('--url');
-  const path = args.includes('--scep') ? 'scep-challenge' : 'webhooks';
+  const instanceIndex = args.indexOf('--instance');
+  const instance = instanceIndex >= 0 ? args[instanceIndex + 1] : undefined;
+  if (instanceIndex >= 0 && (instance === undefined || !INSTANCE_NAME_PATTERN.test(instance))) usage('--instance needs an instance name, e.g. --instance sandbox.');
+  const scep = args.includes('--scep');
+  const path = instance === undefined ? (scep ? SCEP_CHALLENGE_PATH : WEBHOOKS_PATH) : scep ? instanceScepChallengePath(instance) : instanceWebhooksPath(instance);
   const runtimeFile = runtimeFilePath();
   const running = readRuntimeFile(runtimeFile);
   const base = process.env.PORT ? `http://127.0.0.1:${process.env.PORT}` : (running?.url ?? 'http://127.0.0.1:3000');
   const url = urlIndex >= 0 ? args[urlIndex + 1] : `${base}/${path}`;
-  const name = args.find((arg, i) => !arg.startsWith('--') && (urlIndex < 0 || i !== urlIndex + 1));
+  const valueAt = new Set([urlIndex, instanceIndex].filter((i) => i >= 0).map((i) => i + 1));
+  const name = args.find((arg, i) => !arg.startsWith('--') && !valueAt.has(i));
   if (!name || !url) usage('Which event?');
+  if (instance !== undefined && running !== undefined && running.instances?.[instance] === undefined) {
+    usage(`The running npm start has no instance "${instance}"${running.instances ? ` (it has ${Object.keys(running.instances).join(', ')})` : ''}: start it with -c jamfInstances=${instance}.`);
+  }
 
   const format = xml ? 'xml' : 'json';
   const file = readdirSync(join(EVENTS_DIR, format)).find((f) => f.toLowerCase() === `${name.toLowerCase()}.${format}`);
   if (!file) usage(`No ${format.toUpperCase()} fixture for "${name}".`);
   const body = readFileSync(join(EVENTS_DIR, format, file));
 
-  const fromEnv = process.env.JAMF_WEBHOOK_AUTH?.trim();
-  const auth = fromEnv ?? running?.webhookAuth;
+  const variable = instance === undefined ? 'JAMF_WEBHOOK_AUTH' : 'JAMF_INSTANCES';
+  const fromEnv = instance === undefined ? process.env.JAMF_WEBHOOK_AUTH?.trim() || undefined : instanceAuthFromEnv(instance);
+  const auth = fromEnv ?? (instance === undefined ? running?.webhookAuth : running?.instances?.[instance]?.webhookAuth);
   const source = fromEnv
-    ? 'JAMF_WEBHOOK_AUTH'
+    ? variable
     : running
       ? `${shownPath(runtimeFile)} (npm start, pid ${running.pid})`
       : undefined;
@@ -62,7 +82,7 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`${response.status} ${response.statusText}\n${await response.text()}\n`);
-  if (response.status === 401) process.stderr.write(`${unauthorizedHint(document, source, runtimeFile)}\n`);
+  if (response.status === 401) process.stderr.write(`${unauthorizedHint(document, source, runtimeFile, variable)}\n`);
   if (!response.ok) process.exitCode = 1;
 }
 
@@ -75,19 +95,32 @@ function describeCredential(document: CredentialsDocument): string {
   return 'no credential (the document has none)';
 }
 
-function unauthorizedHint(document: CredentialsDocument | undefined, source: string | undefined, runtimeFile: string): string {
+function unauthorizedHint(document: CredentialsDocument | undefined, source: string | undefined, runtimeFile: string, variable: string): string {
   if (!document || !source) {
     return (
-      `hint: no credential was sent: JAMF_WEBHOOK_AUTH is not set and ${shownPath(runtimeFile)} is not there ` +
-      '(it is written by a running npm start in this checkout). Set JAMF_WEBHOOK_AUTH as the server has it.'
+      `hint: no credential was sent: ${variable} is not set and ${shownPath(runtimeFile)} is not there ` +
+      `(it is written by a running npm start in this checkout). Set ${variable} as the server has it.`
     );
   }
   return (
     `hint: the server refused ${describeCredential(document)} from ${source}. ` +
-    (source === 'JAMF_WEBHOOK_AUTH'
-      ? 'Was the server started with another JAMF_WEBHOOK_AUTH? Set the same one here, or unset it to use the running server\'s.'
+    (source === variable
+      ? `Was the server started with another ${variable}? Set the same one here, or unset it to use the running server's.`
       : 'Is the server on that URL the npm start that wrote the file?')
   );
+}
+
+/** `JAMF_INSTANCES`' credentials document for `instance` (JSON text), when the variable gives one. */
+function instanceAuthFromEnv(instance: string): string | undefined {
+  const text = process.env.JAMF_INSTANCES?.trim();
+  if (!text) return undefined;
+  let auth: unknown;
+  try {
+    auth = (JSON.parse(text) as Record<string, { auth?: unknown } | undefined>)[instance]?.auth;
+  } catch {
+    throw new Error('JAMF_INSTANCES must be a JSON object: {"<instance name>": {"auth": <credentials document>}}');
+  }
+  return auth === undefined ? undefined : typeof auth === 'string' ? auth : JSON.stringify(auth);
 }
 
 main().catch((error: unknown) => {

@@ -46,7 +46,7 @@ export function instanceIdPart(name: string): string {
 export function instanceNameProblems(names: readonly string[], what = 'jamfInstances'): string[] {
   const problems: string[] = [];
   if (names.length > MAX_JAMF_INSTANCES) {
-    problems.push(`${what} has ${names.length} instances; at most ${MAX_JAMF_INSTANCES} fit in the functions' environment.`);
+    problems.push(`${what} lists ${names.length}; at most ${MAX_JAMF_INSTANCES} fit in the functions' environment.`);
   }
   const seen = new Map<string, string>();
   for (const name of names) {

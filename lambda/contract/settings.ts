@@ -365,6 +365,7 @@ export const SETTINGS = {
     kind: 'instances',
     default: 'none: one Jamf Pro, at `/webhooks`',
     scope: 'both',
+    prop: 'instances',
     description:
       'More Jamf Pro instances sending to this deployment besides the default one (production and sandbox, one per subsidiary), at most 10: a JSON array of `{"name": "sandbox", ...}`, or a comma-separated list of names. Each gets `/webhooks/<name>`, `/scep-challenge/<name>` (with the SCEP service), credentials of its own (a generated secret, or `webhookAuthSecretArn`) and outputs named `Instance<Name>...`; its events carry `detail.delivery.instance`. Per instance, optionally: `eventSource`, `webhookAuthSecretArn`, `webhookAuthSecretKeyArn`, `scepChallenge` (`false`: no SCEP route), and `jamfUrl` with `jamfApiClientSecretArn` (and `jamfWebhookEvents`, `jamfWebhookFormat`, `jamfWebhookAuth`, `jamfSmartGroups`) to register its webhooks at deploy time. A name is 1 to 32 lower-case letters and digits with single dashes. Locally: `JAMF_INSTANCES` holds their credentials. See docs/deploy.md, "Several Jamf Pro instances".',
   },

@@ -34,6 +34,18 @@ export interface RuntimeFile {
   /** The stand-in's API client, as JAMF_CLIENT_ID and JAMF_CLIENT_SECRET would hold it. */
   readonly jamfClientId?: string;
   readonly jamfClientSecret?: string;
+  /** The named Jamf Pro instances (`jamfInstances`), by name: `npm run send -- --instance <name>`. */
+  readonly instances?: Readonly<Record<string, RuntimeFileInstance>>;
+}
+
+/** A named instance in the file: its URLs, source and the credentials document its routes accept. */
+export interface RuntimeFileInstance {
+  readonly webhookUrl: string;
+  readonly scepChallengeUrl?: string;
+  readonly eventSource: string;
+  /** The credentials document (JSON text), as JAMF_INSTANCES holds it for this instance. */
+  readonly webhookAuth: string;
+  readonly webhookAuthSource: 'JAMF_INSTANCES' | 'generated';
 }
 
 const ROOT = join(__dirname, '..', '..');

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 /** The local runtime's variables, cleared so that a developer's shell cannot change what a test sees. */
 const LOCAL_VARIABLES = [
   'JAMF_WEBHOOK_AUTH',
+  'JAMF_INSTANCES',
   'LOG_FORMAT',
   'SCEP_UPSTREAM_URL',
   'EVENT_SOURCE',

@@ -30,7 +30,7 @@ describe('an instance name', () => {
 
   it(`counts at most ${MAX_JAMF_INSTANCES}`, () => {
     const names = Array.from({ length: MAX_JAMF_INSTANCES + 1 }, (_, i) => `i${i}`);
-    expect(instanceNameProblems(names)).toEqual([expect.stringMatching(/at most 10/)]);
+    expect(instanceNameProblems(names)).toEqual([expect.stringMatching(/lists 11; at most 10/)]);
   });
 
   it('becomes a PascalCase part of construct and output IDs', () => {
