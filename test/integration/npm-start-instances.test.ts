@@ -16,7 +16,7 @@ import { TEST_SECRETS } from '../support/secrets';
 
 const localDir = mkdtempSync(join(tmpdir(), 'jamf-eventbridge-instances-'));
 const JAMF_INSTANCES = JSON.stringify({ sandbox: { auth: { basic: [{ username: 'jamf', password: TEST_SECRETS.sandboxPassword }] } } });
-const env = { ...npmStartEnv(localDir), JAMF_INSTANCES };
+const env: NodeJS.ProcessEnv = { ...npmStartEnv(localDir), JAMF_INSTANCES };
 const children: ChildProcess[] = [];
 
 function run(args: string[], extraEnv: NodeJS.ProcessEnv = env): { child: ChildProcess; output: { text: string } } {

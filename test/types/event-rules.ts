@@ -19,6 +19,19 @@ export function theIssueExample(): events.Rule {
   return jamf.onEvent('PolicyFailed', { detailType: 'ComputerPolicyFinished', detail: { event: { successful: [false] } }, target });
 }
 
+/** docs/deploy.md, "Several Jamf Pro instances": a rule on one instance, and one on the default instance. */
+export function rulesOnInstances(): events.Rule[] {
+  return [
+    jamf.onEvent('EuComputers', { detailType: 'ComputerAdded', detail: { delivery: { instance: ['subsidiary-eu'] } }, target }),
+    jamf.onEvent('DefaultOnly', { detailType: 'ComputerAdded', detail: { delivery: { instance: [{ exists: false }] } }, target }),
+  ];
+}
+
+export function instanceOfTheWrongType(): void {
+  // @ts-expect-error delivery.instance is text
+  jamf.onEvent('I', { detailType: 'ComputerAdded', detail: { delivery: { instance: [3] } } });
+}
+
 export function misspeltNames(): void {
   // @ts-expect-error a detail type the catalogue does not have
   jamf.onEvent('A', { detailType: 'ComputerPolicyFinishd', target });
