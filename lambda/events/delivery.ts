@@ -21,6 +21,22 @@ export const DeliveryPartSchema = v.object({
 });
 export type DeliveryPart = v.InferOutput<typeof DeliveryPartSchema>;
 
+/**
+ * Where the whole event behind a stub is kept: an event too large for one
+ * EventBridge entry is stored in the stack's oversize bucket and published as a
+ * stub that carries this (a claim check). `fetchOversize` from
+ * `jamf-eventbridge/events/oversize` loads it.
+ */
+export const OversizeSchema = v.object({
+  /** The oversize bucket (the stack's `OversizeBucketName` output). */
+  bucket: v.string(),
+  /** The object's key, derived from `delivery.id`: every copy of one webhook points at the same object. */
+  key: v.string(),
+  /** The size of the whole `detail`, as JSON, in bytes. */
+  bytes: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+export type Oversize = v.InferOutput<typeof OversizeSchema>;
+
 export const DeliverySchema = v.object({
   /** 32 lowercase hex characters; the same for every copy of one webhook, and for every part of it. */
   id: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'delivery.id must be 32 lowercase hex characters')),
@@ -36,5 +52,12 @@ export const DeliverySchema = v.object({
   instance: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'delivery.instance must be an instance name'), v.maxLength(32))),
   /** Only on an event that is one part of a webhook published in parts: which one, of how many. */
   part: v.optional(DeliveryPartSchema),
+
+  /**
+   * Present on a stub: the event was too large for the bus, and this `detail`
+   * holds only the webhook block and the event's identifying scalar fields;
+   * the whole detail is in the oversize bucket, here. Absent on a whole event.
+   */
+  oversize: v.optional(OversizeSchema),
 });
 export type Delivery = v.InferOutput<typeof DeliverySchema>;

@@ -7,6 +7,7 @@ export * from './schemas';
 export * from './catalogue';
 export type * from './pattern';
 export * from './delivery';
+export * from './oversize';
 export * from './descriptions';
 export * from './published';
 export { canonicalForm } from './canonical';
