@@ -24,6 +24,12 @@ export const INGEST_ENV = {
    * secret and, when it has one, event source), for `/webhooks/<name>`. Unset: the default instance only.
    */
   instances: 'WEBHOOK_INSTANCES',
+  /**
+   * The oversize bucket: where an event too large for the bus is kept whole (a claim check),
+   * and a dead letter too large for SQS. Read by ingest and the redrive. Unset: an event over
+   * the entry limit is refused (413) and dead-lettered, as before the bucket existed.
+   */
+  oversizeBucketName: 'OVERSIZE_BUCKET_NAME',
 } as const;
 
 /** What the SCEP function reads: the bus, source, queue and credentials of ingest, and its own settings. */

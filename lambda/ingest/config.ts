@@ -34,6 +34,8 @@ export interface IngestConfig {
   readonly logPublishedWebhooks?: boolean;
   /** The named Jamf Pro instances (`/webhooks/<name>`), each with its credentials and source. @default none */
   readonly instances?: Instances;
+  /** The oversize bucket (claim checks, dead letters over SQS's limit); unset: none. */
+  readonly oversizeBucketName?: string;
 }
 
 /** Reads the ingest configuration; throws a ConfigurationError naming the variable that is missing or wrong. */
@@ -50,5 +52,6 @@ export function readIngestConfig(env: Env): IngestConfig {
     logPublishedWebhooks: optionalEnv(env, INGEST_ENV.logPublishedWebhooks) === undefined || booleanEnv(env, INGEST_ENV.logPublishedWebhooks),
     allowedSourceCidrs: readAllowedSourceCidrs(env),
     instances: readInstances(env),
+    oversizeBucketName: optionalEnv(env, INGEST_ENV.oversizeBucketName),
   };
 }

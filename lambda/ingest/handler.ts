@@ -22,6 +22,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { credentialsVerifier, instanceAuthenticator, noCredentials } from '../auth/source';
 import { boundedRequests } from '../shared/aws-calls';
+import { createOversizeClient } from '../publish/oversize-client';
 import { lazy } from '../shared/lazy';
 import { readIngestConfig } from './config';
 import { createIngestHandler } from './ingest';
@@ -43,6 +44,9 @@ function secretReader(secretId: string): () => Promise<string> {
   return async () => (await secretsManager())(secretId);
 }
 
+/** The oversize bucket's client: path-style, so that a local endpoint (AWS_ENDPOINT_URL_S3) serves it as S3 does. */
+const oversizeClient = lazy(async () => createOversizeClient(await import('@aws-sdk/client-s3')));
+
 export const handler = createIngestHandler({
   config,
   // The publisher retries inside its own time budget; SDK retries would stack on top of it.
@@ -50,6 +54,8 @@ export const handler = createIngestHandler({
   // Made when the first letter is sent: most containers never send one.
   // Each SendMessage attempt is cut at the request's deadline; the dead-letter store retries inside it.
   sqs: lazy(async () => new (await import('@aws-sdk/client-sqs')).SQSClient({ maxAttempts: 1, ...boundedRequests(300, 1500) })),
+  // Made with the first event too large for the bus, or dead letter too large for SQS: rare.
+  ...(config.oversizeBucketName ? { oversize: { bucket: config.oversizeBucketName, client: oversizeClient } } : {}),
   // Each named instance (`/webhooks/<name>`) with its own credentials document; the handler has
   // answered 404 already for a name that is not in config.instances.
   authenticate: instanceAuthenticator(

@@ -8,11 +8,12 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { PresentedCredentials } from '../auth/verify';
 import { DEAD_LETTER_RESERVE_MS, ingestResponseDeadlineMs, MAX_ENTRY_BYTES } from '../contract';
 import { Deadline, withinOrThrow } from '../shared/deadline';
-import { PayloadTooLargeError, PublishFailedError, ServiceUnavailableError } from '../shared/errors';
+import { OversizeStoreFailedError, PayloadTooLargeError, PublishFailedError, ServiceUnavailableError } from '../shared/errors';
 import { logNotice, logRequest } from '../shared/log';
 import { type DeadLetterClient, type MissingParts, prepareDeadLetters, sendDeadLetter } from '../publish/dead-letters';
 import { answerFailure } from '../shared/failure';
 import { lazy } from '../shared/lazy';
+import type { OversizeStore } from '../publish/oversize-store';
 import { publishEntries, type PublishOptions } from '../publish/publisher';
 import { type ApiEvent, assertBodyWithin, hasReplacedCharacters, incomingRequest, requestRoute, type WebhookRequest } from '../shared/request';
 import { instanceRoute } from '../contract/instances';
@@ -33,6 +34,12 @@ export interface IngestDependencies {
   readonly authenticate: (request: WebhookRequest, instance: string | undefined) => Promise<void>;
   /** Overrides of the retry policy, for tests. */
   readonly publishOptions?: Omit<PublishOptions, 'budgetMs'>;
+  /**
+   * The oversize bucket: an event over the entry limit (not one split into parts) is kept whole
+   * there and published as a stub (the claim check), and a dead letter over SQS's limit goes there too.
+   * @default - none: such an event is refused (413) and dead-lettered
+   */
+  readonly oversize?: OversizeStore;
 }
 
 /** Takes a REST API (payload 1.0) or an HTTP API (payload 2.0) event: see `apiType`. */
@@ -57,6 +64,12 @@ const CREDENTIALS_UNREADABLE = new Set(['CredentialsUnavailable', 'CredentialsIn
  */
 export const UNVERIFIED_LIMIT = { requests: 100, bytes: 16 * 1024 * 1024 } as const;
 
+/**
+ * The share of the publish budget an oversize event's PutObject may take: the rest is
+ * PutEvents'. A few MB reach S3 from Lambda in well under a tenth of a second.
+ */
+export const CLAIM_CHECK_SHARE = 0.5;
+
 
 /**
  * The decoder (valibot, the event schemas, the XML parser) and the entry
@@ -68,11 +81,12 @@ export const UNVERIFIED_LIMIT = { requests: 100, bytes: 16 * 1024 * 1024 } as co
  */
 const loadDecoding = lazy(async () => {
   // decode-async loads the XML parser only with the first XML body.
-  const [{ decodeWebhookAsync }, { entrySize, toPutEventsEntries }] = await Promise.all([
+  const [{ decodeWebhookAsync }, { entrySize, toPutEventsEntries }, { claimCheck, needsClaimCheck }] = await Promise.all([
     import('../decode/decode-async.js'),
     import('../publish/entry.js'),
+    import('../publish/oversize.js'),
   ]);
-  return { decodeWebhookAsync, entrySize, toPutEventsEntries };
+  return { decodeWebhookAsync, entrySize, toPutEventsEntries, claimCheck, needsClaimCheck };
 });
 
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
@@ -129,27 +143,44 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         });
       }
       assertBodyWithin(body, config.maxBodyBytes);
-      const { decodeWebhookAsync, entrySize, toPutEventsEntries } = await decoding;
+      const { decodeWebhookAsync, entrySize, toPutEventsEntries, claimCheck, needsClaimCheck } = await decoding;
       const decoded = await decodeWebhookAsync(body, contentType);
       eventName = decoded.eventName;
       // One entry, or the parts of a smart-group change too large for one, each within the limit.
-      const built = toPutEventsEntries(decoded, { eventBusName: config.eventBusName, ...target }, new Date(started));
+      let built = toPutEventsEntries(decoded, { eventBusName: config.eventBusName, ...target }, new Date(started));
+      const publishStarted = Date.now();
+      const budgetMs = Math.min(config.publishBudgetMs, deadline.remaining(DEAD_LETTER_RESERVE_MS));
       const size = built.length === 1 ? entrySize(built[0]!) : 0;
       if (size > MAX_ENTRY_BYTES) {
-        throw new PayloadTooLargeError(
-          'EventTooLarge',
-          `The ${eventName} event is ${size} bytes as an EventBridge entry; the limit is ${MAX_ENTRY_BYTES}`,
-          { eventName },
-        );
+        if (deps.oversize === undefined || !needsClaimCheck(built[0]!)) {
+          throw new PayloadTooLargeError(
+            'EventTooLarge',
+            `The ${eventName} event is ${size} bytes as an EventBridge entry; the limit is ${MAX_ENTRY_BYTES}`,
+            { eventName },
+          );
+        }
+        // The claim check: the whole event to the bucket, a stub to the bus. Failing, the whole entry
+        // is what the dead letter keeps (in the bucket too, being over SQS's limit) for a redrive.
+        entry = built[0];
+        const checked = await claimCheck(built[0]!, deps.oversize, { budgetMs: budgetMs * CLAIM_CHECK_SHARE });
+        if (!checked.ok) {
+          throw new OversizeStoreFailedError(
+            `S3 did not store the ${size}-byte event after ${checked.attempts} attempt(s): ${checked.errorCode}`,
+            checked.attempts,
+            eventName,
+            checked.ambiguous,
+          );
+        }
+        built = [checked.stub];
       }
-      // Kept for the dead letter only once it can be published: a letter of one too large would not fit.
+      // Kept for the dead letter once it can be published: the stub of an oversize event, whose object is stored.
       if (built.length === 1) entry = built[0];
       else parts = missingParts(built, built.map((_entry, position) => position));
       const published = await publishEntries(deps.eventBridge, built, {
         ...deps.publishOptions,
         // A failed attempt may end in a dead letter: its SQS client loads meanwhile, not from the reserve.
         onAttemptFailed: () => prepareDeadLetters(deps.sqs),
-        budgetMs: Math.min(config.publishBudgetMs, deadline.remaining(DEAD_LETTER_RESERVE_MS)),
+        budgetMs: Math.max(0, budgetMs - (Date.now() - publishStarted)),
       });
       if (!published.ok) {
         // Only the parts that are not on the bus go to the dead letter, and a redrive publishes only those.
@@ -207,11 +238,12 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
           ...(target?.instance === undefined ? {} : { instance: target.instance }),
           ...(authenticated ? {} : { unverified: await unverifiedOf(error, { headers, body }) }),
         },
-        (input) => sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, input, { deadline }),
+        (input) => sendDeadLetter(deps.sqs, config.deadLetterQueueUrl, input, { deadline, ...(deps.oversize ? { oversize: deps.oversize } : {}) }),
         ({ deadLettered, errorCode }) => ({
           ...NO_METRICS,
           DeadLettered: deadLettered ? 1 : 0,
-          PublishFailed: errorCode === 'PublishFailed' ? 1 : 0,
+          // The event did not reach the bus for want of a service we depend on, EventBridge or S3.
+          PublishFailed: errorCode === 'PublishFailed' || errorCode === 'OversizeStoreFailed' ? 1 : 0,
         }),
       );
     }

@@ -1,4 +1,4 @@
-import { PublishFailedError, WebhookError } from '../shared/errors';
+import { OversizeStoreFailedError, PublishFailedError, WebhookError } from '../shared/errors';
 import type { DeadLetterReason } from './dead-letters';
 
 /** Why a request was not published, as its dead letter records it. Anything not a WebhookError is our bug: nothing of it is revealed. */
@@ -9,6 +9,6 @@ export function deadLetterReason(error: unknown): DeadLetterReason {
     message: error.message,
     statusCode: error.statusCode,
     ...(error.issues.length > 0 ? { issues: error.issues } : {}),
-    ...(error instanceof PublishFailedError ? { attempts: error.attempts, ambiguous: error.ambiguous } : {}),
+    ...(error instanceof PublishFailedError || error instanceof OversizeStoreFailedError ? { attempts: error.attempts, ambiguous: error.ambiguous } : {}),
   };
 }

@@ -105,6 +105,23 @@ export class PublishFailedError extends ServiceUnavailableError {
   }
 }
 
+/**
+ * An event too large for the bus could not be kept in the oversize bucket (the
+ * claim check) within its share of the publish budget, so no stub was published.
+ */
+export class OversizeStoreFailedError extends ServiceUnavailableError {
+  constructor(
+    message: string,
+    /** PutObject calls made. */
+    readonly attempts: number,
+    eventName: string,
+    /** Whether a PutObject had no answer (the object may be there; a redrive writes the same one). */
+    readonly ambiguous = false,
+  ) {
+    super('OversizeStoreFailed', message, { eventName });
+  }
+}
+
 export interface ErrorResponse {
   statusCode: number;
   headers: Record<string, string>;
