@@ -19,6 +19,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { withClaimCheck } from '../lambda/publish/oversize';
+import { getOversizeObject, type OversizeStore } from '../lambda/publish/oversize-store';
 import { publishEntry } from '../lambda/publish/publisher';
 import { readRuntimeFile, runtimeFilePath } from '../lambda/local/runtime-file';
 import { redriveQueueThenLog, type RedriveAnswer } from '../lambda/redrive/logs';
@@ -31,6 +34,8 @@ import { Deadline } from '../lambda/shared/deadline';
 import { lazy } from '../lambda/shared/lazy';
 
 const PUBLISH_BUDGET_MS = 3000;
+/** Time for one read or write of the oversize bucket, with its retries. */
+const OVERSIZE_BUDGET_MS = 10_000;
 
 function option(args: readonly string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -42,6 +47,8 @@ interface StackOutputs {
   readonly eventBusName: string;
   readonly eventSource?: string;
   readonly webhookAuthSecretArn?: string;
+  /** The bucket of events too large for the bus and dead letters too large for SQS. */
+  readonly oversizeBucketName?: string;
 }
 
 /** The queue URL, bus and credentials secret a deployed stack outputs. */
@@ -56,6 +63,7 @@ async function stackOutputs(stackName: string): Promise<StackOutputs> {
     eventBusName,
     ...(outputs.EventSource ? { eventSource: outputs.EventSource } : {}),
     ...(outputs.WebhookAuthSecretArn ? { webhookAuthSecretArn: outputs.WebhookAuthSecretArn } : {}),
+    ...(outputs.OversizeBucketName ? { oversizeBucketName: outputs.OversizeBucketName } : {}),
   };
 }
 
@@ -112,10 +120,13 @@ async function main(): Promise<void> {
   const outputs = await stackOutputs(option(args, '--stack') ?? 'JamfEventBridge');
   const client = eventBridge();
   const checkUnverified = checkerFor(outputs);
+  // Letters too large for SQS are read from the bucket, and events too large for the bus go out as stubs, as the function does.
+  const oversize: OversizeStore | undefined = outputs.oversizeBucketName ? { bucket: outputs.oversizeBucketName, client: new S3Client({}) } : undefined;
   const answer = await redriveQueueThenLog(
     {
       ...queueStore(new SQSClient({}), outputs.queueUrl),
-      publish: (entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }),
+      publish: withClaimCheck((entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }), oversize, OVERSIZE_BUDGET_MS),
+      ...(oversize ? { readStored: (stored) => getOversizeObject({ ...oversize, bucket: stored.bucket }, stored.key, OVERSIZE_BUDGET_MS) } : {}),
       ...(checkUnverified ? { checkUnverified } : {}),
     },
     // Before SQS shows the first letters again (REDRIVE_VISIBILITY_SECONDS), so none is read twice.

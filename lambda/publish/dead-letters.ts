@@ -13,6 +13,8 @@ import { decodeBodyText } from '../decode/charset';
 import type { Issue } from '../shared/errors';
 import { lazy } from '../shared/lazy';
 import { redactRawBody } from '../shared/redact';
+import type { Oversize } from '../events/delivery';
+import { deadLetterKey, type OversizeStore, putOversizeObject } from './oversize-store';
 
 export { MAX_DEAD_LETTER_BYTES } from '../contract';
 
@@ -26,7 +28,7 @@ export interface DeadLetterReason {
   /** The HTTP status Jamf received. */
   readonly statusCode: number;
   readonly issues?: readonly Issue[];
-  /** PutEvents attempts made, when publishing was tried. */
+  /** PutEvents attempts made, when publishing was tried (PutObject attempts, for `OversizeStoreFailed`). */
   readonly attempts?: number;
   /**
    * Whether a publish attempt had no answer, so that the event may be on the
@@ -127,6 +129,12 @@ export interface DeadLetterRecord {
     /** The body held a secret-named field, so `bodyBase64` is its masked text, not its exact bytes. */
     readonly bodyMasked?: true;
   };
+  /**
+   * Where the whole record is, when it was over SQS's limit: this message is its cut form (the
+   * body shortened, the entries or unverified body left out), for people to read; the redrive
+   * reads the whole one from the oversize bucket.
+   */
+  readonly stored?: Oversize;
 }
 
 function redriveEntry(entry: PutEventsRequestEntry | undefined): RedriveEntry | undefined {
@@ -211,67 +219,85 @@ export function deadLetterMessage(input: DeadLetterInput): string {
   return deadLetter(input).message;
 }
 
+/** The queue's message for a dead letter, what of it may go to a log, and the whole record when the message had to be cut. */
+interface PreparedLetter {
+  readonly message: string;
+  readonly loggable: () => string;
+  /** The record before any cut, when the message is not it: what the oversize bucket keeps. */
+  readonly whole?: string;
+  /** The message (and its loggable form) again, cut to fit, with `stored` pointing at the whole record. */
+  readonly pointingAt: (stored: Oversize) => { readonly message: string; readonly loggable: () => string };
+}
+
 /**
  * The queue's message for a dead letter, and what of it may go to a log, from
  * one reading of the body.
  */
-function deadLetter(input: DeadLetterInput): { message: string; loggable: () => string } {
+function deadLetter(input: DeadLetterInput): PreparedLetter {
   const { text, isUtf8 } = bodyAsText(input);
   const masked = redactRawBody(text);
-  let body = masked;
   let truncated = false;
-  if (input.truncateBody && body.length > OVERSIZE_BODY_PREFIX_CHARS) {
-    body = body.slice(0, OVERSIZE_BODY_PREFIX_CHARS);
+  let start = masked;
+  if (input.truncateBody && start.length > OVERSIZE_BODY_PREFIX_CHARS) {
+    start = start.slice(0, OVERSIZE_BODY_PREFIX_CHARS);
     truncated = true;
   }
-  let redrive: Pick<DeadLetterRecord, 'deliveryId' | 'entry' | 'parts' | 'entries' | 'unverified'> = {
+  const fullRedrive: Pick<DeadLetterRecord, 'deliveryId' | 'entry' | 'parts' | 'entries' | 'unverified'> = {
     ...redriveFields(input),
     ...(input.unverified ? { unverified: { credentials: input.unverified, ...unverifiedBody(input, text, masked) } } : {}),
   };
-  const record = (cut: boolean): DeadLetterRecord => ({
-    version: 2,
-    reason: input.reason,
-    requestId: input.requestId,
-    receivedAt: input.receivedAt.toISOString(),
-    contentType: input.contentType ?? null,
-    eventName: input.eventName ?? null,
-    ...(input.challengeId ? { challengeId: input.challengeId } : {}),
-    ...(input.instance === undefined ? {} : { instance: input.instance }),
-    bodyBytes: input.body.byteLength,
-    bodyTruncated: cut,
-    body,
-    ...redrive,
-  });
-  let message = sqsSafe(JSON.stringify(record(truncated)));
-  const fits = () => Buffer.byteLength(message, 'utf8') <= MAX_DEAD_LETTER_BYTES;
-  // Escaping can grow a body up to six-fold; halve it until it fits.
-  while (!fits() && body.length > 0) {
-    body = body.slice(0, Math.floor(body.length / 2));
-    message = sqsSafe(JSON.stringify(record(true)));
-  }
-  if (!fits() && redrive.unverified?.bodyBase64 !== undefined) {
-    redrive = { ...redrive, unverified: { credentials: redrive.unverified.credentials } };
-    message = sqsSafe(JSON.stringify(record(true)));
-  }
-  if (!fits() && (redrive.entry !== undefined || redrive.entries !== undefined)) {
-    // An entry of up to 1 MiB, escaped, may not fit a letter. Without it the body gets the room back,
-    // as much of it as fits; `parts` stays, so that the letter still says which parts are missing.
-    const { entry: _entry, entries: _entries, ...rest } = redrive;
-    redrive = rest;
-    body = truncated ? masked.slice(0, OVERSIZE_BODY_PREFIX_CHARS) : masked;
-    message = sqsSafe(JSON.stringify(record(truncated)));
+  const cut = (stored: Oversize | undefined) => {
+    let body = start;
+    let redrive = fullRedrive;
+    const record = (isCut: boolean): DeadLetterRecord => ({
+      version: 2,
+      reason: input.reason,
+      requestId: input.requestId,
+      receivedAt: input.receivedAt.toISOString(),
+      contentType: input.contentType ?? null,
+      eventName: input.eventName ?? null,
+      ...(input.challengeId ? { challengeId: input.challengeId } : {}),
+      ...(input.instance === undefined ? {} : { instance: input.instance }),
+      bodyBytes: input.body.byteLength,
+      bodyTruncated: isCut,
+      body,
+      ...redrive,
+      ...(stored ? { stored } : {}),
+    });
+    let message = sqsSafe(JSON.stringify(record(truncated)));
+    const whole = message;
+    const fits = () => Buffer.byteLength(message, 'utf8') <= MAX_DEAD_LETTER_BYTES;
+    // Escaping can grow a body up to six-fold; halve it until it fits.
     while (!fits() && body.length > 0) {
       body = body.slice(0, Math.floor(body.length / 2));
       message = sqsSafe(JSON.stringify(record(true)));
     }
-  }
-  // No secret may reach a log: an unverified request's body goes there only when it is plain UTF-8
-  // that masking left unchanged. Such a letter can then not be redriven from the log.
-  const loggable = () =>
-    redrive.unverified === undefined || (isUtf8 && masked === text)
-      ? message
-      : sqsSafe(JSON.stringify({ ...record(body !== masked), unverified: { credentials: redrive.unverified.credentials } }));
-  return { message, loggable };
+    if (!fits() && redrive.unverified?.bodyBase64 !== undefined) {
+      redrive = { ...redrive, unverified: { credentials: redrive.unverified.credentials } };
+      message = sqsSafe(JSON.stringify(record(true)));
+    }
+    if (!fits() && (redrive.entry !== undefined || redrive.entries !== undefined)) {
+      // An entry of up to 1 MiB, escaped, may not fit a letter. Without it the body gets the room back,
+      // as much of it as fits; `parts` stays, so that the letter still says which parts are missing.
+      const { entry: _entry, entries: _entries, ...rest } = redrive;
+      redrive = rest;
+      body = start;
+      message = sqsSafe(JSON.stringify(record(truncated)));
+      while (!fits() && body.length > 0) {
+        body = body.slice(0, Math.floor(body.length / 2));
+        message = sqsSafe(JSON.stringify(record(true)));
+      }
+    }
+    // No secret may reach a log: an unverified request's body goes there only when it is plain UTF-8
+    // that masking left unchanged. Such a letter can then not be redriven from the log.
+    const loggable = () =>
+      redrive.unverified === undefined || (isUtf8 && masked === text)
+        ? message
+        : sqsSafe(JSON.stringify({ ...record(body !== masked), unverified: { credentials: redrive.unverified.credentials } }));
+    return { message, loggable, whole: message === whole ? undefined : whole };
+  };
+  const first = cut(undefined);
+  return { ...first, pointingAt: (stored) => cut(stored) };
 }
 
 export type DeadLetterResult =
@@ -291,7 +317,15 @@ export interface DeadLetterOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Where the record goes when the queue will not take it in time. @default the function's log */
   readonly fallback?: (message: string) => void;
+  /**
+   * Where a record too large for SQS is kept whole, the message then pointing at it.
+   * @default - none: the record is cut to fit (its body shortened, then its entries left out)
+   */
+  readonly oversize?: OversizeStore;
 }
+
+/** The share of the time left that writing a whole record to the bucket may take: SendMessage keeps the rest. */
+const STORE_SHARE = 0.5;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -334,7 +368,14 @@ export async function sendDeadLetter(
   const { deadline } = options;
   const sleep = options.sleep ?? defaultSleep;
   const letter = deadLetter(input);
-  const message = letter.message;
+  let { message, loggable } = letter;
+  if (letter.whole !== undefined && options.oversize !== undefined && deadline.remaining() > 0) {
+    // Too large for SQS: the whole record to the bucket, and a message that points at it. Failing
+    // that, the cut message goes alone: the body's start and the reason, for a person.
+    const key = deadLetterKey(input.requestId, input.receivedAt);
+    const stored = await putOversizeObject(options.oversize, key, letter.whole, { budgetMs: deadline.remaining() * STORE_SHARE });
+    if (stored.ok) ({ message, loggable } = letter.pointingAt({ bucket: options.oversize.bucket, key, bytes: Buffer.byteLength(letter.whole, 'utf8') }));
+  }
   const commandInput = {
     QueueUrl: queueUrl,
     MessageBody: message,
@@ -370,6 +411,6 @@ export async function sendDeadLetter(
     const wait = Math.min(backoffMs(attempt, options.backoffBaseMs ?? 20), deadline.remaining());
     if (wait > 0) await sleep(wait);
   }
-  (options.fallback ?? logDeadLetter)(letter.loggable());
+  (options.fallback ?? logDeadLetter)(loggable());
   return { stored: false, errorCode: failure.errorCode, logged: true };
 }

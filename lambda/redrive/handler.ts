@@ -9,6 +9,10 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_EVENT_SOURCE, INGEST_ENV } from '../contract';
+import type { Oversize } from '../events/delivery';
+import { createOversizeClient } from '../publish/oversize-client';
+import { withClaimCheck } from '../publish/oversize';
+import { getOversizeObject, type OversizeStore } from '../publish/oversize-store';
 import { publishEntry } from '../publish/publisher';
 import { boundedRequests } from '../shared/aws-calls';
 import { Deadline } from '../shared/deadline';
@@ -25,6 +29,8 @@ import { readInstances } from '../shared/instances';
 const FINISHING_MS = 5000;
 /** Time for one PutEvents and its retries. */
 const PUBLISH_BUDGET_MS = 3000;
+/** Time for one read of a whole record from the oversize bucket, or one write of an event's (with retries). */
+const OVERSIZE_BUDGET_MS = 10_000;
 
 const eventBusName = requiredEnv(process.env, INGEST_ENV.eventBusName);
 const queueUrl = requiredEnv(process.env, INGEST_ENV.deadLetterQueueUrl);
@@ -34,6 +40,10 @@ const instances = readInstances(process.env);
 const eventBridge = new EventBridgeClient({ maxAttempts: 1, ...boundedRequests(1000, 3000) });
 const sqs = new SQSClient(boundedRequests(1000, 5000));
 const secretsManager = createSecretsManagerClient();
+const oversizeBucket = optionalEnv(process.env, INGEST_ENV.oversizeBucketName);
+/** Made when a letter first needs it: most runs have no oversize event. */
+const s3 = lazy(async () => createOversizeClient(await import('@aws-sdk/client-s3')));
+const oversize: OversizeStore | undefined = oversizeBucket ? { bucket: oversizeBucket, client: s3 } : undefined;
 
 /** What the function may be invoked with: nothing (the schedule, the console's Test button), or a log to redrive too. */
 export interface RedriveRequest {
@@ -70,7 +80,10 @@ export async function handler(event: RedriveRequest | null | undefined, context?
   const summary = await redriveQueueThenLog(
     {
       ...queueStore(sqs, queueUrl),
-      publish: (entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }),
+      // An event over the entry limit goes out as a stub, its whole detail to the bucket first.
+      publish: withClaimCheck((entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }), oversize, OVERSIZE_BUDGET_MS),
+      // A letter too large for SQS is read whole from the bucket it points at.
+      ...(oversize ? { readStored: (stored: Oversize) => getOversizeObject({ ...oversize, bucket: stored.bucket }, stored.key, OVERSIZE_BUDGET_MS) } : {}),
       // The credentials are read once per run, not once per letter.
       ...(webhookAuthSecretId || instances.size > 0 ? { checkUnverified: unverifiedCheckerOfRun(webhookAuthSecretId) } : {}),
     },

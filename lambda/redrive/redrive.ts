@@ -8,6 +8,7 @@
  * runtime's `POST /_local/redrive`.
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { Oversize } from '../events/delivery';
 import type { DeadLetterRecord, RedriveEntry } from '../publish/dead-letters';
 import type { PublishResult } from '../publish/publisher';
 import type { Deadline } from '../shared/deadline';
@@ -32,6 +33,12 @@ export interface RedriveDependencies {
   readonly remove?: (letter: QueuedLetter) => Promise<void>;
   /** Checks a letter whose credentials could not be checked when it came. @default - such letters are left */
   readonly checkUnverified?: (record: DeadLetterRecord) => Promise<UnverifiedCheck>;
+  /**
+   * Reads the whole record a letter points at (`stored`: it was too large for SQS) from the
+   * oversize bucket; throws when it cannot. @default - such letters are read as they are: cut, so
+   * most are left unpublishable
+   */
+  readonly readStored?: (stored: Oversize) => Promise<string>;
 }
 
 export interface RedriveOptions {
@@ -166,6 +173,22 @@ function publishableId(record: DeadLetterRecord | undefined): string | undefined
   return status >= 400 && status < 500 ? undefined : record.deliveryId;
 }
 
+/**
+ * The record a letter holds, or the whole one it points at in the oversize bucket; `unread` when
+ * that cannot be read now. A stored record that is not one, or not the letter's, counts as none.
+ */
+async function wholeRecord(record: DeadLetterRecord | undefined, readStored: RedriveDependencies['readStored']): Promise<DeadLetterRecord | undefined | 'unread'> {
+  if (record?.stored === undefined || readStored === undefined) return record;
+  let text: string;
+  try {
+    text = await readStored(record.stored);
+  } catch {
+    return 'unread';
+  }
+  const whole = readDeadLetterRecord(text);
+  return whole?.requestId === record.requestId ? whole : undefined;
+}
+
 /** Redrives the store until it has nothing new to hand out, `maxLetters` were read, or the deadline is near. */
 export async function redrive(deps: RedriveDependencies, options: RedriveOptions): Promise<RedriveSummary> {
   const maxLetters = options.maxLetters ?? 1000;
@@ -190,7 +213,12 @@ export async function redrive(deps: RedriveDependencies, options: RedriveOptions
       // Each letter may take a publish and a secret read: the deadline is checked before every one.
       if (!timeLeft()) break;
       counts.read += 1;
-      const record = readDeadLetterRecord(letter.body);
+      const record = await wholeRecord(readDeadLetterRecord(letter.body), deps.readStored);
+      if (record === 'unread') {
+        // The bucket could not be read now: the letter stays for a later run.
+        counts.leftFailed += 1;
+        continue;
+      }
       const id = publishableId(record);
       const outcome: Outcome =
         id !== undefined && published.has(id) ? 'duplicate' : await redriveRecord(record, deps.publish, options.eventBusName, deps.checkUnverified);

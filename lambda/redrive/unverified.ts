@@ -13,6 +13,7 @@ import { decodeWebhook } from '../decode/decode';
 import type { DeadLetterRecord } from '../publish/dead-letters';
 import type { SecretVersion } from '../secrets/secrets-manager';
 import { type EntryTarget, entrySize, MAX_ENTRY_BYTES, toPutEventsEntries } from '../publish/entry';
+import { isSplitIntoParts } from '../publish/oversize';
 
 /** What became of an unverified letter. */
 export type UnverifiedCheck =
@@ -91,7 +92,9 @@ export function instanceUnverifiedChecker(
     try {
       const decoded = decodeWebhook(body, record.contentType ?? undefined);
       const entries = toPutEventsEntries(decoded, target, new Date(record.receivedAt));
-      return entries.some((entry) => entrySize(entry) > MAX_ENTRY_BYTES) ? { outcome: 'badInput' } : { outcome: 'verified', entries };
+      // An event over the limit that is not split into parts goes out as a stub, through the redrive's claim check.
+      const unpublishable = entries.some((entry) => entrySize(entry) > MAX_ENTRY_BYTES && isSplitIntoParts(entry.DetailType));
+      return unpublishable ? { outcome: 'badInput' } : { outcome: 'verified', entries };
     } catch {
       return { outcome: 'badInput' };
     }
