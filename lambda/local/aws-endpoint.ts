@@ -1,9 +1,10 @@
 /**
  * A loopback HTTP endpoint that speaks the AWS JSON protocol (1.0 and 1.1):
- * `POST /` with `X-Amz-Target: <Service>.<Operation>` and a JSON body. The
- * real SDK clients reach it through their endpoint settings
- * (`AWS_ENDPOINT_URL_EVENTBRIDGE`, `AWS_ENDPOINT_URL_SQS`, ...). Signatures are
- * not checked: it serves this machine only.
+ * `POST /` with `X-Amz-Target: <Service>.<Operation>` and a JSON body; and,
+ * given buckets, S3's REST protocol, path-style: `PUT|GET|HEAD /{bucket}/{key}`
+ * (./buckets.ts). The real SDK clients reach it through their endpoint settings
+ * (`AWS_ENDPOINT_URL_EVENTBRIDGE`, `AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL_S3`
+ * with `forcePathStyle`, ...). Signatures are not checked: it serves this machine only.
  *
  * It can inject faults (./faults.ts): errors, throttling, partial PutEvents
  * failures, connection resets before or after applying a call, and delays.
@@ -14,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readBody, RequestTooLargeError } from './http-adapter';
 import { type FaultDecision, FaultInjector, type FaultService, serviceOfTarget } from './faults';
+import { type LocalBuckets, S3ServiceError, s3RequestOf, writeS3Error } from './buckets';
 
 /** An AWS error as the protocol returns it: `__type` names the exception. */
 export class AwsServiceError extends Error {
@@ -41,6 +43,8 @@ export type Operation = (input: Record<string, unknown>, context: OperationConte
 export type Operations = Readonly<Record<string, Operation>>;
 
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** The largest object PutObject takes: a whole record of the largest body, with room to spare. */
+const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
 
 /**
  * The errors the `error500` and `throttle` faults answer, per service: the
@@ -63,6 +67,11 @@ export const FAULT_ERRORS: Readonly<Record<FaultService, { error500: AwsServiceE
   dynamodb: {
     error500: new AwsServiceError('InternalServerError', 'injected fault: internal error', 500),
     throttle: new AwsServiceError('ThrottlingException', 'injected fault: rate of requests exceeds the allowed throughput', 400),
+  },
+  // Written as S3's XML <Error> document (see handleS3).
+  s3: {
+    error500: new AwsServiceError('InternalError', 'injected fault: internal error', 500),
+    throttle: new AwsServiceError('SlowDown', 'injected fault: please reduce your request rate', 503),
   },
 };
 
@@ -97,6 +106,8 @@ export interface AwsEndpointOptions {
   readonly port?: number;
   /** The faults to inject. @default none */
   readonly faults?: FaultInjector;
+  /** The buckets S3's REST calls reach. @default none: such a call is an unknown operation */
+  readonly buckets?: LocalBuckets;
 }
 
 /** Starts the endpoint on 127.0.0.1. */
@@ -107,6 +118,8 @@ export async function startAwsEndpoint(operations: Operations, options: AwsEndpo
   // Every delayed answer waits on this one signal, many at once under load; each removes its listener when it is done.
   setMaxListeners(0, closing.signal);
   const server = createServer((request, response) => {
+    const s3 = options.buckets && request.headers['x-amz-target'] === undefined ? s3RequestOf(request.method, request.url) : undefined;
+    if (s3 !== undefined) return handleS3(options.buckets!, s3, request, response, faults, closing.signal);
     const target = String(request.headers['x-amz-target'] ?? '');
     const contentType = String(request.headers['content-type'] ?? 'application/x-amz-json-1.1');
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
@@ -156,6 +169,45 @@ export async function startAwsEndpoint(operations: Operations, options: AwsEndpo
         server.closeAllConnections();
       }),
   };
+}
+
+/** One S3 REST call: its body read, its fault decided, applied to the buckets, answered as S3 does. */
+function handleS3(
+  buckets: LocalBuckets,
+  s3: NonNullable<ReturnType<typeof s3RequestOf>>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  faults: FaultInjector,
+  closing: AbortSignal,
+): void {
+  const head = s3.operation === 'S3.HeadObject';
+  (async () => {
+    let body: Buffer = Buffer.alloc(0);
+    if (s3.operation === 'S3.PutObject') {
+      try {
+        body = await readBody(request, MAX_OBJECT_BYTES);
+      } catch (error) {
+        if (error instanceof RequestTooLargeError) throw new S3ServiceError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400);
+        throw error;
+      }
+    }
+    const decision = faults.decide(s3.operation);
+    let write: ((response: ServerResponse) => void) | undefined;
+    await answer(decision, response, closing, {
+      apply: async () => (write = buckets.apply(s3, body, request.headers['content-type'])),
+      reply: () => write?.(response),
+      service: 's3',
+    });
+  })().catch((error: unknown) => {
+    if (closing.aborted) return response.destroy();
+    const e =
+      error instanceof S3ServiceError
+        ? error
+        : error instanceof AwsServiceError
+          ? new S3ServiceError(error.type, error.message, error.statusCode)
+          : new S3ServiceError('InternalError', String(error), 500);
+    writeS3Error(response, e, head);
+  });
 }
 
 interface Call {

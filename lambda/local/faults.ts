@@ -74,6 +74,7 @@ export const FaultDocumentSchema = v.strictObject({
   sqs: v.optional(ServiceFaultsSchema),
   secretsmanager: v.optional(ServiceFaultsSchema),
   dynamodb: v.optional(ServiceFaultsSchema),
+  s3: v.optional(ServiceFaultsSchema),
   /** Seed of the PRNG that decides each call's faults. @default random */
   seed: v.optional(
     v.pipe(
@@ -87,8 +88,8 @@ export const FaultDocumentSchema = v.strictObject({
 
 export type FaultDocument = v.InferOutput<typeof FaultDocumentSchema>;
 export type ServiceFaults = v.InferOutput<typeof EventBridgeFaultsSchema>;
-export type FaultService = 'eventbridge' | 'sqs' | 'secretsmanager' | 'dynamodb';
-export const FAULT_SERVICES: readonly FaultService[] = ['eventbridge', 'sqs', 'secretsmanager', 'dynamodb'];
+export type FaultService = 'eventbridge' | 'sqs' | 'secretsmanager' | 'dynamodb' | 's3';
+export const FAULT_SERVICES: readonly FaultService[] = ['eventbridge', 'sqs', 'secretsmanager', 'dynamodb', 's3'];
 
 /** The faults that decide what happens to a call; at most one per call. `delay` is drawn on its own. */
 export const EXCLUSIVE_KINDS = ['error500', 'throttle', 'partial', 'resetBefore', 'resetAfter'] as const;
@@ -160,7 +161,7 @@ export interface FaultDecision {
   readonly failEntry?: (index: number) => 'ThrottlingException' | 'InternalFailure' | undefined;
 }
 
-/** The service a call is for, from its `X-Amz-Target`. */
+/** The service a call is for, from its `X-Amz-Target` (`S3.PutObject` for S3's REST calls, which have none). */
 export function serviceOfTarget(target: string): FaultService | undefined {
   const prefix = target.split('.')[0];
   switch (prefix) {
@@ -172,6 +173,8 @@ export function serviceOfTarget(target: string): FaultService | undefined {
       return 'secretsmanager';
     case 'DynamoDB_20120810':
       return 'dynamodb';
+    case 'S3':
+      return 's3';
     default:
       return undefined;
   }
@@ -185,7 +188,7 @@ export interface FaultReport {
   readonly injected: FaultCounts;
 }
 
-const emptyCounts = (): FaultCounts => ({ eventbridge: {}, sqs: {}, secretsmanager: {}, dynamodb: {} });
+const emptyCounts = (): FaultCounts => ({ eventbridge: {}, sqs: {}, secretsmanager: {}, dynamodb: {}, s3: {} });
 
 /** Decides each call's faults from the document, and counts them. */
 export class FaultInjector {

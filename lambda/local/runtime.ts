@@ -1,8 +1,8 @@
 /**
  * The local runtime: the same handler modules the Lambdas run (ingest and SCEP),
  * behind an HTTP server that plays API Gateway, with loopback endpoints that
- * speak the AWS wire protocols for EventBridge, SQS, Secrets Manager and
- * DynamoDB. The handlers' SDK clients reach them through the SDK's own
+ * speak the AWS wire protocols for EventBridge, SQS, Secrets Manager,
+ * DynamoDB and S3. The handlers' SDK clients reach them through the SDK's own
  * endpoint settings.
  *
  * The handlers read their configuration at import, from `process.env`: run one
@@ -21,6 +21,7 @@ import { checkEndpointUrl } from './endpoint-url';
 import { LocalJamfClassicApi, type LocalJamfOptions } from './jamf-classic-api';
 import { FaultInjector, InvalidFaultDocumentError, parseFaultDocument, type FaultDocument, type FaultReport } from './faults';
 import { readBody, RequestTooLargeError, toApiEvent, writeJson, writeProxyResult, writeTooLarge } from './http-adapter';
+import { LocalBuckets } from './buckets';
 import { LocalQueues } from './queue';
 import { deliveredEvent, LOCAL_ACCOUNT, matchingRules, parseLocalRules, type LocalRules } from './rules';
 import { LocalSecrets } from './secrets';
@@ -43,6 +44,8 @@ export const LOCAL_SCEP_SIGNING_KEY_SECRET = 'jamf-eventbridge/scep-signing-key'
 export const LOCAL_SCEP_VERIFY_SECRET = 'jamf-eventbridge/scep-verify-secret';
 export const LOCAL_SCEP_UPSTREAM_SECRET = 'jamf-eventbridge/scep-upstream';
 export const LOCAL_USED_CHALLENGES_TABLE = 'jamf-eventbridge-used-challenges';
+/** The oversize bucket: the whole events behind stubs, and dead letters too large for the queue. */
+export const LOCAL_OVERSIZE_BUCKET = 'jamf-eventbridge-oversize';
 /** The time a local redrive run has, as a redrive function's invocation would. */
 const LOCAL_REDRIVE_TIME_MS = 60_000;
 
@@ -185,6 +188,8 @@ export interface LocalRuntime {
   readonly deadLetterQueueUrl: string;
   readonly bus: LocalEventBus;
   readonly queues: LocalQueues;
+  /** The buckets S3 calls reach: {@link LOCAL_OVERSIZE_BUCKET}. */
+  readonly buckets: LocalBuckets;
   /** The rules on the bus, checked. */
   readonly rules: LocalRules;
   events(): LocalEvent[];
@@ -255,6 +260,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const secrets = new LocalSecrets((name, value) => {
     if (name === LOCAL_AUTH_SECRET) options.onWebhookAuthChanged?.(value);
   });
+  const buckets = new LocalBuckets([LOCAL_OVERSIZE_BUCKET], maxEvents);
   const jamf = new LocalJamfClassicApi(options.jamf);
   secrets.set(LOCAL_AUTH_SECRET, options.webhookAuth ?? '');
   const instances = options.instances ?? [];
@@ -287,7 +293,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...secrets.operations,
       ...usedChallenges.operations,
     },
-    { port: options.awsPort ?? 0, faults },
+    { port: options.awsPort ?? 0, faults, buckets },
   );
   const handlerAwsEndpointUrl = handlerEndpoint ?? aws.url;
   const deadLetterQueueUrl = `${handlerAwsEndpointUrl}/${LOCAL_ACCOUNT}/${LOCAL_DEAD_LETTER_QUEUE}`;
@@ -299,6 +305,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     scepSigningKeySecretId: LOCAL_SCEP_SIGNING_KEY_SECRET,
     scepVerifySecretId: LOCAL_SCEP_VERIFY_SECRET,
     scepUsedChallengesTable: LOCAL_USED_CHALLENGES_TABLE,
+    oversizeBucketName: LOCAL_OVERSIZE_BUCKET,
     ...(upstreamBasic ? { scepUpstreamSecretId: LOCAL_SCEP_UPSTREAM_SECRET } : {}),
     instanceSecretIds,
   });
@@ -306,7 +313,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     ingest: { ...configured.ingest, [INGEST_ENV.secretTtlSeconds]: secretTtl },
     scep: { ...configured.scep, [SCEP_ENV.secretTtlSeconds]: secretTtl },
   };
-  // The per-service variables win over AWS_ENDPOINT_URL in the SDK: set all four to the one URL
+  // The per-service variables win over AWS_ENDPOINT_URL in the SDK: set all five to the one URL
   // chosen above (the option, which `npm start` takes from AWS_ENDPOINT_URL, else the built-in
   // endpoint), so that no value from the shell sends one service elsewhere.
   Object.assign(process.env, {
@@ -314,6 +321,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     AWS_ENDPOINT_URL_SQS: handlerAwsEndpointUrl,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: handlerAwsEndpointUrl,
     AWS_ENDPOINT_URL_DYNAMODB: handlerAwsEndpointUrl,
+    AWS_ENDPOINT_URL_S3: handlerAwsEndpointUrl,
     AWS_REGION: region,
     // Static local credentials, so no profile, SSO or instance metadata is consulted.
     AWS_ACCESS_KEY_ID: 'local',
@@ -466,6 +474,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     deadLetterQueueUrl,
     bus,
     queues,
+    buckets,
     rules,
     events,
     invocations: () => [...subscribers.invocations],

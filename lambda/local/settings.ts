@@ -27,6 +27,7 @@ import {
   type InstanceTarget,
   InvalidSettingError,
   MAX_BODY_BYTES_LIMIT,
+  MAX_SCEP_BODY_BYTES_LIMIT,
   parseSettings,
   SCEP_ENV,
   SETTING_KEYS,
@@ -62,7 +63,7 @@ export interface LocalSettingsOptions {
   readonly eventBusName?: string;
   /** The event shape the handlers get: `http` (HTTP API, payload 2.0) or `rest` (REST API, payload 1.0). @default 'http', as deployed */
   readonly apiType?: 'http' | 'rest';
-  /** Largest webhook body the ingest function accepts. @default 262144 */
+  /** Largest webhook body the ingest function accepts. @default 4694016 (DEFAULT_MAX_BODY_BYTES) */
   readonly maxBodyBytes?: number;
   /** Milliseconds the ingest function may spend publishing. @default 1400 */
   readonly publishBudgetMs?: number;
@@ -151,6 +152,8 @@ export interface LocalResources {
   readonly scepUpstreamSecretId?: string;
   /** The secret of each named instance's credentials document, by name. */
   readonly instanceSecretIds?: Readonly<Record<string, string>>;
+  /** The oversize bucket (claim checks, dead letters too large for SQS). @default - none */
+  readonly oversizeBucketName?: string;
 }
 
 /** `WEBHOOK_INSTANCES` for `instances`, as the construct writes it; undefined (unset) without any. */
@@ -193,6 +196,7 @@ export function functionEnvironments(
       [INGEST_ENV.maxBodyBytes]: String(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
       [INGEST_ENV.publishBudgetMs]: String(options.publishBudgetMs ?? DEFAULT_PUBLISH_BUDGET_MS),
       [INGEST_ENV.instances]: instancesVariable(instances, resources),
+      [INGEST_ENV.oversizeBucketName]: resources.oversizeBucketName,
     },
     scep: {
       ...shared,
@@ -258,10 +262,10 @@ export function checkLocalSettings(settings: JamfEventBridgeSettings): void {
   if (settings.scepUpstreamTimeoutMs !== undefined && settings.scepUpstreamUrl === undefined) {
     throw new InvalidSettingError('scepUpstreamTimeoutMs is set without scepUpstreamUrl: set the URL too, or remove it.');
   }
-  for (const key of ['maxBodyBytes', 'scepMaxBodyBytes'] as const) {
+  for (const [key, limit] of [['maxBodyBytes', MAX_BODY_BYTES_LIMIT], ['scepMaxBodyBytes', MAX_SCEP_BODY_BYTES_LIMIT]] as const) {
     const bytes = settings[key];
-    if (bytes !== undefined && (bytes < 1 || bytes > MAX_BODY_BYTES_LIMIT)) {
-      throw new InvalidSettingError(`Setting '${key}' must be a whole number from 1 to ${MAX_BODY_BYTES_LIMIT}, got ${bytes}.`);
+    if (bytes !== undefined && (bytes < 1 || bytes > limit)) {
+      throw new InvalidSettingError(`Setting '${key}' must be a whole number from 1 to ${limit}, got ${bytes}.`);
     }
   }
   if (settings.apiType !== undefined && !['http', 'rest'].includes(settings.apiType.toLowerCase())) {
