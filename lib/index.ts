@@ -13,6 +13,7 @@ export * from './jamf-eventbridge-stack';
 export * from './jamf-webhooks';
 export * from './log-group';
 export * from './nag';
+export * from './oversize-bucket';
 export * from './problems';
 export * from './props';
 export * from './redrive-function';

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_BODY_BYTES, INGEST_ENV } from '../lambda/contract';
 import { acknowledgeFunctionRules, createFunction } from './function';
 import { grantSharedResources, type SharedResources } from './grants';
 import type { LogGroupSettings } from './log-group';
+import type { OversizeBucket } from './oversize-bucket';
 
 /** The ingest handler, relative to the repository root (the contract with lambda/). */
 export const INGEST_ENTRY = 'lambda/ingest/handler.ts';
@@ -23,6 +24,11 @@ export interface IngestFunctionProps extends SharedResources {
   readonly reservedConcurrency?: number;
   /** Whether a line is logged for every published webhook, not only for failures and refusals. @default true */
   readonly logPublishedWebhooks?: boolean;
+  /**
+   * Where an event too large for the bus is kept whole (and a dead letter too large for SQS).
+   * @default - none: such an event is refused (413) and dead-lettered
+   */
+  readonly oversizeBucket?: OversizeBucket;
 }
 
 /**
@@ -65,6 +71,11 @@ export class IngestFunction extends Construct {
     // A line per published webhook is the largest log cost at fleet volume; the function leaves it
     // out itself (Lambda's own level filter would need a timestamp in each line to read its level).
     fn.addEnvironment(INGEST_ENV.logPublishedWebhooks, String(props.logPublishedWebhooks ?? true));
+    if (props.oversizeBucket !== undefined) {
+      // Writes only: what it keeps there, it never reads back.
+      props.oversizeBucket.grantFunction(fn, 'write');
+      fn.addEnvironment(INGEST_ENV.oversizeBucketName, props.oversizeBucket.bucket.bucketName);
+    }
     if (props.publishBudget !== undefined) {
       fn.addEnvironment(INGEST_ENV.publishBudgetMs, String(props.publishBudget.toMilliseconds()));
     }

@@ -100,6 +100,10 @@ export class JamfEventBridgeStack extends Stack {
       description: 'Webhooks that could not be published',
       value: this.jamf.deadLetterQueue.queueUrl,
     });
+    new CfnOutput(this, 'OversizeBucketName', {
+      description: 'Whole events behind stubs (events/) and dead letters too large for SQS (dead-letters/): grant subscribers read with jamf.grantReadOversize',
+      value: this.jamf.oversizeBucket.bucketName,
+    });
     new CfnOutput(this, 'RedriveFunctionName', {
       description: 'Publishes what the dead-letter queue holds and can be published: npm run redrive, or aws lambda invoke',
       value: this.jamf.redriveFunction.functionName,
@@ -210,6 +214,7 @@ export class JamfEventBridgeStack extends Stack {
       throttlingBurstLimit: settings.throttlingBurstLimit,
       ingestReservedConcurrency: settings.ingestReservedConcurrency,
       maxBodyBytes: settings.maxBodyBytes,
+      oversizeRetention: settings.oversizeRetentionDays === undefined ? undefined : Duration.days(settings.oversizeRetentionDays),
       publishBudget: settings.publishBudgetMs === undefined ? undefined : Duration.millis(settings.publishBudgetMs),
       allowedSourceCidrs: allowedSourceCidrs(settings),
       webAclArn: settings.webAclArn,

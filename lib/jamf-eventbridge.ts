@@ -3,6 +3,8 @@ import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -33,6 +35,7 @@ import { createWebhookAuthSecret } from './webhook-auth-secret';
 import { createLogKey, type LogGroupSettings } from './log-group';
 import { keepLogicalIdsOfParent } from './logical-ids';
 import { grantReadSecret } from './grants';
+import { OversizeBucket } from './oversize-bucket';
 import { throwIfProblems } from './problems';
 import { DEFAULT_API_TYPE, type ApiType, type JamfEventBridgeProps } from './props';
 
@@ -124,6 +127,13 @@ export class JamfEventBridge extends Construct {
   public readonly jamfWebhooks?: JamfWebhooks;
   /** The named Jamf Pro instances besides the default one (`instances`), in their order. */
   public readonly instances: readonly JamfInstance[];
+  /**
+   * Where what is too large for its service is kept: the whole event behind a stub (an event over
+   * EventBridge's entry limit), and a dead letter over SQS's. Subscribers read the events with
+   * {@link grantReadOversize}.
+   */
+  public readonly oversizeBucket: s3.Bucket;
+  private readonly oversize: OversizeBucket;
 
   constructor(scope: Construct, id: string, props: JamfEventBridgeProps = {}) {
     super(scope, id);
@@ -149,6 +159,8 @@ export class JamfEventBridge extends Construct {
     if (props.schemaRegistry ?? true) this.schemaRegistry = new JamfSchemaRegistry(this, 'SchemaRegistry', { eventSource });
 
     this.deadLetterQueue = createDeadLetterQueue(this);
+    this.oversize = new OversizeBucket(this, 'OversizeBucket', { retention: props.oversizeRetention });
+    this.oversizeBucket = this.oversize.bucket;
     this.webhookAuthSecret = props.webhookAuthSecret ?? createWebhookAuthSecret(this);
 
     const ingest = new IngestFunction(this, 'IngestFunction', {
@@ -160,6 +172,7 @@ export class JamfEventBridge extends Construct {
       publishBudget: props.publishBudget,
       logPublishedWebhooks: props.logPublishedWebhooks ?? true,
       reservedConcurrency: props.ingestReservedConcurrency,
+      oversizeBucket: this.oversize,
       logGroups,
       tracing,
     });
@@ -244,6 +257,7 @@ export class JamfEventBridge extends Construct {
       eventSource,
       webhookAuthSecret: this.webhookAuthSecret,
       schedule: props.redriveSchedule ?? DEFAULT_REDRIVE_SCHEDULE,
+      oversizeBucket: this.oversize,
       logGroups,
       tracing,
     });
@@ -292,6 +306,18 @@ export class JamfEventBridge extends Construct {
     this.redriveFunction.addEnvironment(INGEST_ENV.instances, targets(this.instances));
     const withScep = this.instances.filter((instance) => instance.scepChallengeUrl !== undefined);
     if (this.scep !== undefined && withScep.length > 0) this.scep.function.addEnvironment(INGEST_ENV.instances, targets(withScep));
+  }
+
+  /**
+   * Lets a subscriber read the whole event behind a stub (`detail.delivery.oversize`) from the
+   * oversize bucket, as `fetchOversize` from `jamf-eventbridge/events/oversize` does: `s3:GetObject`
+   * on the `events/` keys only (dead letters, which hold raw bodies, stay private).
+   *
+   * @example
+   * jamf.grantReadOversize(subscriberFunction);
+   */
+  public grantReadOversize(grantee: iam.IGrantable): iam.Grant {
+    return this.oversize.grantReadEvents(grantee);
   }
 
   /**

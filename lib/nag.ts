@@ -23,7 +23,17 @@ export type ControlTowerRule =
   /** CT.LAMBDA.PR.2 */
   | 'lambda_function_public_access_prohibited_check'
   /** CT.LAMBDA.PR.3 */
-  | 'lambda_inside_vpc_check';
+  | 'lambda_inside_vpc_check'
+  /** CT.S3.PR.2 */
+  | 's3_bucket_logging_enabled_check'
+  /** CT.S3.PR.4 */
+  | 's3_event_notifications_enabled_check'
+  /** CT.S3.PR.8 */
+  | 's3_bucket_object_lock_enabled_check'
+  /** CT.S3.PR.10 */
+  | 's3_bucket_default_encryption_kms_check'
+  /** CT.S3.PR.11 */
+  | 's3_bucket_versioning_enabled_check';
 
 /**
  * Acknowledges Control Tower rules on `scope` and everything below it, each

@@ -143,12 +143,20 @@ export interface JamfEventBridgeProps extends ScepChallengeOptions {
 
   /**
    * Largest webhook body, in bytes, the ingest function accepts; larger ones are
-   * answered with 413. At most 786432 (768 KiB), so that any accepted body fits,
-   * base64-encoded, in a dead-letter message. API Gateway itself rejects bodies
-   * over 10 MB.
-   * @default 262144 (256 KiB, the size of an EventBridge entry)
+   * answered with 413. At most 4694016 (`MAX_BODY_BYTES_LIMIT`): the largest body API Gateway
+   * can hand a function base64-encoded within Lambda's 6 MiB synchronous payload.
+   * An event too large for the bus is kept in the oversize bucket and published as a stub.
+   * @default 4694016 (`DEFAULT_MAX_BODY_BYTES`)
    */
   readonly maxBodyBytes?: number;
+
+  /**
+   * How long the oversize bucket keeps an object: the whole event behind a stub (an event too
+   * large for one EventBridge entry), and a dead letter too large for SQS. Whole days, at
+   * least 14, the dead-letter queue's retention, so that no letter outlives the object it points at.
+   * @default Duration.days(30)
+   */
+  readonly oversizeRetention?: Duration;
 
   /**
    * How long the ingest function may spend publishing (PutEvents and its retries)

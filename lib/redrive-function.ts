@@ -2,10 +2,12 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { INGEST_ENV } from '../lambda/contract';
 import { Construct } from 'constructs';
 import { acknowledgeFunctionRules, createFunction } from './function';
 import { grantSharedResources, type SharedResources } from './grants';
 import type { LogGroupSettings } from './log-group';
+import type { OversizeBucket } from './oversize-bucket';
 
 /** The redrive handler, relative to the repository root. */
 export const REDRIVE_ENTRY = 'lambda/redrive/handler.ts';
@@ -22,6 +24,8 @@ export interface RedriveFunctionProps extends SharedResources {
   readonly schedule: Duration;
   readonly logGroups: LogGroupSettings;
   readonly tracing: boolean;
+  /** Where letters too large for SQS are kept whole, and oversize events are stored before their stub is published. @default - none */
+  readonly oversizeBucket?: OversizeBucket;
 }
 
 /**
@@ -49,6 +53,11 @@ export class RedriveFunction extends Construct {
     // It reads the letters, publishes their events, and checks unverified ones against the credentials
     // (current or previous) to publish them under the source.
     grantSharedResources(fn, props, 'consume');
+    if (props.oversizeBucket !== undefined) {
+      // It reads whole letters back, and stores the event of an oversize one before publishing its stub.
+      props.oversizeBucket.grantFunction(fn, 'redrive');
+      fn.addEnvironment(INGEST_ENV.oversizeBucketName, props.oversizeBucket.bucket.bucketName);
+    }
 
     acknowledgeFunctionRules(
       fn,

@@ -8,7 +8,7 @@ import {
   DEFAULT_SCEP_AUDIT_BUDGET_MS,
   DEFAULT_SCEP_CHALLENGE_TTL_SECONDS,
   DEFAULT_SCEP_UPSTREAM_TIMEOUT_MS,
-  MAX_BODY_BYTES_LIMIT,
+  MAX_SCEP_BODY_BYTES_LIMIT,
   MAX_SCEP_AUDIT_BUDGET_MS,
   MAX_SCEP_CHALLENGE_TTL_SECONDS,
   MAX_SCEP_ISSUE_WAIT_MS,
@@ -36,7 +36,7 @@ export const DEFAULT_SCEP_UPSTREAM_TIMEOUT = Duration.millis(DEFAULT_SCEP_UPSTRE
  */
 export const MAX_SCEP_UPSTREAM_TIMEOUT = Duration.millis(MAX_SCEP_ISSUE_WAIT_MS);
 /** The largest SCEP body limit: what fails is dead-lettered, base64-encoded, in a 1 MiB message. */
-export const MAX_SCEP_MAX_BODY_BYTES = MAX_BODY_BYTES_LIMIT;
+export const MAX_SCEP_MAX_BODY_BYTES = MAX_SCEP_BODY_BYTES_LIMIT;
 
 /** An issuer that hands out the challenges instead of this function signing them. */
 export interface ScepUpstream {

@@ -10,6 +10,7 @@ import { FUNCTION_TIMEOUT } from './function';
 import { jamfWebhooksProblems } from './jamf-webhooks';
 import { instancesProblems } from './jamf-instance';
 import { isKnown } from './known';
+import { MIN_OVERSIZE_RETENTION_DAYS } from './oversize-bucket';
 import { API_TYPES, DEFAULT_API_TYPE, type JamfEventBridgeProps } from './props';
 import { SCEP_OPTION_NAMES, scepOptionProblems } from './scep-options';
 
@@ -88,8 +89,17 @@ export function propsProblems(props: JamfEventBridgeProps): string[] {
     const bytes = props.maxBodyBytes;
     if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_BODY_BYTES_LIMIT) {
       problems.push(
-        `maxBodyBytes must be a whole number from 1 to ${MAX_BODY_BYTES_LIMIT} (768 KiB, so that a body fits ` +
-          `base64-encoded in a 1 MiB dead-letter message; API Gateway's own limit is ${API_GATEWAY_MAX_BODY_BYTES}), got ${bytes}.`,
+        `maxBodyBytes must be a whole number from 1 to ${MAX_BODY_BYTES_LIMIT} (the largest body API Gateway can hand ` +
+          `a function base64-encoded within Lambda's 6 MiB payload; API Gateway's own limit is ${API_GATEWAY_MAX_BODY_BYTES}), got ${bytes}.`,
+      );
+    }
+  }
+  if (isSet(props.oversizeRetention) && !props.oversizeRetention.isUnresolved()) {
+    const days = props.oversizeRetention.toDays({ integral: false });
+    if (!Number.isInteger(days) || days < MIN_OVERSIZE_RETENTION_DAYS) {
+      problems.push(
+        `oversizeRetention must be a whole number of days from ${MIN_OVERSIZE_RETENTION_DAYS} (the dead-letter queue's ` +
+          `retention: a letter may point at an object), got ${days} days.`,
       );
     }
   }

@@ -23,14 +23,49 @@ export const MAX_DEAD_LETTER_BYTES = 1024 * 1024;
 /** The largest body API Gateway accepts; nothing larger reaches a function. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-/** The ingest function's default body limit: EventBridge's entry limit until 2026, and the size of almost any webhook. */
-export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+/**
+ * Lambda's limit on a synchronous invocation's request: the whole event JSON API
+ * Gateway builds, body and envelope together. Past it the function never runs:
+ * API Gateway answers an error and the webhook is neither published nor kept.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ */
+export const LAMBDA_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /**
- * The largest body limit a function may be given: a rejected or unpublishable
- * body must still fit, base64-encoded (4/3 larger), in a dead-letter message.
+ * What API Gateway's event needs besides the body: headers (10 KiB at most in a
+ * REST API, and a REST event carries them twice, as `headers` and
+ * `multiValueHeaders`), the request context, the path and the JSON around them.
+ * Measured at about 3 KiB for a Jamf request; 32 KiB covers headers at their limit.
  */
-export const MAX_BODY_BYTES_LIMIT = 768 * 1024;
+export const API_EVENT_ENVELOPE_BYTES = 32 * 1024;
+
+/**
+ * The largest body API Gateway can hand the ingest function whatever it holds:
+ * base64-encoded (4 characters for every 3 bytes), as the REST API passes every
+ * body (its `binaryMediaTypes` is every type) and the HTTP API passes any body it does not take
+ * for text, it fills what Lambda's 6 MiB leaves beside the envelope. 4694016
+ * bytes (about 4.48 MiB). An HTTP API passes JSON and XML without a charset as a
+ * JSON string instead, escaped: compact Jamf JSON grows by a few %, far less than
+ * base64's third, so it fits too (docs/limits.md has the figures).
+ */
+export const MAX_BODY_BYTES_LIMIT = Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - API_EVENT_ENVELOPE_BYTES) / 4) * 3;
+
+/**
+ * The ingest function's default body limit: the largest body API Gateway can
+ * hand it. A body too large for the bus is kept whole in the oversize bucket and
+ * published as a stub (a claim check), and a dead letter too large for SQS goes
+ * to the same bucket, so nothing needs a smaller limit.
+ */
+export const DEFAULT_MAX_BODY_BYTES = MAX_BODY_BYTES_LIMIT;
+
+/**
+ * The largest SCEP body limit: the SCEP function keeps what fails in a dead-letter
+ * message, base64-encoded (4/3 larger), and has no bucket to put a larger one in.
+ */
+export const MAX_SCEP_BODY_BYTES_LIMIT = 768 * 1024;
+
+/** Days the oversize bucket keeps an event's object (and a dead letter's) unless set otherwise. */
+export const DEFAULT_OVERSIZE_RETENTION_DAYS = 30;
 
 /**
  * The SCEP function's default body limit. Both callers send small JSON documents

@@ -122,10 +122,18 @@ export const SETTINGS = {
   },
   maxBodyBytes: {
     kind: 'integer',
-    default: '`262144` (256 KiB)',
+    default: '`4694016` (about 4.48 MiB)',
     scope: 'both',
     description:
-      'Largest webhook body accepted, in bytes; larger ones get 413. At most 786432 (768 KiB), so that a body the function cannot publish still fits in a dead-letter message.',
+      "Largest webhook body accepted, in bytes; larger ones get 413. At most 4694016, the largest body API Gateway can hand a function base64-encoded within Lambda's 6 MiB synchronous payload (docs/limits.md). An event too large for the bus is kept in the oversize bucket and published as a stub.",
+  },
+  oversizeRetentionDays: {
+    kind: 'integer',
+    default: '`30`',
+    scope: 'aws',
+    prop: 'oversizeRetention',
+    description:
+      'Days the oversize bucket keeps an object: the whole event behind a stub published for an event too large for the bus, and a dead letter too large for SQS. From 1; subscribers must fetch a stub\'s event within it.',
   },
   publishBudgetMs: {
     kind: 'integer',
@@ -283,7 +291,7 @@ export const SETTINGS = {
     kind: 'integer',
     default: '`65536`',
     scope: 'both',
-    description: 'Largest SCEP request body in bytes, at most 786432; larger ones get 413.',
+    description: 'Largest SCEP request body in bytes, at most 786432 (768 KiB, so that a request that fails fits in a dead-letter message); larger ones get 413.',
   },
   scepUpstreamUrl: {
     kind: 'string',

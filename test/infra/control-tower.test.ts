@@ -121,8 +121,17 @@ describe('AWS Control Tower proactive controls', () => {
     });
   });
 
+  /** The oversize bucket's: SSE-S3 rather than KMS, no access log, versions, lock or notifications, each with its reason. */
+  const OVERSIZE_BUCKET_RULES = {
+    s3_bucket_default_encryption_kms_check: 1,
+    s3_bucket_logging_enabled_check: 1,
+    s3_bucket_object_lock_enabled_check: 1,
+    s3_bucket_versioning_enabled_check: 1,
+    s3_event_notifications_enabled_check: 1,
+  };
+
   describe('with the default settings', () => {
-    it('acknowledge four rules, each on the resources it names', () => {
+    it('acknowledge four rules, and the oversize bucket\'s, each on the resources it names', () => {
       const counts = new Map<string, number>();
       for (const { rule } of acknowledgements(synthesize({}).app)) counts.set(rule, (counts.get(rule) ?? 0) + 1);
       // The HTTP API: routes without IAM or JWT authorization (the functions authenticate), no
@@ -132,12 +141,13 @@ describe('AWS Control Tower proactive controls', () => {
         cloudwatch_log_group_retention_period_check: 4,
         lambda_function_public_access_prohibited_check: 3,
         lambda_inside_vpc_check: 3,
+        ...OVERSIZE_BUCKET_RULES,
       });
     });
   });
 
   describe('with the REST API and the event log', () => {
-    it('acknowledge the four rules the first release did, on the same resources', () => {
+    it('acknowledge the four rules the first release did, on the same resources, and the oversize bucket\'s', () => {
       const counts = new Map<string, number>();
       for (const { rule } of acknowledgements(synthesize({ apiType: 'rest', eventLog: true }).app)) {
         counts.set(rule, (counts.get(rule) ?? 0) + 1);
@@ -147,6 +157,7 @@ describe('AWS Control Tower proactive controls', () => {
         cloudwatch_log_group_retention_period_check: 6,
         lambda_function_public_access_prohibited_check: 3,
         lambda_inside_vpc_check: 3,
+        ...OVERSIZE_BUCKET_RULES,
       });
     });
   });

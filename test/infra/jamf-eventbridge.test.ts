@@ -310,7 +310,7 @@ describe('JamfEventBridge', () => {
               EVENT_BUS_NAME: ref(jamf.eventBus.eventBusName),
               DEAD_LETTER_QUEUE_URL: ref(jamf.deadLetterQueue.queueUrl),
               WEBHOOK_AUTH_SECRET_ID: ref(jamf.webhookAuthSecret.secretArn),
-              MAX_BODY_BYTES: '262144',
+              MAX_BODY_BYTES: '4694016',
               SECRET_MAX_STALE_SECONDS: '86400',
             },
           },

@@ -83,8 +83,8 @@ describe('JamfEventBridge', () => {
       expect(construct(() => ({ alarmEmail: 'ops' }))).toThrow(/alarmEmail "ops" is not an email address/);
     });
 
-    it.each([0, 786433, 10 * 1024 * 1024])('rejects a body limit of %i bytes', (maxBodyBytes) => {
-      expect(construct(() => ({ maxBodyBytes }))).toThrow(/maxBodyBytes must be a whole number from 1 to 786432/);
+    it.each([0, 4694017, 10 * 1024 * 1024])('rejects a body limit of %i bytes', (maxBodyBytes) => {
+      expect(construct(() => ({ maxBodyBytes }))).toThrow(/maxBodyBytes must be a whole number from 1 to 4694016/);
     });
 
     it('rejects a publish budget that leaves no time for the dead-letter write', () => {
