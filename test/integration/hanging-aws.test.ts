@@ -18,6 +18,12 @@ import { setLogWriter } from '../../lambda/shared/log';
 import { JAMF_READ_TIMEOUT_MS } from '../../lambda/contract';
 import { startAwsEndpoint } from '../../lambda/local/aws-endpoint';
 import { LocalSecrets } from '../../lambda/local/secrets';
+import { LocalQueues } from '../../lambda/local/queue';
+import { LocalEventBus } from '../../lambda/local/event-bus';
+import { createOversizeClient } from '../../lambda/publish/oversize-client';
+import { putOversizeObject } from '../../lambda/publish/oversize-store';
+import { MAX_ENTRY_BYTES } from '../../lambda/contract';
+import { oversizeInventoryWebhook } from '../support/oversize';
 import { fixtureBytes } from '../support/fixtures';
 import { TEST_SECRETS } from '../support/secrets';
 import { basicAuth, proxyEvent } from '../support/requests';
@@ -113,6 +119,13 @@ describe('against an AWS endpoint that never answers', () => {
     expect(ms).toBeLessThan(300 + MARGIN_MS);
   });
 
+  it('PutObject of an oversize event gives up at its budget, saying the object may be there', async () => {
+    const store = { bucket: 'oversize', client: createOversizeClient(await import('@aws-sdk/client-s3')) };
+    const { value, ms } = await timed(() => putOversizeObject(store, 'events/x.json', '{"a":1}', { budgetMs: 300 }));
+    expect(value).toMatchObject({ ok: false, errorCode: 'TimeoutError', ambiguous: true });
+    expect(ms).toBeLessThan(300 + MARGIN_MS);
+  });
+
   it('GetSecretValue fails within its two bounded attempts', async () => {
     const client = createSecretsManagerClient();
     const { value, ms } = await timed(() => readSecretString(client, 'secret').then(() => 'read', (e: Error) => e.name));
@@ -170,6 +183,40 @@ describe('against an AWS endpoint that never answers', () => {
       expect(logged.at(-1)?.deadLetter?.reason).toMatchObject({ code: 'PublishFailed', ambiguous: true });
     } finally {
       delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+      await working.close();
+    }
+  });
+
+  it('with only S3 hanging, the ingest function dead-letters an oversize event in time, saying why', async () => {
+    const secrets = new LocalSecrets();
+    secrets.set('webhook-auth', JSON.stringify({ basic: [{ username: 'jamf', password: TEST_SECRETS.basicPassword }] }));
+    const queues = new LocalQueues(['dlq']);
+    const bus = new LocalEventBus('bus', () => undefined);
+    const working = await startAwsEndpoint({ ...secrets.operations, ...queues.operations, ...bus.operations });
+    Object.assign(process.env, {
+      EVENT_BUS_NAME: 'bus',
+      DEAD_LETTER_QUEUE_URL: `${working.url}/000000000000/dlq`,
+      WEBHOOK_AUTH_SECRET_ID: 'webhook-auth',
+      OVERSIZE_BUCKET_NAME: 'oversize',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: working.url,
+      AWS_ENDPOINT_URL_SQS: working.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: working.url,
+    });
+    try {
+      const handler = loadIngestHandler();
+      const auth = { 'content-type': 'application/json', authorization: basicAuth('jamf', TEST_SECRETS.basicPassword) };
+      const body = JSON.stringify(oversizeInventoryWebhook(2 * MAX_ENTRY_BYTES));
+      const { value, ms } = await timed(() => handler(proxyEvent(body, auth)));
+      expect(value.statusCode).toBe(503);
+      expect(JSON.parse(value.body)).toMatchObject({ error: 'OversizeStoreFailed', deadLettered: true });
+      expect(ms).toBeLessThan(JAMF_READ_TIMEOUT_MS + MARGIN_MS);
+      expect(bus.events).toEqual([]);
+      const [letter] = queues.messages.map((message) => JSON.parse(message.Body) as { reason: { code: string; message: string }; stored?: unknown });
+      expect(letter?.reason).toMatchObject({ code: 'OversizeStoreFailed', message: expect.stringMatching(/TimeoutError/) });
+      // The bucket hangs for the letter too: the queue keeps it cut, for a person.
+      expect(letter?.stored).toBeUndefined();
+    } finally {
+      for (const name of ['OVERSIZE_BUCKET_NAME', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_EVENTBRIDGE']) delete process.env[name];
       await working.close();
     }
   });

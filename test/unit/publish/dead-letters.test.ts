@@ -1,3 +1,4 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Deadline } from '../../../lambda/shared/deadline';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -177,5 +178,61 @@ describe('deadLetterMessage of an unverified request', () => {
     expect(record.body.length).toBeLessThan(big.length);
     expect(record.unverified).toEqual({ credentials });
     expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThanOrEqual(MAX_DEAD_LETTER_BYTES);
+  });
+});
+
+describe('sendDeadLetter with the oversize bucket', () => {
+  const sqs = mockClient(SQSClient);
+  const s3 = mockClient(S3Client);
+  const oversize = { bucket: 'oversize', client: new S3Client({ region: 'us-east-1' }) };
+  const queueUrl = 'https://sqs.us-east-1.amazonaws.com/1/dlq';
+  /** A letter of a 2 MB body with the entry it was to publish: twice over SQS's limit. */
+  const big = input(Buffer.from(JSON.stringify({ webhook: { webhookEvent: 'ComputerAdded' }, event: { note: 'n'.repeat(2_000_000) } })), {
+    reason: { code: 'PublishFailed', message: 'x', statusCode: 503 },
+    requestId: 'req/big 1',
+    contentType: 'application/json',
+    eventName: 'ComputerAdded',
+    entry: { Source: 'jamf.pro', DetailType: 'jamf.ComputerAdded', Detail: JSON.stringify({ event: { note: 'n'.repeat(2_000_000) }, delivery: { id: 'b'.repeat(32) } }) },
+  });
+  const sent = () => sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input.MessageBody!);
+
+  beforeEach(() => {
+    sqs.reset();
+    s3.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    s3.on(PutObjectCommand).resolves({});
+  });
+
+  it('keeps a record too large for the queue whole in the bucket, and sends a message that points at it', async () => {
+    const result = await sendDeadLetter(new SQSClient({ region: 'us-east-1' }), queueUrl, big, { deadline: Deadline.after(2000), oversize });
+    expect(result).toEqual({ stored: true });
+    const [object] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(object).toMatchObject({ Bucket: 'oversize', Key: 'dead-letters/2026-11-26/req_big_1.json' });
+    const whole = JSON.parse(object!.Body as string);
+    expect(whole).toMatchObject({ requestId: 'req/big 1', bodyTruncated: false, entry: big.entry, deliveryId: 'b'.repeat(32) });
+    expect(whole.body).toBe(Buffer.from(big.body).toString('utf8'));
+    const [message] = sent();
+    expect(Buffer.byteLength(message!)).toBeLessThanOrEqual(MAX_DEAD_LETTER_BYTES);
+    expect(JSON.parse(message!)).toMatchObject({
+      requestId: 'req/big 1',
+      bodyTruncated: true,
+      stored: { bucket: 'oversize', key: 'dead-letters/2026-11-26/req_big_1.json', bytes: Buffer.byteLength(object!.Body as string) },
+    });
+  });
+
+  it('sends a record that fits as it is, with nothing in the bucket', async () => {
+    await sendDeadLetter(new SQSClient({ region: 'us-east-1' }), queueUrl, input(Buffer.from('<a>1</a>')), { deadline: Deadline.after(2000), oversize });
+    expect(s3.commandCalls(PutObjectCommand)).toEqual([]);
+    expect(JSON.parse(sent()[0]!)).not.toHaveProperty('stored');
+  });
+
+  it('sends the cut record alone when the bucket refuses it', async () => {
+    s3.on(PutObjectCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const result = await sendDeadLetter(new SQSClient({ region: 'us-east-1' }), queueUrl, big, { deadline: Deadline.after(2000), oversize });
+    expect(result).toEqual({ stored: true });
+    const message = JSON.parse(sent()[0]!);
+    expect(message).not.toHaveProperty('stored');
+    expect(message).not.toHaveProperty('entry');
+    expect(message.bodyTruncated).toBe(true);
   });
 });

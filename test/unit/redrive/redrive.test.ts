@@ -163,3 +163,48 @@ describe('redrive of unverified letters', () => {
     expect(removed).toEqual([]);
   });
 });
+
+describe('redrive of a letter too large for the queue', () => {
+  /** The whole record in the bucket, and the cut message that points at it. */
+  function storedLetter(id: string) {
+    const whole = JSON.parse(letter(id, { reason: publishFailed, entry: ENTRY }).body) as Record<string, unknown>;
+    const { entry: _entry, ...cut } = whole;
+    const stored = { bucket: 'oversize', key: `dead-letters/2026-11-27/${id}.json`, bytes: 1 };
+    const message: QueuedLetter = { messageId: id, receiptHandle: `handle-${id}`, body: JSON.stringify({ ...cut, bodyTruncated: true, stored }) };
+    return { whole: JSON.stringify(whole), message };
+  }
+
+  it('reads the whole record from the bucket and publishes its entry', async () => {
+    const { whole, message } = storedLetter('1');
+    const { deps, published, removed } = store([message]);
+    const read: string[] = [];
+    const summary = await redrive({ ...deps, readStored: async (stored) => (read.push(stored.key), whole) }, { eventBusName: 'jamf-bus' });
+    expect(read).toEqual(['dead-letters/2026-11-27/1.json']);
+    expect(summary).toMatchObject({ read: 1, published: 1, deleted: 1 });
+    expect(published[0]).toMatchObject({ Detail: ENTRY.Detail, EventBusName: 'jamf-bus' });
+    expect(removed).toEqual(['1']);
+  });
+
+  it('leaves the letter for a later run when the bucket cannot be read now', async () => {
+    const { message } = storedLetter('1');
+    const { deps, published, removed } = store([message]);
+    const summary = await redrive({ ...deps, readStored: async () => Promise.reject(new Error('down')) }, { eventBusName: 'jamf-bus' });
+    expect(summary).toMatchObject({ read: 1, published: 0, leftFailed: 1 });
+    expect([published, removed]).toEqual([[], []]);
+  });
+
+  it('publishes nothing from an object that is another letter\'s', async () => {
+    const { message } = storedLetter('1');
+    const { whole: other } = storedLetter('2');
+    const { deps, published } = store([message]);
+    const summary = await redrive({ ...deps, readStored: async () => other }, { eventBusName: 'jamf-bus' });
+    expect(summary).toMatchObject({ read: 1, published: 0, leftUnpublishable: 1 });
+    expect(published).toEqual([]);
+  });
+
+  it('without a bucket to read, leaves the cut letter unpublishable', async () => {
+    const { message } = storedLetter('1');
+    const { deps } = store([message]);
+    expect(await redrive(deps, { eventBusName: 'jamf-bus' })).toMatchObject({ read: 1, leftUnpublishable: 1 });
+  });
+});
