@@ -8,11 +8,12 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { JAMF_READ_TIMEOUT_MS } from '../../lambda/contract';
 import { startAwsEndpoint } from '../../lambda/local/aws-endpoint';
 import { callFailure } from '../../lambda/shared/aws-calls';
 import { FaultInjector } from '../../lambda/local/faults';
-import { LOCAL_AUTH_SECRET, LOCAL_USED_CHALLENGES_TABLE } from '../../lambda/local/runtime';
+import { LOCAL_AUTH_SECRET, LOCAL_OVERSIZE_BUCKET, LOCAL_USED_CHALLENGES_TABLE } from '../../lambda/local/runtime';
 import { fixtureBytes } from '../support/fixtures';
 import { getJson, post, useLocalRuntime } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
@@ -141,6 +142,8 @@ describe('what each service answers for each fault, as its SDK client sees it', 
         new DynamoDBClient(config).send(
           new PutItemCommand({ TableName: LOCAL_USED_CHALLENGES_TABLE, Item: { challengeId: { S: `c-${Math.random()}` } } }),
         ),
+      s3: () =>
+        new S3Client({ ...config, forcePathStyle: true }).send(new PutObjectCommand({ Bucket: LOCAL_OVERSIZE_BUCKET, Key: 'events/f.json', Body: '{}' })),
     };
   };
 
@@ -153,12 +156,14 @@ describe('what each service answers for each fault, as its SDK client sees it', 
     ['secretsmanager', 'throttle', 'ThrottlingException', 400],
     ['dynamodb', 'error500', 'InternalServerError', 500],
     ['dynamodb', 'throttle', 'ThrottlingException', 400],
+    ['s3', 'error500', 'InternalError', 500],
+    ['s3', 'throttle', 'SlowDown', 503],
   ] as const)('%s %s: %s, HTTP %d', async (service, kind, name, status) => {
     stack().setFaults({ [service]: { [kind]: 1 } });
     await expect(clients()[service]()).rejects.toMatchObject({ name, $metadata: { httpStatusCode: status } });
   });
 
-  it.each(['eventbridge', 'sqs', 'secretsmanager', 'dynamodb'] as const)(
+  it.each(['eventbridge', 'sqs', 'secretsmanager', 'dynamodb', 's3'] as const)(
     '%s resetBefore and resetAfter: a socket hang-up with no HTTP status, retryable and of unknown outcome for the handlers',
     async (service) => {
       for (const kind of ['resetBefore', 'resetAfter'] as const) {
@@ -259,8 +264,8 @@ describe('a body over the local 10 MiB cap', () => {
     try {
       const tooLarge = await send(stack().webhookUrl, agent, Buffer.alloc(12 * 1024 * 1024, 'a'), HEADERS);
       expect(tooLarge).toMatchObject({ status: 413, connection: 'close' });
-      // 700 KB of XML: over the ingest function's own limit, so its 413; answered, not reset.
-      const xml = Buffer.from(`<webhookEvent>${'x'.repeat(700 * 1024)}</webhookEvent>`);
+      // 5 MiB of XML: over the ingest function's own limit (maxBodyBytes), so its 413; answered, not reset.
+      const xml = Buffer.from(`<webhookEvent>${'x'.repeat(5 * 1024 * 1024)}</webhookEvent>`);
       const next = await send(stack().webhookUrl, agent, xml, { ...HEADERS, 'content-type': 'application/xml' });
       expect(next).toMatchObject({ status: 413, reused: false });
       const small = await send(stack().webhookUrl, agent, fixtureBytes('ComputerAdded', 'json'), HEADERS);

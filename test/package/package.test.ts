@@ -21,8 +21,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { JamfEventBridge } from 'jamf-eventbridge';
 import * as events from 'jamf-eventbridge/events';
 import { isJamfEvent } from 'jamf-eventbridge/events';
+import { fetchOversize } from 'jamf-eventbridge/events/oversize';
 
 const require = createRequire(import.meta.url);
+const notAStub = { detail: { delivery: { id: 'a' } } };
 const app = new App({ outdir: 'cdk.out' });
 const jamf = new JamfEventBridge(new Stack(app, 'Platform'), 'Jamf', { eventSource: 'jamf.platform' });
 jamf.onEvent('PolicyFailed', { detailType: 'ComputerPolicyFinished', detail: { event: { successful: [false] } } });
@@ -37,6 +39,7 @@ try {
 process.stdout.write(JSON.stringify({
   eventsExports: Object.keys(events),
   isJamfEventOfNothing: isJamfEvent({}),
+  fetchOversizeOfAWholeEvent: (await fetchOversize(notAStub)) === notAStub,
   sameClassFromRequire: require('jamf-eventbridge').JamfEventBridge === JamfEventBridge,
   esbuild,
 }));
@@ -46,7 +49,8 @@ process.stdout.write(JSON.stringify({
 const TYPED_APP = `
 import { App, Stack } from 'aws-cdk-lib';
 import { JamfEventBridge, type JamfEventBridgeProps } from 'jamf-eventbridge';
-import { isJamfEvent } from 'jamf-eventbridge/events';
+import { isJamfEvent, oversizeOf } from 'jamf-eventbridge/events';
+import { fetchOversize } from 'jamf-eventbridge/events/oversize';
 
 const props: JamfEventBridgeProps = { eventSource: 'jamf.platform' };
 const jamf = new JamfEventBridge(new Stack(new App(), 'Platform'), 'Jamf', props);
@@ -54,6 +58,11 @@ export const busName: string = jamf.eventBus.eventBusName;
 jamf.onEvent('PolicyFailed', { detailType: 'ComputerPolicyFinished', detail: { event: { successful: [false] } } });
 // @ts-expect-error: the catalogue types the pattern through the package too, so a misspelt field does not compile
 jamf.onEvent('Misspelt', { detailType: 'ComputerPolicyFinished', detail: { event: { sucessful: [false] } } });
+
+/** A subscriber's handler that reads the whole event behind a stub. */
+export async function wholeEvent(event: unknown): Promise<unknown> {
+  return isJamfEvent(event) && oversizeOf(event) ? (await fetchOversize(event)).detail.event : undefined;
+}
 
 /** A subscriber's handler: the published event's type, narrowed by the check. */
 export function jssIdOf(event: unknown): number | null | undefined {
@@ -64,6 +73,7 @@ export function jssIdOf(event: unknown): number | null | undefined {
 interface AppReport {
   readonly eventsExports: string[];
   readonly isJamfEventOfNothing: boolean;
+  readonly fetchOversizeOfAWholeEvent: boolean;
   readonly sameClassFromRequire: boolean;
   readonly esbuild: string | null;
 }
@@ -261,6 +271,24 @@ describe('the package', () => {
       expect(report.eventsExports).toContain('isJamfEvent');
       expect(report.isJamfEventOfNothing).toBe(false);
       expect(report.sameClassFromRequire).toBe(true);
+    });
+
+    it('keeps ./events free of AWS SDK code: only ./events/oversize needs @aws-sdk/client-s3', () => {
+      /** Every package a compiled module requires, following our own modules. */
+      const packagesRequiredFrom = (file: string, seen = new Set<string>()): Set<string> => {
+        const packages = new Set<string>();
+        if (seen.has(file)) return packages;
+        seen.add(file);
+        for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)) {
+          if (specifier!.startsWith('.')) {
+            for (const found of packagesRequiredFrom(path.resolve(path.dirname(file), `${specifier!.replace(/\.js$/, '')}.js`), seen)) packages.add(found);
+          } else packages.add(specifier!);
+        }
+        return packages;
+      };
+      const events = path.join(packageDir, 'dist', 'lambda', 'events');
+      expect([...packagesRequiredFrom(path.join(events, 'index.js'))].filter((name) => name.startsWith('@aws-sdk/'))).toEqual([]);
+      expect([...packagesRequiredFrom(path.join(events, 'fetch-oversize.js'))].filter((name) => name.startsWith('@aws-sdk/'))).toEqual(['@aws-sdk/client-s3']);
     });
 
     it.each(TYPE_CHECKS)('type-checks against the declarations with module %s', async (_module, moduleResolution) => {

@@ -38,7 +38,7 @@ describe('the fault document', () => {
     ['a rate over 1', { eventbridge: { error500: 2 } }, /eventbridge\.error500: error500 must be a number from 0 to 1/],
     ['a negative rate', { sqs: { throttle: -0.1 } }, /sqs\.throttle: throttle must be a number from 0 to 1/],
     ['a rate as text', { sqs: { throttle: '0.1' } }, /sqs\.throttle: throttle must be a number/],
-    ['an unknown service', { kinesis: {} }, /kinesis: unknown key \(known: eventbridge, sqs, secretsmanager, dynamodb, seed\)/],
+    ['an unknown service', { kinesis: {} }, /kinesis: unknown key \(known: eventbridge, sqs, secretsmanager, dynamodb, s3, seed\)/],
     ['an unknown kind', { dynamodb: { timeout: 1 } }, /dynamodb\.timeout: unknown key \(known: error500, throttle, resetBefore, resetAfter, delay\)/],
     ['partial outside EventBridge', { sqs: { partial: 0.1 } }, /sqs\.partial: unknown key \(partial is for eventbridge only/],
     ['exclusive rates over 1', { eventbridge: { error500: 0.6, resetAfter: 0.6 } }, /eventbridge: .*must add up to at most 1/],

@@ -164,7 +164,7 @@ describe('the settings in the local runtime', () => {
     [{ scepChallengeTtlSeconds: '0' }, /Setting 'scepChallengeTtlSeconds' must be an integer from 1 to 604800/],
     [{ scepAuditBudgetMs: '1600' }, /Setting 'scepAuditBudgetMs' must be an integer from 1 to 1500/],
     [{ publishBudgetMs: '0' }, /Setting 'publishBudgetMs' must be/],
-    [{ maxBodyBytes: '999999999' }, /Setting 'maxBodyBytes' must be a whole number from 1 to 786432/],
+    [{ maxBodyBytes: '999999999' }, /Setting 'maxBodyBytes' must be a whole number from 1 to 4694016/],
     [{ scepUpstreamUrl: 'http://127.0.0.1:9/c', scepUpstreamTimeoutMs: '1500' }, /scepUpstreamTimeoutMs plus scepAuditBudgetMs/],
     [{ scepUpstreamTimeoutMs: '500' }, /without scepUpstreamUrl/],
     [{ evenSource: 'x' }, /Unknown setting 'evenSource'/],
