@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { DEFAULT_MAX_BODY_BYTES } from '../../lambda/contract';
 import { fixtureBytes, fixtureText } from '../support/fixtures';
 import { getJson, post, useLocalRuntime } from '../support/local-runtime';
 import { basicAuth } from '../support/requests';
@@ -28,9 +29,9 @@ const hostile: Array<[string, string | Buffer, Record<string, string>, number, s
   ['unbalanced XML', '<JSSEvent><webhook></event></JSSEvent>', XML_TYPE, 400, 'MalformedXml'],
   ['truncated XML', fixtureText('ComputerAdded', 'xml').slice(0, 200), XML_TYPE, 400, 'MalformedXml'],
   ['JSON with trailing garbage', `${webhook('ComputerAdded')}}{`, JSON_TYPE, 400, 'MalformedJson'],
-  ['a body over the limit', Buffer.alloc(256 * 1024 + 1, 0x20), JSON_TYPE, 413, 'BodyTooLarge'],
+  ['a body over the limit', Buffer.alloc(DEFAULT_MAX_BODY_BYTES + 1, 0x20), JSON_TYPE, 413, 'BodyTooLarge'],
   ['JSON nested 100,000 deep', '['.repeat(100_000) + ']'.repeat(100_000), JSON_TYPE, 400, 'TooDeep'],
-  ['objects nested 100,000 deep', '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000), JSON_TYPE, 413, 'BodyTooLarge'],
+  ['objects nested 100,000 deep', '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000), JSON_TYPE, 400, 'TooDeep'],
   ['XML nested 30,000 deep', `<JSSEvent>${'<a>'.repeat(30_000)}${'</a>'.repeat(30_000)}</JSSEvent>`, XML_TYPE, 400, 'TooDeep'],
   ['a __proto__ key in JSON', '{"webhook":{"webhookEvent":"ComputerAdded"},"event":{"__proto__":{"polluted":true}}}', JSON_TYPE, 400, 'ForbiddenKey'],
   ['a constructor key in JSON', '{"webhook":{"webhookEvent":"ComputerAdded"},"event":{"constructor":{"prototype":{"polluted":true}}}}', JSON_TYPE, 400, 'ForbiddenKey'],

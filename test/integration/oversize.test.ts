@@ -123,7 +123,9 @@ describe('an event too large for the bus, through npm start', () => {
 
     const before = runtime().events().length;
     const summary = await runtime().redrive();
-    expect(summary).toMatchObject({ published: 1, leftFailed: 0, leftUnpublishable: 0 });
+    // The letter of the test before, whose bucket was down for the letter too, kept only the reason
+    // and the body's start: it stays, for a person.
+    expect(summary).toMatchObject({ published: 1, leftFailed: 0, leftUnpublishable: 1 });
     const [redriven] = runtime().events().slice(before) as Array<LocalEvent & { Detail: Record<string, any> }>;
     expect(redriven).toMatchObject({ DetailType: 'jamf.ComputerInventoryCompleted', Detail: { delivery: { oversize: { bucket: LOCAL_OVERSIZE_BUCKET } } } });
     const whole = JSON.parse(buckets.get(LOCAL_OVERSIZE_BUCKET, redriven!.Detail.delivery.oversize.key)!.body.toString('utf8'));

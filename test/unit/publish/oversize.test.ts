@@ -117,7 +117,7 @@ describe('the claim check', () => {
     expect(isSplitIntoParts('jamf.SmartGroupComputerMembershipChange')).toBe(true);
     expect(isSplitIntoParts('jamf.SmartGroupUserMembershipChange')).toBe(true);
     expect(isSplitIntoParts('jamf.ComputerInventoryCompleted')).toBe(false);
-    const ids = Array.from({ length: 60_000 }, (_, i) => 100_000 + i);
+    const ids = Array.from({ length: 200_000 }, (_, i) => 100_000 + i);
     const entry = entryOf({ webhook: { webhookEvent: 'SmartGroupComputerMembershipChange' }, event: { groupAddedDevicesIds: ids } });
     expect(entrySize(entry)).toBeGreaterThan(MAX_ENTRY_BYTES);
     expect(needsClaimCheck(entry)).toBe(false);
