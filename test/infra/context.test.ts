@@ -119,8 +119,8 @@ describe('settingsFromContext', () => {
     });
   });
 
-  it('knows every setting: 30 for the webhooks, 11 for the SCEP challenge service', () => {
-    expect(SETTING_KEYS).toHaveLength(47);
+  it('knows every setting: 37 for the webhooks, 11 for the SCEP challenge service', () => {
+    expect(SETTING_KEYS).toHaveLength(48);
     expect(SETTING_KEYS.filter((key) => key.startsWith('scep'))).toHaveLength(11);
   });
 });
