@@ -18,8 +18,12 @@ export const MAX_JAMF_INSTANCES = 10;
 /** An instance name: 1 to 32 lower-case letters and digits, with single dashes between them. A path segment as it is. */
 export const INSTANCE_NAME_PATTERN = /^(?=.{1,32}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-/** `verify` would be `/scep-challenge/verify`, step-ca's route. */
-export const RESERVED_INSTANCE_NAMES: readonly string[] = ['verify'];
+/**
+ * Names whose routes are already another's: `verify` would be `/scep-challenge/verify`, step-ca's
+ * route; `webhooks` and `scep-challenge` would end `/webhooks/webhooks` and
+ * `/webhooks/scep-challenge`, which the routes are told apart by, as the default instance's.
+ */
+export const RESERVED_INSTANCE_NAMES: readonly string[] = ['verify', WEBHOOKS_PATH, SCEP_CHALLENGE_PATH];
 
 /** The route of an instance's webhooks, below the stage: `webhooks/<name>`. */
 export function instanceWebhooksPath(name: string): string {
@@ -57,7 +61,9 @@ export function instanceNameProblems(names: readonly string[], what = 'jamfInsta
       continue;
     }
     if (RESERVED_INSTANCE_NAMES.includes(name)) {
-      problems.push(`${what}: "${name}" cannot name an instance: /scep-challenge/${name} is step-ca's route. Choose another name.`);
+      problems.push(
+        `${what}: "${name}" cannot name an instance: ${name === 'verify' ? `/scep-challenge/${name} is step-ca's route` : `/webhooks/${name} would be read as the default instance's route`}. Choose another name.`,
+      );
       continue;
     }
     const id = instanceIdPart(name);

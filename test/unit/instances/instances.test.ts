@@ -19,8 +19,13 @@ describe('an instance name', () => {
     expect(instanceNameProblems([name])).toEqual([]);
   });
 
-  it.each(['Sandbox', 'eu_2', '-a', 'a-', 'a--b', 'a/b', '', 'x'.repeat(33), 'verify'])('may not be %j', (name) => {
+  it.each(['Sandbox', 'eu_2', '-a', 'a-', 'a--b', 'a/b', '', 'x'.repeat(33), 'verify', 'webhooks', 'scep-challenge'])('may not be %j', (name) => {
     expect(instanceNameProblems([name])).toHaveLength(1);
+  });
+
+  it.each(['sandbox', 'eu-2', 'scep', 'webhook', 'challenge'])('that is allowed routes to its own instance: %s', (name) => {
+    expect(instanceRoute(`/v1/webhooks/${name}`)).toEqual({ kind: 'webhooks', instance: name });
+    expect(instanceRoute(`/scep-challenge/${name}`)).toEqual({ kind: 'scep-challenge', instance: name });
   });
 
   it('is unique, including the part of the IDs it becomes', () => {
