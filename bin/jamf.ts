@@ -155,13 +155,16 @@ async function main(): Promise<void> {
   if (!clientId || !clientSecret) throw new UsageError('JAMF_CLIENT_ID and JAMF_CLIENT_SECRET must be set (the Jamf Pro API client)');
   const client = new ClassicApiClient({ url: jamfUrl, clientId, clientSecret });
 
-  if (args.command === 'rotate') return rotate(args, client, running);
+  // What npm start's runtime file holds is for its stand-in only: against a real Jamf Pro, its URLs
+  // and credentials would register (or rotate) a local-only credential there.
+  const stack = local ? running : undefined;
+  if (args.command === 'rotate') return rotate(args, client, stack);
 
   let desired: ReturnType<typeof desiredWebhooks> = [];
   if (args.command !== 'remove') {
-    const webhookUrl = args.values.get('--webhook-url') ?? running?.webhookUrl;
+    const webhookUrl = args.values.get('--webhook-url') ?? stack?.webhookUrl;
     if (!webhookUrl) throw new UsageError('--webhook-url is required (the stack\'s WebhookUrl output)');
-    const authText = env('JAMF_WEBHOOK_AUTH') ?? running?.webhookAuth;
+    const authText = env('JAMF_WEBHOOK_AUTH') ?? stack?.webhookAuth;
     if (!authText) throw new UsageError(`JAMF_WEBHOOK_AUTH must be set (the credentials document), or npm start running (${shownPath(runtimeFile)})`);
     const credentials = parseCredentialsDocument(authText);
     const format = args.values.get('--format') ?? 'json';
@@ -169,7 +172,7 @@ async function main(): Promise<void> {
     const auth = parseAuth(args.values.get('--auth')) ?? defaultAuth(credentials);
     const eventsText = args.values.get('--events');
     const events = eventsText ? parseEvents(eventsText) : DEFAULT_EVENTS;
-    const scepUrl = args.values.get('--scep-url') ?? running?.scepChallengeUrl;
+    const scepUrl = args.values.get('--scep-url') ?? stack?.scepChallengeUrl;
     desired = desiredWebhooks({
       webhookUrl,
       ...(scepUrl ? { scepUrl } : {}),
@@ -199,10 +202,11 @@ async function main(): Promise<void> {
  * WebhookAuthSecretArn output), or the running npm start's, through its AWS endpoint.
  */
 async function rotate(args: Arguments, client: ClassicApiClient, running: RuntimeFile | undefined): Promise<void> {
+  // `running` is npm start's only when --jamf-url is its stand-in (see main).
   const given = args.values.get('--secret-id');
   const local = given === undefined && running?.webhookAuthSecretId !== undefined && running.awsEndpointUrl !== undefined;
   const secretId = given ?? (local ? running.webhookAuthSecretId : undefined);
-  if (!secretId) throw new UsageError('--secret-id is required (the stack\'s WebhookAuthSecretArn output), or npm start running');
+  if (!secretId) throw new UsageError('--secret-id is required (the stack\'s WebhookAuthSecretArn output) unless --jamf-url is a running npm start\'s stand-in');
   const waitText = args.values.get('--wait');
   // The functions read the document again within their secret TTL; a little more covers the read itself.
   const ttlSeconds = waitText === undefined ? (local ? running?.secretTtlSeconds : undefined) ?? DEFAULT_SECRET_TTL_SECONDS : undefined;

@@ -136,6 +136,15 @@ describe('npm run jamf against npm start', () => {
     const wrong = await jamf(['sync', '--events', 'ComputerAddedd']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr.split('\n')[0]).toBe('jamf: unknown event ComputerAddedd');
+
+    // npm start's URLs and credentials are for its stand-in only, never for another Jamf Pro.
+    const client = { JAMF_CLIENT_ID: 'a-real-client', JAMF_CLIENT_SECRET: 'a-real-client-secret-123' };
+    const rotate = await jamf(['rotate', '--jamf-url', 'https://prod.example.test'], client);
+    expect(rotate.code).toBe(2);
+    expect(rotate.stderr.split('\n')[0]).toBe("jamf: --secret-id is required (the stack's WebhookAuthSecretArn output) unless --jamf-url is a running npm start's stand-in");
+    const sync = await jamf(['sync', '--jamf-url', 'https://prod.example.test'], client);
+    expect(sync.code).toBe(2);
+    expect(sync.stderr.split('\n')[0]).toBe("jamf: --webhook-url is required (the stack's WebhookUrl output)");
   }, 30_000);
 
   it('never prints a secret', () => {
