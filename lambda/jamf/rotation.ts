@@ -133,21 +133,28 @@ export class RotationIncompleteError extends Error {
     super(
       `${failed.length} webhook(s) could not be updated (${failed.map((f) => `${f.name}: ${f.error.message}`).join('; ')}). ` +
         'The new credential and the old one both stay in the credentials document, so no webhook is refused. ' +
-        'Once the cause is fixed, run `npm run jamf -- sync --rotate` to send the new credential to every webhook, ' +
-        'then remove the old credential (the second of its kind) from the document.',
+        'Once the cause is fixed, run `npm run jamf -- sync --rotate` to send the new credential (the first of its kind) to every webhook, ' +
+        'then remove the old one from the document.',
     );
   }
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Runs the five steps above. Throws before step 1 when there is nothing to rotate. */
+/**
+ * Runs the five steps above. Throws before step 1, writing nothing, when there is nothing to
+ * rotate, or when a webhook it cannot update (one not created by sync, sending to this stack
+ * with that kind of credential) would be refused once the old credential is retired.
+ */
 export async function rotateWebhookCredential(options: RotationOptions): Promise<RotationResult> {
   const { client, store, onStep = () => undefined } = options;
   const sleep = options.sleep ?? sleepFor;
-  const owned = [];
-  for (const { id, name } of (await client.listWebhooks()).filter((w) => isOwned(w.name))) {
-    owned.push({ id, name, type: (await client.getWebhook(id)).authentication_type ?? '' });
+  type Found = { readonly id: number; readonly name: string; readonly type: string; readonly url: string };
+  const owned: Found[] = [];
+  const others: Found[] = [];
+  for (const { id, name } of await client.listWebhooks()) {
+    const webhook = await client.getWebhook(id);
+    (isOwned(name) ? owned : others).push({ id, name, type: webhook.authentication_type ?? '', url: webhook.url ?? '' });
   }
   const kinds = new Set(owned.map((w) => AUTH_OF_TYPE[w.type]).filter((kind) => kind !== undefined));
 
@@ -162,14 +169,28 @@ export async function rotateWebhookCredential(options: RotationOptions): Promise
   const old = currentCredential(document, auth);
   if (!old) throw new RegistrarConfigurationError(`the credentials document has no ${auth} credential to rotate`);
   const targets = owned.filter((w) => AUTH_OF_TYPE[w.type] === auth);
+  // The old credential is retired at the end: a webhook this cannot update must not depend on it.
+  if (targets.length === 0) {
+    throw new RegistrarConfigurationError(
+      `no webhook registered by npm run jamf -- sync uses ${auth} authentication, so there is nothing to hand a new credential to; ` +
+        'webhooks set up by hand are rotated by hand (docs/jamf-pro.md#authentication)',
+    );
+  }
+  const urls = new Set(owned.map((w) => w.url));
+  const byHand = others.filter((w) => urls.has(w.url) && AUTH_OF_TYPE[w.type] === auth);
+  if (byHand.length > 0) {
+    throw new RegistrarConfigurationError(
+      `${byHand.map((w) => w.name).join(', ')} ${byHand.length === 1 ? 'sends' : 'send'} webhooks to this stack but ${byHand.length === 1 ? 'was' : 'were'} not created by sync, ` +
+        'so rotate could not update them and would refuse them once it retires the old credential: ' +
+        'register those events with sync and delete the hand-made webhooks, or rotate by hand',
+    );
+  }
   const fresh = renewed(old, (options.generate ?? generateSecretValue)());
 
   await store.write(serialise(withCredentialAdded(JSON.parse(text) as RawDocument, fresh)));
   onStep({ step: 'added', auth, webhooks: targets.map((w) => w.name) });
-  if (targets.length > 0) {
-    onStep({ step: 'waiting', ms: options.functionsWaitMs, why: 'functions' });
-    await sleep(options.functionsWaitMs);
-  }
+  onStep({ step: 'waiting', ms: options.functionsWaitMs, why: 'functions' });
+  await sleep(options.functionsWaitMs);
 
   const failed: { name: string; error: Error }[] = [];
   for (const { id, name } of targets) {
@@ -182,11 +203,9 @@ export async function rotateWebhookCredential(options: RotationOptions): Promise
   }
   if (failed.length > 0) throw new RotationIncompleteError(failed);
 
-  if (targets.length > 0) {
-    const inFlightMs = options.inFlightWaitMs ?? (WEBHOOK_TIMEOUTS.connection + WEBHOOK_TIMEOUTS.read) * 1000;
-    onStep({ step: 'waiting', ms: inFlightMs, why: 'in-flight' });
-    await sleep(inFlightMs);
-  }
+  const inFlightMs = options.inFlightWaitMs ?? (WEBHOOK_TIMEOUTS.connection + WEBHOOK_TIMEOUTS.read) * 1000;
+  onStep({ step: 'waiting', ms: inFlightMs, why: 'in-flight' });
+  await sleep(inFlightMs);
   // Read again: the document may have been edited meanwhile, and only the old credential goes.
   await store.write(serialise(withCredentialRetired(JSON.parse(await store.read()) as RawDocument, old)));
   onStep({ step: 'retired', auth });

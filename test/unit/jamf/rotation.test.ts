@@ -247,12 +247,22 @@ describe('a rotation', () => {
     expect(world.versions).toHaveLength(1);
   });
 
-  it('with no webhooks registered, replaces the credential without waiting', async () => {
+  it('refuses, writing nothing, when no webhook it registered uses the kind', async () => {
     const world = new World(JSON.stringify({ basic: [{ username: 'jamf', password: 'old-password-1' }] }));
-    const { steps } = await rotateIn(world);
-    expect(steps.map((s) => s.step)).toEqual(['added', 'retired']);
-    expect(world.now).toBe(0);
-    expect(JSON.parse(world.versions.at(-1)!.text)).toEqual({ basic: [{ username: 'jamf', password: 'new-secret-value-1-0123456789' }] });
+    await expect(rotateIn(world)).rejects.toThrow(/no webhook registered by npm run jamf -- sync uses basic authentication/);
+    expect(world.versions).toHaveLength(1);
+  });
+
+  it('refuses, writing nothing, when a webhook made by hand sends to the stack with that credential', async () => {
+    const credentials = { basic: [{ username: 'jamf', password: 'old-password-1' }] };
+    await syncWebhooks(client, { ...SYNC, auth: 'basic', credentials });
+    jamf.api.add({ name: 'Made by hand', event: 'ComputerInventoryCompleted', url: SYNC.webhookUrl, authentication_type: 'BASIC', username: 'jamf', password: 'old-password-1' });
+    const world = new World(JSON.stringify(credentials));
+    const error = await rejection(rotateIn(world));
+    expect(error.message).toMatch(/^Made by hand sends webhooks to this stack but was not created by sync/);
+    expect(error.message).not.toContain('old-password-1');
+    expect(world.versions).toHaveLength(1);
+    expect(jamf.api.webhooks().every((w) => w.password === 'old-password-1')).toBe(true);
   });
 });
 
