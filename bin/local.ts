@@ -226,7 +226,8 @@ async function main(): Promise<void> {
     lines.push(
       '',
       `WARNING: JAMF_INSTANCES gives no credentials for ${generatedInstances.map(([name]) => name).join(', ')}: generated for this run, for local use only:`,
-      `  JAMF_INSTANCES='${JSON.stringify(Object.fromEntries([...instances].map(([name, { auth }]) => [name, { auth: JSON.parse(auth) as unknown }])))}'`,
+      // Only the generated ones: a credential the user gave is theirs and is never printed.
+      `  JAMF_INSTANCES='${JSON.stringify(Object.fromEntries(generatedInstances.map(([name, { auth }]) => [name, { auth: JSON.parse(auth) as unknown }])))}'`,
     );
   }
   if (stack.scepEnabled && stack.scep.generated.length > 0) {

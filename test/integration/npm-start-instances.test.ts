@@ -60,6 +60,11 @@ describe('npm start with two named instances, and npm run send -- --instance', (
     expect(startOutput.text).toMatch(/instance\s+POST http:\/\/127\.0\.0\.1:\d+\/webhooks\/eu-2/);
   });
 
+  it('prints the credentials it generated, and never those it was given', () => {
+    expect(startOutput.text).toMatch(/JAMF_INSTANCES='\{"eu-2":/);
+    expect(startOutput.text).not.toContain(TEST_SECRETS.sandboxPassword);
+  });
+
   it("lists each instance's URLs and credentials in the runtime file, saying where they came from", () => {
     expect(runtimeFile.instances).toEqual({
       sandbox: expect.objectContaining({ webhookUrl: `${runtimeFile.url}/webhooks/sandbox`, eventSource: 'jamf.pro', webhookAuthSource: 'JAMF_INSTANCES' }),
