@@ -10,6 +10,7 @@ export * from './ingest-function';
 export * from './jamf-cloud-ips';
 export * from './jamf-eventbridge';
 export * from './jamf-eventbridge-stack';
+export * from './jamf-instance';
 export * from './jamf-webhooks';
 export * from './log-group';
 export * from './nag';

@@ -20,8 +20,9 @@ export function createWebhookAuthSecret(scope: Construct, sender = 'Jamf Pro'): 
   Validations.of(secret).acknowledge({
     id: 'AwsSolutions-SMG4',
     reason:
-      'The same credentials are entered in Jamf Pro, which Secrets Manager cannot update, so automatic rotation ' +
-      'would break delivery. Rotate by hand: change the secret, then the webhook settings in Jamf Pro.',
+      'The same credentials are entered in Jamf Pro, which Secrets Manager cannot update, so its automatic rotation ' +
+      'would break delivery. npm run jamf -- rotate rotates it instead: it adds a new credential, waits for the functions, ' +
+      'updates the webhooks in Jamf Pro, then retires the old one (docs/jamf-pro.md#rotating-the-credential).',
   });
   return secret;
 }
