@@ -5,6 +5,7 @@
  * not differ. Each front door runs it in a test file of its own, as the handlers
  * read their configuration once per process module set.
  */
+import { DEFAULT_MAX_BODY_BYTES } from '../../lambda/contract/limits';
 import { CONTENT_TYPES, fixtureBytes, fixtureNames } from './fixtures';
 import { post, useLocalRuntime } from './local-runtime';
 import { basicAuth } from './requests';
@@ -52,7 +53,7 @@ export function frontDoorSuite(apiType: 'http' | 'rest'): void {
     });
 
     it('answers 413 to a body over the limit', async () => {
-      const response = await post(stack().webhookUrl, Buffer.alloc(300 * 1024, 0x20), { 'content-type': 'application/json', ...AUTH });
+      const response = await post(stack().webhookUrl, Buffer.alloc(DEFAULT_MAX_BODY_BYTES + 1, 0x20), { 'content-type': 'application/json', ...AUTH });
       expect(response).toMatchObject({ status: 413, body: { error: 'BodyTooLarge' } });
     });
 
