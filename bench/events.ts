@@ -26,11 +26,12 @@ export function fixtureNames(): string[] {
 const JAMF_AUTH = `Basic ${Buffer.from(`jamf:${BENCH_PASSWORD}`).toString('base64')}`;
 
 export function jamfEvent(resource: string, name: string, format: 'json' | 'xml'): APIGatewayProxyEvent {
-  return proxyEvent(
-    fixture(name, format),
-    { authorization: JAMF_AUTH, 'content-type': format === 'json' ? 'application/json' : 'text/xml' },
-    resource,
-  );
+  return jamfBodyEvent(resource, fixture(name, format), format);
+}
+
+/** A webhook with `body`, as Jamf Pro sends it with the bench's credential. */
+export function jamfBodyEvent(resource: string, body: Buffer, format: 'json' | 'xml'): APIGatewayProxyEvent {
+  return proxyEvent(body, { authorization: JAMF_AUTH, 'content-type': format === 'json' ? 'application/json' : 'text/xml' }, resource);
 }
 
 export function stepCaEvent(challenge: string): APIGatewayProxyEvent {

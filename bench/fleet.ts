@@ -16,6 +16,7 @@ import { toPutEventsEntries } from '../lambda/publish/entry';
 import { packRequests } from '../lambda/publish/publisher';
 import { entrySize } from '../lambda/publish/size';
 import { smartGroupChange } from '../test/support/smart-group-change';
+import type { CpuShare } from './cpu-share';
 import { median } from './stats';
 
 export interface FleetFormat {
@@ -90,6 +91,49 @@ export async function fleetChange(rounds: number, memoryRuns: number): Promise<R
         oursPeakBytes: median(oursPeaks),
         barePeakBytes: median(barePeaks),
       };
+    }
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The whole request at a CPU share: see bench/fleet-handler-child.ts. */
+export interface FleetRequest {
+  /** The change's first request, after a small webhook of each format has loaded the modules. */
+  readonly firstMs: number;
+  /** 200, or 503 when it could not publish in time (the webhook is dead-lettered). */
+  readonly firstStatus: number;
+  /** The next one, the same body. */
+  readonly laterMs: number;
+  readonly laterStatus: number;
+  readonly peakBytes: number;
+}
+
+/** The ingest handler taking the change in each format, in a fresh process inside `share` (a full core without one). */
+export async function fleetRequests(share?: CpuShare): Promise<Record<'json' | 'xml', FleetRequest>> {
+  const change = smartGroupChange();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-fleet-request-'));
+  try {
+    const result = {} as Record<'json' | 'xml', FleetRequest>;
+    for (const format of ['json', 'xml'] as const) {
+      const file = join(dir, `change.${format}`);
+      writeFileSync(file, change[format]);
+      const args = [require.resolve('tsx/cli'), join(__dirname, 'fleet-handler-child.ts'), file];
+      const { command, args: commandArgs } = share ? share.wrap(process.execPath, args) : { command: process.execPath, args };
+      result[format] = await new Promise<FleetRequest>((resolve, reject) => {
+        const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => {
+          const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+          if (code !== 0 || line === undefined) return reject(new Error(`fleet request ${format} exited ${code}: ${stderr.slice(-500)}`));
+          resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as FleetRequest);
+        });
+      });
     }
     return result;
   } finally {

@@ -29,7 +29,7 @@ import { ASSUMED_PUT_EVENTS_ROUND_TRIP_MS, billedMsAt, costPerMillion, costInput
 import { FULL_VCPU_MEMORY_MB, lambdaCpuShare } from './cpu-share';
 import { decodeRatio } from './decode';
 import { jamfEvent } from './events';
-import { fleetChange } from './fleet';
+import { fleetChange, fleetRequests } from './fleet';
 import { compareDecode } from './ingest-decode';
 import { ingestOwnWork } from './ingest-warm';
 import { DEFAULT_THROTTLING_BURST_LIMIT, DEFAULT_THROTTLING_RATE_LIMIT } from '../lambda/contract';
@@ -207,6 +207,27 @@ async function fleetSection(report: Report): Promise<void> {
     report.show(`${key}.ratio`, `${format.toUpperCase()}: ours / bare, time`, figures.oursMs / figures.bareMs, x);
     const barePeak = report.record(`${key}.bare_peak_bytes`, figures.barePeakBytes);
     report.show(`${key}.ours_peak_bytes`, `${format.toUpperCase()}: peak memory, ours / bare`, figures.oursPeakBytes, (value) => `${mb(value)} / ${mb(barePeak)}`);
+  }
+  // The whole request (authentication, decoding, parts, PutEvents serialised and signed by the SDK,
+  // answered at once) at the CPU share Lambda gives each memory size: whether Jamf's 2 s holds.
+  report.heading("ingest: the same change through the whole handler at Lambda's CPU share (first request of a fresh process, then the next; PutEvents answered at once)");
+  for (const memoryMb of quick ? [INGEST_MEMORY_MB] : MEMORY_CANDIDATES_MB) {
+    const share = lambdaCpuShare(memoryMb);
+    if ('unavailable' in share) {
+      report.note(`skipped: ${share.unavailable}`);
+      return;
+    }
+    const requests = await fleetRequests(share).finally(() => share.remove());
+    for (const format of ['json', 'xml'] as const) {
+      const key = `fleet.${format}.handler_${memoryMb}mb`;
+      const { firstMs, firstStatus, laterMs, laterStatus, peakBytes } = requests[format];
+      report.record(`${key}.first_status`, firstStatus);
+      report.record(`${key}.later_status`, laterStatus);
+      const answer = (status: number) => (status === 200 ? "Jamf's read timeout: 2 s" : `answered ${status}: not published in time, dead-lettered`);
+      report.show(`${key}.first_ms`, `${format.toUpperCase()} at ${memoryMb} MB (${(share.share * 100).toFixed(0)} % of a core): first request`, firstMs, ms, answer(firstStatus));
+      report.show(`${key}.later_ms`, `${format.toUpperCase()} at ${memoryMb} MB: the next request`, laterMs, ms, answer(laterStatus));
+      report.show(`${key}.peak_bytes`, `${format.toUpperCase()} at ${memoryMb} MB: the resident set's rise, at its highest`, peakBytes, mb, `the function's ${memoryMb} MB`);
+    }
   }
 }
 
