@@ -33,15 +33,15 @@ export interface IngestFunctionProps extends SharedResources {
 
 /**
  * The ingest function's memory, in MB, and so its CPU share (a full vCPU at 1769 MB), chosen
- * from `npm run bench`. A warm webhook takes about 0.6 ms of a full core (4 ms at this share)
- * besides the PutEvents round trip, so the bill is mostly the round trip, and each doubling of
- * memory nearly doubles it: about $0.07 per million here, $0.12 at 512 MB. The cold path,
- * measured in a cgroup with this share of a core (init and a first request against a local
- * endpoint), is about 0.7 s at 256 MB, 0.3 s at 512 MB and 0.15 s at 1024 MB: inside the 1.8 s
- * deadline, leaving a cold start's PutEvents about half a second (a slower one is dead-lettered
- * and redriven, not lost).
+ * from `npm run bench`. A warm webhook takes about 0.6 ms of a full core besides the PutEvents
+ * round trip, so the bill is mostly the round trip: 512 MB costs about $0.05 per million more
+ * than 256 MB. What decides is the largest webhook: a smart-group change of 20,000 devices
+ * (4.5 MB of XML, published as 3 parts) takes the whole handler about 0.8 s at 512 MB's share,
+ * while at 256 MB it leaves no time to publish within Jamf's 2 s and every such change would be
+ * dead-lettered (bench: fleet.*.handler_*). The cold path (init and a first request) is about
+ * 0.4 s at this share.
  */
-export const INGEST_MEMORY_MB = 256;
+export const INGEST_MEMORY_MB = 512;
 
 /**
  * The function behind `POST /webhooks`: checks the credentials, decodes the
