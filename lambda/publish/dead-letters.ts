@@ -216,24 +216,111 @@ function unverifiedBody(input: DeadLetterInput, text: string, masked: string): {
  * (a letter that then holds neither is kept for a person, not lost).
  */
 export function deadLetterMessage(input: DeadLetterInput): string {
-  return deadLetter(input).message;
+  return deadLetter(input).fitted().message;
 }
 
-/** The queue's message for a dead letter, what of it may go to a log, and the whole record when the message had to be cut. */
-interface PreparedLetter {
-  readonly message: string;
-  readonly loggable: () => string;
-  /** The record before any cut, when the message is not it: what the oversize bucket keeps. */
-  readonly whole?: string;
-  /** The message (and its loggable form) again, cut to fit, with `stored` pointing at the whole record. */
-  readonly pointingAt: (stored: Oversize) => { readonly message: string; readonly loggable: () => string };
+type MessageAttributes = Record<string, { readonly DataType: string; readonly StringValue?: string }>;
+
+/** The attributes a letter is sent with: the reason's code, and the event's name, for a queue's filters and a person's eye. */
+function messageAttributes(input: DeadLetterInput): MessageAttributes {
+  return {
+    reason: { DataType: 'String', StringValue: input.reason.code },
+    ...(input.eventName ? { eventName: { DataType: 'String', StringValue: input.eventName } } : {}),
+  };
 }
 
 /**
+ * What SQS counts against its message size limit: the body, and every
+ * attribute's name, type and value.
+ * @see https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_MessageAttributeValue.html
+ */
+export function sqsMessageBytes(body: string, attributes: MessageAttributes = {}): number {
+  let bytes = Buffer.byteLength(body, 'utf8');
+  for (const [name, { DataType, StringValue }] of Object.entries(attributes)) {
+    bytes += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(DataType, 'utf8') + Buffer.byteLength(StringValue ?? '', 'utf8');
+  }
+  return bytes;
+}
+
+/** A message for the queue, and what of it may go to a log. */
+interface LetterMessage {
+  readonly message: string;
+  readonly loggable: () => string;
+}
+
+/** A dead letter, serialised once: its message cut to fit the queue, and the whole record when that is too large for it. */
+interface PreparedLetter {
+  /** The message, cut to fit the queue (or the whole record, when that fits). */
+  readonly fitted: () => LetterMessage;
+  /** The whole record and its UTF-8 bytes, when it is over the queue's limit: what the oversize bucket keeps. */
+  readonly whole?: { readonly text: string; readonly bytes: number };
+  /** The message that points at the whole record kept at `stored`: the body's start, and what else of the record fits. */
+  readonly pointingAt: (stored: Oversize) => LetterMessage;
+}
+
+/** A field of the record as JSON text, `,"key":value` (SQS-safe), with its UTF-8 bytes. */
+interface Field {
+  readonly text: string;
+  readonly bytes: number;
+}
+
+const NO_FIELD: Field = { text: '', bytes: 0 };
+
+function field(key: string, value: unknown): Field {
+  if (value === undefined) return NO_FIELD;
+  const text = sqsSafe(`,${JSON.stringify(key)}:${JSON.stringify(value)}`);
+  return { text, bytes: Buffer.byteLength(text, 'utf8') };
+}
+
+/** Control characters JSON writes as a two-character escape (`\n`); the others take six (`\u0001`). */
+const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
+
+/**
+ * How many UTF-16 units from the start of `text` fit in `room` bytes once
+ * written inside a JSON string as `field` writes it (escaped, SQS-safe, as
+ * UTF-8), never splitting a surrogate pair: one pass that stops at the room,
+ * where serialising shorter and shorter prefixes would serialise the text many times.
+ */
+export function jsonStringPrefix(text: string, room: number): number {
+  let used = 0;
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    let units = 1;
+    let bytes: number;
+    if (c < 0x20) bytes = SHORT_ESCAPES.has(c) ? 2 : 6;
+    else if (c === 0x22 || c === 0x5c) bytes = 2;
+    else if (c < 0x80) bytes = 1;
+    else if (c < 0x800) bytes = 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      // A pair is one four-byte character; a lone surrogate is escaped.
+      if (next >= 0xdc00 && next <= 0xdfff) [units, bytes] = [2, 4];
+      else bytes = 6;
+    } else if ((c >= 0xdc00 && c <= 0xdfff) || c === 0xfffe || c === 0xffff) bytes = 6;
+    else bytes = 3;
+    if (used + bytes > room) break;
+    used += bytes;
+    i += units;
+  }
+  return i;
+}
+
+/** `,"body":""` */
+const EMPTY_BODY_BYTES = 10;
+
+/** Of a pointer message: the body's start it keeps (the whole body is in the bucket). */
+const POINTER_BODY_CHARS = 16 * 1024;
+
+/**
  * The queue's message for a dead letter, and what of it may go to a log, from
- * one reading of the body.
+ * one reading of the body. Each large part of the record (the body, the
+ * entries, the unverified body) is serialised once; what a cut keeps is worked
+ * out from their sizes, and only the body's part that fits is serialised again.
  */
 function deadLetter(input: DeadLetterInput): PreparedLetter {
+  // The attributes take their share of SQS's limit: the body gets the rest.
+  const limit = MAX_DEAD_LETTER_BYTES - sqsMessageBytes('', messageAttributes(input));
   const { text, isUtf8 } = bodyAsText(input);
   const masked = redactRawBody(text);
   let truncated = false;
@@ -242,62 +329,68 @@ function deadLetter(input: DeadLetterInput): PreparedLetter {
     start = start.slice(0, OVERSIZE_BODY_PREFIX_CHARS);
     truncated = true;
   }
-  const fullRedrive: Pick<DeadLetterRecord, 'deliveryId' | 'entry' | 'parts' | 'entries' | 'unverified'> = {
-    ...redriveFields(input),
-    ...(input.unverified ? { unverified: { credentials: input.unverified, ...unverifiedBody(input, text, masked) } } : {}),
+  const { deliveryId, entry, parts, entries } = redriveFields(input);
+  const head: Omit<DeadLetterRecord, 'bodyTruncated' | 'body'> = {
+    version: 2,
+    reason: input.reason,
+    requestId: input.requestId,
+    receivedAt: input.receivedAt.toISOString(),
+    contentType: input.contentType ?? null,
+    eventName: input.eventName ?? null,
+    ...(input.challengeId ? { challengeId: input.challengeId } : {}),
+    ...(input.instance === undefined ? {} : { instance: input.instance }),
+    bodyBytes: input.body.byteLength,
   };
-  const cut = (stored: Oversize | undefined) => {
-    let body = start;
-    let redrive = fullRedrive;
-    const record = (isCut: boolean): DeadLetterRecord => ({
-      version: 2,
-      reason: input.reason,
-      requestId: input.requestId,
-      receivedAt: input.receivedAt.toISOString(),
-      contentType: input.contentType ?? null,
-      eventName: input.eventName ?? null,
-      ...(input.challengeId ? { challengeId: input.challengeId } : {}),
-      ...(input.instance === undefined ? {} : { instance: input.instance }),
-      bodyBytes: input.body.byteLength,
-      bodyTruncated: isCut,
-      body,
-      ...redrive,
-      ...(stored ? { stored } : {}),
-    });
-    let message = sqsSafe(JSON.stringify(record(truncated)));
-    const whole = message;
-    const fits = () => Buffer.byteLength(message, 'utf8') <= MAX_DEAD_LETTER_BYTES;
-    // Escaping can grow a body up to six-fold; halve it until it fits.
-    while (!fits() && body.length > 0) {
-      body = body.slice(0, Math.floor(body.length / 2));
-      message = sqsSafe(JSON.stringify(record(true)));
-    }
-    if (!fits() && redrive.unverified?.bodyBase64 !== undefined) {
-      redrive = { ...redrive, unverified: { credentials: redrive.unverified.credentials } };
-      message = sqsSafe(JSON.stringify(record(true)));
-    }
-    if (!fits() && (redrive.entry !== undefined || redrive.entries !== undefined)) {
-      // An entry of up to 1 MiB, escaped, may not fit a letter. Without it the body gets the room back,
-      // as much of it as fits; `parts` stays, so that the letter still says which parts are missing.
-      const { entry: _entry, entries: _entries, ...rest } = redrive;
-      redrive = rest;
-      body = start;
-      message = sqsSafe(JSON.stringify(record(truncated)));
-      while (!fits() && body.length > 0) {
-        body = body.slice(0, Math.floor(body.length / 2));
-        message = sqsSafe(JSON.stringify(record(true)));
-      }
-    }
-    // No secret may reach a log: an unverified request's body goes there only when it is plain UTF-8
-    // that masking left unchanged. Such a letter can then not be redriven from the log.
-    const loggable = () =>
-      redrive.unverified === undefined || (isUtf8 && masked === text)
-        ? message
-        : sqsSafe(JSON.stringify({ ...record(body !== masked), unverified: { credentials: redrive.unverified.credentials } }));
-    return { message, loggable, whole: message === whole ? undefined : whole };
+  const headText = sqsSafe(JSON.stringify(head)).slice(0, -1);
+  const opening: Field = { text: headText, bytes: Buffer.byteLength(headText, 'utf8') };
+  const body = field('body', start);
+  const ids = [field('deliveryId', deliveryId), field('parts', parts)];
+  const redrive = field(entry === undefined ? 'entries' : 'entry', entry ?? entries);
+  const credentials = input.unverified ? field('unverified', { credentials: input.unverified }) : NO_FIELD;
+  const unverified = input.unverified ? field('unverified', { credentials: input.unverified, ...unverifiedBody(input, text, masked) }) : NO_FIELD;
+  // No secret may reach a log: an unverified request's body goes there only when it is plain UTF-8
+  // that masking left unchanged. Such a letter can then not be redriven from the log.
+  const unverifiedLoggable = input.unverified === undefined || (isUtf8 && masked === text);
+
+  const join = (fields: readonly Field[]): string => `${fields.map((f) => f.text).join('')}}`;
+  const flag = (cut: boolean): Field => {
+    const text = `,"bodyTruncated":${cut}`;
+    return { text, bytes: text.length };
   };
-  const first = cut(undefined);
-  return { ...first, pointingAt: (stored) => cut(stored) };
+  const sizeOf = (fields: readonly Field[]) => fields.reduce((sum, f) => sum + f.bytes, 1);
+
+  const wholeFields = [opening, flag(truncated), body, ...ids, redrive, unverified];
+  const wholeBytes = sizeOf(wholeFields);
+  const loggableOf = (fields: readonly Field[], message: string) => () =>
+    unverifiedLoggable ? message : join(fields.map((f) => (f === unverified ? credentials : f)));
+
+  /**
+   * The record within the queue's limit, its body at most `bodyChars` long: the body shortened
+   * first, then the unverified body left out, then the entries (the body then gets their room).
+   * `parts` stays, so that the letter still says which parts are missing.
+   */
+  const cut = (bodyChars: number, stored: Field): LetterMessage => {
+    // What the record takes besides the body's text: its other fields, and `,"body":""`.
+    const besides = (r: Field, u: Field) => sizeOf([opening, flag(false), ...ids, r, u, stored]) + EMPTY_BODY_BYTES;
+    const choices = [[redrive, unverified], [redrive, credentials], [NO_FIELD, credentials]] as const;
+    const [r, u] = choices.find(([r, u]) => besides(r, u) <= limit) ?? choices[2];
+    const chars = jsonStringPrefix(start.slice(0, bodyChars), Math.max(0, limit - besides(r, u)));
+    const shortened = chars === start.length ? body : field('body', start.slice(0, chars));
+    const fields = [opening, flag(truncated || chars < start.length), shortened, ...ids, r, u, stored];
+    const message = join(fields);
+    return { message, loggable: loggableOf(fields, message) };
+  };
+
+  if (wholeBytes <= limit) {
+    const message = join(wholeFields);
+    const asIs = { message, loggable: loggableOf(wholeFields, message) };
+    return { fitted: () => asIs, pointingAt: () => asIs };
+  }
+  return {
+    fitted: () => cut(start.length, NO_FIELD),
+    whole: { text: join(wholeFields), bytes: wholeBytes },
+    pointingAt: (stored) => cut(POINTER_BODY_CHARS, field('stored', stored)),
+  };
 }
 
 export type DeadLetterResult =
@@ -368,21 +461,19 @@ export async function sendDeadLetter(
   const { deadline } = options;
   const sleep = options.sleep ?? defaultSleep;
   const letter = deadLetter(input);
-  let { message, loggable } = letter;
+  let prepared: LetterMessage | undefined;
   if (letter.whole !== undefined && options.oversize !== undefined && deadline.remaining() > 0) {
     // Too large for SQS: the whole record to the bucket, and a message that points at it. Failing
     // that, the cut message goes alone: the body's start and the reason, for a person.
     const key = deadLetterKey(input.requestId, input.receivedAt);
-    const stored = await putOversizeObject(options.oversize, key, letter.whole, { budgetMs: deadline.remaining() * STORE_SHARE });
-    if (stored.ok) ({ message, loggable } = letter.pointingAt({ bucket: options.oversize.bucket, key, bytes: Buffer.byteLength(letter.whole, 'utf8') }));
+    const stored = await putOversizeObject(options.oversize, key, letter.whole.text, { budgetMs: deadline.remaining() * STORE_SHARE });
+    if (stored.ok) prepared = letter.pointingAt({ bucket: options.oversize.bucket, key, bytes: letter.whole.bytes });
   }
+  const { message, loggable } = prepared ?? letter.fitted();
   const commandInput = {
     QueueUrl: queueUrl,
     MessageBody: message,
-    MessageAttributes: {
-      reason: { DataType: 'String', StringValue: input.reason.code },
-      ...(input.eventName ? { eventName: { DataType: 'String', StringValue: input.eventName } } : {}),
-    },
+    MessageAttributes: messageAttributes(input),
   };
   let failure: CallFailure = { errorCode: 'NoTimeLeft', errorMessage: 'no time was left to write', retryable: false, ambiguous: false };
   let send: ((abortSignal: AbortSignal) => Promise<unknown>) | undefined;

@@ -4,6 +4,7 @@
  * dead-lettered alone, and a redrive publishes only it.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { authenticatorFor } from '../../../lambda/auth/source';
@@ -34,13 +35,17 @@ const partIndex = (entry: { Detail?: string }) => (JSON.parse(entry.Detail!) as 
 describe('the ingest handler, with a smart-group change of 20,000 devices', () => {
   const eventBridge = mockClient(EventBridgeClient);
   const sqs = mockClient(SQSClient);
-  const handler = createIngestHandler({
+  const s3 = mockClient(S3Client);
+  const dependencies = {
     config,
     eventBridge: new EventBridgeClient({ region: 'us-east-1' }),
     sqs: new SQSClient({ region: 'us-east-1' }),
     authenticate: authenticatorFor(async () => createVerifier({ basic: [{ username: 'jamf', password: 'pw' }] })),
     publishOptions: { sleep: async () => {}, backoffBaseMs: 1, maxAttempts: 3 },
-  });
+  };
+  const handler = createIngestHandler(dependencies);
+  /** With the oversize bucket, which keeps a dead letter too large for the queue. */
+  const withBucket = createIngestHandler({ ...dependencies, oversize: { bucket: 'oversize', client: new S3Client({ region: 'us-east-1' }) } });
   const fleet = smartGroupChange();
 
   /** EventBridge taking every entry but the parts `failing` names, which fail with `errorCode`. */
@@ -59,8 +64,30 @@ describe('the ingest handler, with a smart-group change of 20,000 devices', () =
   beforeEach(() => {
     eventBridge.reset();
     sqs.reset();
+    s3.reset();
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    s3.on(PutObjectCommand).resolves({});
   });
+
+  /** Redrives the letter `body` (reading what it points at from the objects S3 was given); what it published. */
+  async function redriven(body: string): Promise<{ summary: object; published: PutEventsRequestEntry[] }> {
+    const objects = new Map(s3.commandCalls(PutObjectCommand).map((call) => [call.args[0].input.Key!, call.args[0].input.Body as string]));
+    const published: PutEventsRequestEntry[] = [];
+    let handedOut = false;
+    const summary = await redrive(
+      {
+        receive: async () => (handedOut ? [] : ((handedOut = true), [{ messageId: 'm-1', receiptHandle: 'h-1', body }])),
+        publish: async (entry) => {
+          published.push(entry);
+          return { ok: true, eventId: 'redriven', attempts: 1, ambiguous: false };
+        },
+        remove: async () => {},
+        readStored: async (stored) => objects.get(stored.key)!,
+      },
+      { eventBusName: 'jamf-bus' },
+    );
+    return { summary, published };
+  }
 
   it.each(['json', 'xml'] as const)('publishes the %s body as 3 parts and answers 200 with every event id', async (format) => {
     eventBridgeFailing([]);
@@ -140,7 +167,25 @@ describe('the ingest handler, with a smart-group change of 20,000 devices', () =
       expect(letter).toMatchObject({ parts: { count: 3, missing: [1, 2] }, bodyTruncated: true });
       expect(letter).not.toHaveProperty('entries');
       // The body gets the room the entries left: as much of it as fits.
-      expect(letter.body.length).toBeGreaterThan(MAX_DEAD_LETTER_BYTES / 4);
+      expect(letter.body.length).toBeGreaterThan(MAX_DEAD_LETTER_BYTES / 2);
+    });
+
+    it('with the oversize bucket, keeps the letter of parts 1 and 2 whole there, and a redrive publishes exactly those', async () => {
+      eventBridgeFailing([1, 2]);
+      const response = await withBucket(proxyEvent(fleet.json, AUTH));
+      expect(JSON.parse(response.body)).toMatchObject({ error: 'PublishFailed', deadLettered: true });
+      const parts = eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries![0]!);
+      const [body] = deadLetters();
+      expect(Buffer.byteLength(body!)).toBeLessThanOrEqual(MAX_DEAD_LETTER_BYTES);
+      const letter = JSON.parse(body!) as DeadLetterRecord;
+      expect(letter).toMatchObject({ parts: { count: 3, missing: [1, 2] }, stored: { bucket: 'oversize' } });
+      const { summary, published } = await redriven(body!);
+      expect(summary).toMatchObject({ read: 1, published: 1, deleted: 1, leftUnpublishable: 0 });
+      expect(published.map(partIndex)).toEqual([1, 2]);
+      // Exactly the parts that failed, as they were built.
+      for (const entry of published) {
+        expect(entry.Detail).toBe(parts.find((part) => partIndex(part) === partIndex(entry))!.Detail);
+      }
     });
   });
 });

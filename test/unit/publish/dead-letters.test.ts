@@ -4,11 +4,16 @@ import { Deadline } from '../../../lambda/shared/deadline';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   deadLetterMessage,
+  jsonStringPrefix,
   MAX_DEAD_LETTER_BYTES,
   sendDeadLetter,
+  sqsMessageBytes,
   type DeadLetterInput,
 } from '../../../lambda/publish/dead-letters';
+import { decodeWebhook } from '../../../lambda/decode/decode';
+import { toPutEventsEntries } from '../../../lambda/publish/entry';
 import { fixtureBytes, FIXTURE_SCEP_PASSWORD } from '../../support/fixtures';
+import { smartGroupChange } from '../../support/smart-group-change';
 
 const input = (body: Uint8Array, extra: Partial<DeadLetterInput> = {}): DeadLetterInput => ({
   reason: { code: 'InvalidEvent', message: 'bad', statusCode: 422 },
@@ -70,6 +75,22 @@ describe('deadLetterMessage', () => {
     const message = deadLetterMessage({ ...input(body), contentType: 'application/json; charset=utf-16le' });
     expect(JSON.parse(message).body).toContain('"password":"[REDACTED]"');
     expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('jsonStringPrefix', () => {
+  /** The bytes of `text` inside a letter's JSON string: escaped, with SQS's two refused characters escaped too. */
+  const written = (text: string) => Buffer.byteLength(JSON.stringify(text).replace(/[\uFFFE\uFFFF]/g, '\\uffff')) - 2;
+  const text = 'a"\\\n\u0001é€😀\uD800x\uDC00\uFFFF\t'.repeat(3);
+
+  it('gives the longest prefix within the room, never half a surrogate pair', () => {
+    for (let room = 0; room <= written(text) + 1; room++) {
+      const chars = jsonStringPrefix(text, room);
+      expect(written(text.slice(0, chars))).toBeLessThanOrEqual(room);
+      const pair = /[\uD800-\uDBFF]/.test(text[chars] ?? '') && /[\uDC00-\uDFFF]/.test(text[chars + 1] ?? '');
+      if (chars < text.length) expect(written(text.slice(0, chars + (pair ? 2 : 1)))).toBeGreaterThan(room);
+      else expect(written(text)).toBeLessThanOrEqual(room);
+    }
   });
 });
 
@@ -234,5 +255,71 @@ describe('sendDeadLetter with the oversize bucket', () => {
     expect(message).not.toHaveProperty('stored');
     expect(message).not.toHaveProperty('entry');
     expect(message.bodyTruncated).toBe(true);
+  });
+});
+
+describe('a dead letter of the missing parts of the 20,000-device change', () => {
+  const sqs = mockClient(SQSClient);
+  const s3 = mockClient(S3Client);
+  const fleet = smartGroupChange();
+  const receivedAt = new Date('2026-11-26T10:00:00Z');
+  const parts = toPutEventsEntries(decodeWebhook(fleet.json, 'application/json'), { eventBusName: 'jamf-bus', eventSource: 'jamf.pro' }, receivedAt);
+  /** Parts 1 and 2 (nearly 1 MiB each) not on the bus: the letter is several times SQS's limit. */
+  const letter = input(fleet.json, {
+    reason: { code: 'PublishFailed', message: 'x', statusCode: 503 },
+    contentType: 'application/json',
+    eventName: fleet.eventName,
+    receivedAt,
+    parts: { count: parts.length, missing: [1, 2].map((index) => ({ index, entry: parts[index - 1]! })) },
+  });
+
+  /** The characters JSON.stringify writes while `act` runs: the CPU a letter costs is mostly that. */
+  async function stringified(act: () => unknown): Promise<number> {
+    const original = JSON.stringify;
+    let chars = 0;
+    const spy = jest.spyOn(JSON, 'stringify').mockImplementation((...args: Parameters<typeof JSON.stringify>) => {
+      const text = original(...args);
+      chars += text?.length ?? 0;
+      return text;
+    });
+    try {
+      await act();
+    } finally {
+      spy.mockRestore();
+    }
+    return chars;
+  }
+  /** About the whole record's size, as the bucket keeps it: its body and its entries' details, escaped. */
+  const wholeChars = () => JSON.stringify(fleet.json.toString('utf8')).length + JSON.stringify(parts.slice(0, 2).map((part) => part.Detail)).length;
+
+  it('is built from the record serialised about once, not once for every cut', async () => {
+    let message = '';
+    const chars = await stringified(() => (message = deadLetterMessage(letter)));
+    // The body takes all the room the attributes (`reason`, `eventName`) leave, and no more.
+    const attributes = { reason: { DataType: 'String', StringValue: 'PublishFailed' }, eventName: { DataType: 'String', StringValue: fleet.eventName } };
+    expect(sqsMessageBytes(message, attributes)).toBeLessThanOrEqual(MAX_DEAD_LETTER_BYTES);
+    expect(sqsMessageBytes(message, attributes)).toBeGreaterThan(MAX_DEAD_LETTER_BYTES - 8);
+    expect(JSON.parse(message)).toMatchObject({ parts: { count: 3, missing: [1, 2] }, bodyTruncated: true });
+    // The whole record once, and the body that fits once more (and a few small fields).
+    expect(chars).toBeLessThanOrEqual(wholeChars() + MAX_DEAD_LETTER_BYTES + 4096);
+  });
+
+  it('with the bucket, keeps the whole record there and points at it, serialising it once', async () => {
+    sqs.reset();
+    s3.reset();
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    s3.on(PutObjectCommand).resolves({});
+    const oversize = { bucket: 'oversize', client: new S3Client({ region: 'us-east-1' }) };
+    const chars = await stringified(() =>
+      sendDeadLetter(new SQSClient({ region: 'us-east-1' }), 'https://sqs/q', letter, { deadline: Deadline.after(60_000), oversize }),
+    );
+    const [object] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Body as string);
+    expect(JSON.parse(object!)).toMatchObject({ parts: { count: 3, missing: [1, 2] }, entries: parts.slice(0, 2).map(({ Source, DetailType, Detail }) => ({ Source, DetailType, Detail })) });
+    const [sent] = sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
+    const message = sent!.MessageBody!;
+    expect(sqsMessageBytes(message, sent!.MessageAttributes as Record<string, { DataType: string; StringValue: string }>)).toBeLessThanOrEqual(MAX_DEAD_LETTER_BYTES);
+    expect(JSON.parse(message)).toMatchObject({ parts: { count: 3, missing: [1, 2] }, stored: { bucket: 'oversize', bytes: Buffer.byteLength(object!) } });
+    // The whole record once; the message that points at it holds only the start of the body.
+    expect(chars).toBeLessThanOrEqual(wholeChars() + 64 * 1024);
   });
 });
