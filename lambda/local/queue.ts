@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { MAX_DEAD_LETTER_BYTES as MAX_MESSAGE_BYTES } from '../contract';
+import { sqsMessageBytes } from '../publish/dead-letters';
 import { AwsServiceError, type Operations } from './aws-endpoint';
 import { DEFAULT_MAX_EVENTS, keepLast } from './event-bus';
 
@@ -49,7 +50,8 @@ export class LocalQueues {
     const QueueUrl = this.queueUrl(input);
     const Body = input.MessageBody;
     if (typeof Body !== 'string' || Body === '') throw new AwsServiceError('MissingParameter', 'MessageBody is required');
-    if (Buffer.byteLength(Body) > MAX_MESSAGE_BYTES) {
+    // As SQS counts it: the attributes' names, types and values too.
+    if (sqsMessageBytes(Body, (input.MessageAttributes ?? {}) as QueuedMessage['MessageAttributes']) > MAX_MESSAGE_BYTES) {
       throw new AwsServiceError('InvalidParameterValue', `message is over ${MAX_MESSAGE_BYTES} bytes`);
     }
     const message: QueuedMessage = {

@@ -7,6 +7,7 @@ import {
 } from '../../../lambda/local/faults';
 import { LocalEventBus } from '../../../lambda/local/event-bus';
 import { LocalQueues } from '../../../lambda/local/queue';
+import { MAX_DEAD_LETTER_BYTES } from '../../../lambda/contract';
 import { readLocalRuntimeVariables } from '../../../lambda/local/settings';
 
 const EXAMPLE = {
@@ -166,6 +167,23 @@ describe('the local stores, bounded', () => {
       {},
     )) as { Messages: unknown[] };
     expect(received.Messages).toHaveLength(2);
+  });
+
+  it('count the message attributes against the size limit, as SQS does', async () => {
+    const queues = new LocalQueues(['dlq']);
+    // A body that, with the attribute `reason` of `PublishFailed`, is exactly SQS's limit.
+    const body = 'm'.repeat(MAX_DEAD_LETTER_BYTES - 'reason'.length - 'String'.length - 'PublishFailed'.length);
+    const send = async (attribute: string) =>
+      queues.operations['AmazonSQS.SendMessage']!(
+        {
+          QueueUrl: 'http://127.0.0.1:1/000000000000/dlq',
+          MessageBody: body,
+          MessageAttributes: { reason: { DataType: 'String', StringValue: attribute } },
+        },
+        {},
+      );
+    await expect(send('PublishFailed')).resolves.toHaveProperty('MessageId');
+    await expect(send('PublishFailed!')).rejects.toMatchObject({ type: 'InvalidParameterValue' });
   });
 });
 
