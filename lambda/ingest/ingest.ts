@@ -81,12 +81,12 @@ export const CLAIM_CHECK_SHARE = 0.5;
  */
 const loadDecoding = lazy(async () => {
   // decode-async loads the XML parser only with the first XML body.
-  const [{ decodeWebhookAsync }, { entrySize, toPutEventsEntries }, { claimCheck, needsClaimCheck }] = await Promise.all([
+  const [{ decodeWebhookAsync }, { entrySize, toPutEventsEntries }, { claimCheck }] = await Promise.all([
     import('../decode/decode-async.js'),
     import('../publish/entry.js'),
     import('../publish/oversize.js'),
   ]);
-  return { decodeWebhookAsync, entrySize, toPutEventsEntries, claimCheck, needsClaimCheck };
+  return { decodeWebhookAsync, entrySize, toPutEventsEntries, claimCheck };
 });
 
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
@@ -143,7 +143,7 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         });
       }
       assertBodyWithin(body, config.maxBodyBytes);
-      const { decodeWebhookAsync, entrySize, toPutEventsEntries, claimCheck, needsClaimCheck } = await decoding;
+      const { decodeWebhookAsync, entrySize, toPutEventsEntries, claimCheck } = await decoding;
       const decoded = await decodeWebhookAsync(body, contentType);
       eventName = decoded.eventName;
       // One entry, or the parts of a smart-group change too large for one, each within the limit.
@@ -151,8 +151,10 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
       const publishStarted = Date.now();
       const budgetMs = Math.min(config.publishBudgetMs, deadline.remaining(DEAD_LETTER_RESERVE_MS));
       const size = built.length === 1 ? entrySize(built[0]!) : 0;
+      // One entry over the limit could not be split (it is not a smart-group change, or it is one whose
+      // single device, or whose fields without the lists, are over the limit): the claim check takes it.
       if (size > MAX_ENTRY_BYTES) {
-        if (deps.oversize === undefined || !needsClaimCheck(built[0]!)) {
+        if (deps.oversize === undefined) {
           throw new PayloadTooLargeError(
             'EventTooLarge',
             `The ${eventName} event is ${size} bytes as an EventBridge entry; the limit is ${MAX_ENTRY_BYTES}`,

@@ -8,8 +8,9 @@
  * The object's key comes from `delivery.id`, so a retry, a second copy of the
  * webhook and a redrive all write the same object with the same content.
  *
- * SmartGroup membership changes are not claim-checked: they are split into
- * parts that each fit (`isSplitIntoParts`).
+ * A SmartGroup membership change is split into parts that each fit instead
+ * (./parts.ts); one that cannot be split (a single device, or its fields
+ * without the lists, over the limit) comes here like any other event.
  */
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { MAX_ENTRY_BYTES } from '../contract';
@@ -22,19 +23,12 @@ import type { PublishResult } from './publisher';
 export { oversizeEventKey, type OversizeStore } from './oversize-store';
 
 /**
- * The detail-types split into parts instead (each part carries a slice of the
- * member lists): a rule on the group's name or id must match every part, and a
- * stub would hide the members from it.
+ * Whether `entry` is over the entry limit and goes through the claim check: any
+ * one entry is, an event that could be split having been split already
+ * (`toPutEventsEntries`), so that nothing an authorised sender sends is too big for the bus.
  */
-const SPLIT_INTO_PARTS = /^jamf\.SmartGroup\w*MembershipChange$/;
-
-export function isSplitIntoParts(detailType: string | undefined): boolean {
-  return detailType !== undefined && SPLIT_INTO_PARTS.test(detailType);
-}
-
-/** Whether `entry` is over the entry limit and goes through the claim check. */
 export function needsClaimCheck(entry: PutEventsRequestEntry): boolean {
-  return entrySize(entry) > MAX_ENTRY_BYTES && !isSplitIntoParts(entry.DetailType);
+  return entrySize(entry) > MAX_ENTRY_BYTES;
 }
 
 /**
@@ -115,7 +109,7 @@ export async function claimCheck(entry: PutEventsRequestEntry, store: OversizeSt
 
 /**
  * `publish` with the claim check in front, for the redrive: an entry over the
- * limit (not one split into parts) is stored and its stub published; a store
+ * limit is stored and its stub published; a store
  * that fails is a failed publish, and the letter stays for the next run.
  */
 export function withClaimCheck(

@@ -12,8 +12,7 @@ import { createVerifier } from '../auth/verify';
 import { decodeWebhook } from '../decode/decode';
 import type { DeadLetterRecord } from '../publish/dead-letters';
 import type { SecretVersion } from '../secrets/secrets-manager';
-import { type EntryTarget, entrySize, MAX_ENTRY_BYTES, toPutEventsEntries } from '../publish/entry';
-import { isSplitIntoParts } from '../publish/oversize';
+import { type EntryTarget, toPutEventsEntries } from '../publish/entry';
 
 /** What became of an unverified letter. */
 export type UnverifiedCheck =
@@ -91,10 +90,9 @@ export function instanceUnverifiedChecker(
     }
     try {
       const decoded = decodeWebhook(body, record.contentType ?? undefined);
-      const entries = toPutEventsEntries(decoded, target, new Date(record.receivedAt));
-      // An event over the limit that is not split into parts goes out as a stub, through the redrive's claim check.
-      const unpublishable = entries.some((entry) => entrySize(entry) > MAX_ENTRY_BYTES && isSplitIntoParts(entry.DetailType));
-      return unpublishable ? { outcome: 'badInput' } : { outcome: 'verified', entries };
+      // An entry over the limit (an event that could not be split into parts) goes out as a stub,
+      // through the redrive's claim check.
+      return { outcome: 'verified', entries: toPutEventsEntries(decoded, target, new Date(record.receivedAt)) };
     } catch {
       return { outcome: 'badInput' };
     }

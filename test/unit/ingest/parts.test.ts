@@ -9,7 +9,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { authenticatorFor } from '../../../lambda/auth/source';
 import { createVerifier } from '../../../lambda/auth/verify';
-import { MAX_DEAD_LETTER_BYTES } from '../../../lambda/contract';
+import { MAX_DEAD_LETTER_BYTES, MAX_ENTRY_BYTES } from '../../../lambda/contract';
 import type { IngestConfig } from '../../../lambda/ingest/config';
 import { createIngestHandler } from '../../../lambda/ingest/ingest';
 import type { DeadLetterRecord } from '../../../lambda/publish/dead-letters';
@@ -115,6 +115,32 @@ describe('the ingest handler, with a smart-group change of 20,000 devices', () =
     const response = await handler(proxyEvent(fleet.json, AUTH));
     expect(response.statusCode).toBe(200);
     expect(sent().slice(3)).toEqual([[2]]);
+  });
+
+  describe('when the change cannot be split (one device over the limit)', () => {
+    const device = { deviceName: 'd'.repeat(MAX_ENTRY_BYTES), jssID: 1, serialNumber: 'C02000000001', username: 'u' };
+    const sent = JSON.stringify({
+      webhook: { id: 30, name: 'Fleet compliance', webhookEvent: 'SmartGroupComputerMembershipChange' },
+      event: { computer: true, jssid: 64, name: 'Compliance', smartGroup: true, groupAddedDevices: [device], groupAddedDevicesIds: [1] },
+    });
+
+    it('keeps it whole in the bucket and publishes a stub that names the group, as any event too large', async () => {
+      eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-stub' }] });
+      const response = await withBucket(proxyEvent(sent, AUTH));
+      expect(response.statusCode).toBe(200);
+      const [stub] = eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries![0]!);
+      const detail = JSON.parse(stub!.Detail!);
+      expect(detail.event).toMatchObject({ jssid: 64, name: 'Compliance' });
+      const [object] = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+      expect(detail.delivery.oversize).toEqual({ bucket: 'oversize', key: object!.Key, bytes: Buffer.byteLength(object!.Body as string) });
+      expect(JSON.parse(object!.Body as string).event.groupAddedDevices).toEqual([device]);
+    });
+
+    it('answers 413 without a bucket, and dead-letters it', async () => {
+      const response = await handler(proxyEvent(sent, AUTH));
+      expect(response.statusCode).toBe(413);
+      expect(JSON.parse(response.body)).toMatchObject({ error: 'EventTooLarge', deadLettered: true });
+    });
   });
 
   describe('when a part will not go', () => {

@@ -3,8 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { decodeWebhook } from '../../../lambda/decode/decode';
 import { isJamfEvent } from '../../../lambda/events';
 import { MAX_ENTRY_BYTES } from '../../../lambda/contract';
-import { entrySize, toPutEventsEntry } from '../../../lambda/publish/entry';
-import { claimCheck, isSplitIntoParts, needsClaimCheck, STUB_MAX_BYTES, withClaimCheck } from '../../../lambda/publish/oversize';
+import { entrySize, toPutEventsEntries, toPutEventsEntry } from '../../../lambda/publish/entry';
+import { claimCheck, needsClaimCheck, STUB_MAX_BYTES, withClaimCheck } from '../../../lambda/publish/oversize';
 import { oversizeEventKey, putOversizeObject } from '../../../lambda/publish/oversize-store';
 import type { PublishResult } from '../../../lambda/publish/publisher';
 import { eventBridgeEnvelope } from '../../../lambda/local/rules';
@@ -113,14 +113,34 @@ describe('the claim check', () => {
     expect(stub.event.field0000).toBe('value 0');
   });
 
-  it('is not for SmartGroup membership changes, which are split into parts', () => {
-    expect(isSplitIntoParts('jamf.SmartGroupComputerMembershipChange')).toBe(true);
-    expect(isSplitIntoParts('jamf.SmartGroupUserMembershipChange')).toBe(true);
-    expect(isSplitIntoParts('jamf.ComputerInventoryCompleted')).toBe(false);
-    const ids = Array.from({ length: 200_000 }, (_, i) => 100_000 + i);
-    const entry = entryOf({ webhook: { webhookEvent: 'SmartGroupComputerMembershipChange' }, event: { groupAddedDevicesIds: ids } });
-    expect(entrySize(entry)).toBeGreaterThan(MAX_ENTRY_BYTES);
-    expect(needsClaimCheck(entry)).toBe(false);
+  describe('of a SmartGroup membership change', () => {
+    /** The entries the ingest function builds for a change of these lists. */
+    const entriesOf = (lists: Record<string, unknown[]>) =>
+      toPutEventsEntries(
+        decodeWebhook(Buffer.from(JSON.stringify({ webhook: { webhookEvent: 'SmartGroupComputerMembershipChange', id: 30 }, event: { jssid: 64, name: 'Compliance', smartGroup: true, ...lists } })), 'application/json'),
+        TARGET,
+        RECEIVED,
+      );
+
+    it('is not for one that is split into parts, each within the limit', () => {
+      const entries = entriesOf({ groupAddedDevicesIds: Array.from({ length: 200_000 }, (_, i) => 100_000 + i) });
+      expect(entries.length).toBeGreaterThan(1);
+      expect(entries.filter(needsClaimCheck)).toEqual([]);
+    });
+
+    it('is for one that cannot be split: a single device over the limit, kept whole, its group in the stub', async () => {
+      const device = { deviceName: 'd'.repeat(MAX_ENTRY_BYTES), jssID: 1, serialNumber: 'C02000000001', username: 'u' };
+      const [entry, ...more] = entriesOf({ groupAddedDevices: [device], groupAddedDevicesIds: [1] });
+      expect(more).toEqual([]);
+      expect(needsClaimCheck(entry!)).toBe(true);
+      const result = await claimCheck(entry!, store, { budgetMs: 1000 });
+      if (!result.ok) throw new Error(result.errorCode);
+      const stub = JSON.parse(result.stub.Detail!);
+      expect(result.stub.DetailType).toBe('jamf.SmartGroupComputerMembershipChange');
+      // A rule on the group matches the stub as it would the change.
+      expect(stub.event).toMatchObject({ jssid: 64, name: 'Compliance', smartGroup: true });
+      expect(written().get(stub.delivery.oversize.key)!.Body).toBe(entry!.Detail);
+    });
   });
 
   describe('when S3 fails', () => {

@@ -3,6 +3,7 @@ import { deadLetterMessage } from '../../../lambda/publish/dead-letters';
 import { readDeadLetterRecord } from '../../../lambda/redrive/redrive';
 import { instanceUnverifiedChecker, unverifiedChecker } from '../../../lambda/redrive/unverified';
 import type { SecretVersion } from '../../../lambda/secrets/secrets-manager';
+import { MAX_ENTRY_BYTES } from '../../../lambda/contract';
 import { fixtureBytes } from '../../support/fixtures';
 import { basicAuth } from '../../support/requests';
 
@@ -56,6 +57,19 @@ describe('unverifiedChecker', () => {
   it('checks against the version that parses when the other is broken', async () => {
     const broken = unverifiedChecker(async () => [{ text: '{"basic":"x"}', createdAt: rotatedAt }, { text: doc('old') }], target);
     expect(await broken(letter('old', new Date('2026-11-27T11:00:00Z')))).toMatchObject({ outcome: 'verified' });
+  });
+
+  it('passes a smart-group change that cannot be split into parts, for the claim check to publish as a stub', async () => {
+    // One device over the entry limit: no part could hold it.
+    const device = { deviceName: 'd'.repeat(MAX_ENTRY_BYTES), jssID: 1, serialNumber: 'C02000000001', username: 'u' };
+    const body = Buffer.from(
+      JSON.stringify({ webhook: { webhookEvent: 'SmartGroupComputerMembershipChange' }, event: { jssid: 64, name: 'Compliance', groupAddedDevices: [device], groupAddedDevicesIds: [1] } }),
+    );
+    // The whole record, as the oversize bucket keeps it (its queue message leaves the body out).
+    const headers = { authorization: basicAuth('jamf', 'pw'), 'content-type': 'application/json' };
+    const record = { ...letter('pw', new Date()), unverified: { credentials: presentedCredentials({ headers, body }), bodyBase64: body.toString('base64') } };
+    const check = await unverifiedChecker(async () => [{ text: doc('pw') }], target)(record);
+    expect(check).toMatchObject({ outcome: 'verified', entries: [{ DetailType: 'jamf.SmartGroupComputerMembershipChange' }] });
   });
 
   it('leaves a letter unchecked when the credentials cannot be read', async () => {
