@@ -15,6 +15,7 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { MAX_ENTRY_BYTES } from '../contract';
 import type { Oversize } from '../events/delivery';
+import { WebhookSchema } from '../events/webhook';
 import type { CallFailure } from '../shared/aws-calls';
 import { entrySize } from './entry';
 import { oversizeEventKey, type OversizeStore, putOversizeObject, type StoreOptions } from './oversize-store';
@@ -41,44 +42,70 @@ export const STUB_MAX_STRING_CHARS = 512;
 
 type Scalar = string | number | boolean | null;
 
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
 function isStubScalar(value: unknown): value is Scalar {
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return true;
   return typeof value === 'string' && value.length <= STUB_MAX_STRING_CHARS;
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The fewest bytes a field takes in a stub: `"":0,`. */
+const MIN_FIELD_BYTES = 5;
+
 /**
  * The scalar fields of `value` and of the objects directly in it (`event.computer.serialNumber`),
- * lists left out, each added while the running size stays within `budget`. Objects that keep no
- * field are left out too.
+ * lists left out, each added while the running size stays within `budget`, the keys in `first`
+ * before the others; in `value`'s order. Objects that keep no field are left out too. What a field
+ * is charged is at least what it adds to the JSON: `"key":value,`, and for an object `"key":{},`
+ * before its own fields (the braces of `value` itself are the caller's to count).
  */
-function scalarFields(value: unknown, budget: { left: number }, depth = 0): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return out;
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+function scalarFields(value: unknown, budget: { left: number }, nested: boolean, first: readonly string[] = []): Record<string, unknown> {
+  if (!isObject(value)) return {};
+  const kept = new Map<string, unknown>();
+  const keys = [...first.filter((key) => Object.prototype.hasOwnProperty.call(value, key)), ...Object.keys(value).filter((key) => !first.includes(key))];
+  for (const key of keys) {
+    if (budget.left < MIN_FIELD_BYTES) break;
+    const item = value[key];
+    const keyCost = utf8Bytes(JSON.stringify(key)) + 2;
     if (isStubScalar(item)) {
-      const cost = Buffer.byteLength(JSON.stringify(key), 'utf8') + Buffer.byteLength(JSON.stringify(item), 'utf8') + 2;
+      const cost = keyCost + utf8Bytes(JSON.stringify(item));
       if (cost > budget.left) continue;
       budget.left -= cost;
-      out[key] = item;
-    } else if (depth === 0 && item !== null && typeof item === 'object' && !Array.isArray(item)) {
-      const inner = scalarFields(item, budget, depth + 1);
-      if (Object.keys(inner).length > 0) out[key] = inner;
+      kept.set(key, item);
+    } else if (nested && isObject(item)) {
+      const wrapper = keyCost + 2;
+      if (wrapper > budget.left) continue;
+      budget.left -= wrapper;
+      const inner = scalarFields(item, budget, false);
+      if (Object.keys(inner).length > 0) kept.set(key, inner);
+      else budget.left += wrapper;
     }
   }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) if (kept.has(key)) out[key] = kept.get(key);
   return out;
 }
 
+/** The fields of the webhook block Jamf sends: a stub keeps them before any other. */
+const WEBHOOK_FIELDS = Object.keys(WebhookSchema.entries);
+
 /**
- * The stub's detail for a whole `detail` kept at `oversize`: the webhook block
- * (its scalar fields: the block Jamf sends has nothing else), the event's
- * identifying scalar fields that fit, and the delivery block with `oversize`.
+ * The stub's detail for a whole `detail` kept at `oversize`, at most
+ * STUB_MAX_BYTES as JSON: the delivery block with `oversize`, the webhook
+ * block (its scalar fields: the block Jamf sends has nothing else; its own
+ * fields first), and the event's identifying scalar fields that fit.
  */
 export function stubDetail(detail: Record<string, unknown>, oversize: Oversize): Record<string, unknown> {
-  const delivery = detail.delivery as Record<string, unknown> | undefined;
-  const budget = { left: STUB_MAX_BYTES - 512 };
-  const webhook = scalarFields(detail.webhook, budget, 1);
-  const event = scalarFields(detail.event, budget);
-  return { webhook, event, delivery: { ...delivery, oversize } };
+  const delivery = { ...(detail.delivery as Record<string, unknown> | undefined), oversize };
+  // What the stub takes whatever fields it keeps: its frame, the two objects' braces, the delivery block.
+  const budget = { left: STUB_MAX_BYTES - utf8Bytes(`{"webhook":{},"event":{},"delivery":${JSON.stringify(delivery)}}`) };
+  const webhook = scalarFields(detail.webhook, budget, false, WEBHOOK_FIELDS);
+  const event = scalarFields(detail.event, budget, true);
+  return { webhook, event, delivery };
 }
 
 /** The stub entry of `entry`, whose whole detail (`full`, parsed) is kept at `oversize`. */
@@ -101,7 +128,7 @@ export async function claimCheck(entry: PutEventsRequestEntry, store: OversizeSt
   if (typeof id !== 'string') {
     return { ok: false, attempts: 0, errorCode: 'NoDeliveryId', errorMessage: 'the detail has no delivery.id to key its object by', retryable: false, ambiguous: false };
   }
-  const oversize: Oversize = { bucket: store.bucket, key: oversizeEventKey(id), bytes: Buffer.byteLength(text, 'utf8') };
+  const oversize: Oversize = { bucket: store.bucket, key: oversizeEventKey(id), bytes: utf8Bytes(text) };
   const stored = await putOversizeObject(store, oversize.key, text, options);
   if (!stored.ok) return stored;
   return { ok: true, stub: stubEntry(entry, full, oversize), oversize, attempts: stored.attempts };

@@ -113,6 +113,39 @@ describe('the claim check', () => {
     expect(stub.event.field0000).toBe('value 0');
   });
 
+  describe('the stub, whatever the event holds', () => {
+    /** The stub an unknown event with `event` (and `webhook` added to its block) gets. */
+    async function stubOf(event: Record<string, unknown>, webhook: Record<string, unknown> = {}) {
+      const sent = oversizeUnknownWebhook(2 * MAX_ENTRY_BYTES);
+      const entry = entryOf({ webhook: { ...sent.webhook, ...webhook }, event: { ...sent.event, ...event } });
+      const result = await claimCheck(entry, store, { budgetMs: 1000 });
+      if (!result.ok) throw new Error(result.errorCode);
+      return { entry, stub: result.stub, detail: JSON.parse(result.stub.Detail!) };
+    }
+    const many = (count: number, value: (i: number) => unknown) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${String(i).padStart(5, '0')}`, value(i)]));
+
+    it('stays within its size when a nested object has thousands of scalar keys', async () => {
+      const { stub, detail } = await stubOf({ inventory: many(5000, (i) => `value ${i}`) });
+      expect(Buffer.byteLength(stub.Detail!)).toBeLessThanOrEqual(STUB_MAX_BYTES);
+      expect(entrySize(stub)).toBeLessThanOrEqual(MAX_ENTRY_BYTES);
+      expect(detail.event.inventory.k00000).toBe('value 0');
+    });
+
+    it('counts the key and braces of each object it keeps: thousands of small objects stay within its size too', async () => {
+      const { stub } = await stubOf(many(5000, (i) => ({ id: i })));
+      expect(Buffer.byteLength(stub.Detail!)).toBeLessThanOrEqual(STUB_MAX_BYTES);
+    });
+
+    it('keeps the webhook block Jamf sends and the delivery block when the webhook block has thousands of fields more', async () => {
+      const { entry, detail } = await stubOf({}, many(5000, (i) => i));
+      const whole = JSON.parse(entry.Detail!);
+      expect(Buffer.byteLength(JSON.stringify(detail))).toBeLessThanOrEqual(STUB_MAX_BYTES);
+      expect(detail.webhook).toMatchObject({ id: 77, name: 'Fleet report', webhookEvent: 'FleetReportGenerated', eventTimestamp: 1770128870336 });
+      expect(detail.delivery).toEqual({ ...whole.delivery, oversize: expect.objectContaining({ key: oversizeEventKey(whole.delivery.id) }) });
+    });
+  });
+
   describe('of a SmartGroup membership change', () => {
     /** The entries the ingest function builds for a change of these lists. */
     const entriesOf = (lists: Record<string, unknown[]>) =>
