@@ -81,12 +81,12 @@ export const CLAIM_CHECK_SHARE = 0.5;
  */
 const loadDecoding = lazy(async () => {
   // decode-async loads the XML parser only with the first XML body.
-  const [{ decodeWebhookAsync }, { entrySize, toPutEventsEntries }, { claimCheck }] = await Promise.all([
+  const [{ decodeWebhookAsync }, { webhookEntries }, { claimCheck }] = await Promise.all([
     import('../decode/decode-async.js'),
     import('../publish/entry.js'),
     import('../publish/oversize.js'),
   ]);
-  return { decodeWebhookAsync, entrySize, toPutEventsEntries, claimCheck };
+  return { decodeWebhookAsync, webhookEntries, claimCheck };
 });
 
 export function createIngestHandler(deps: IngestDependencies): IngestHandler {
@@ -143,14 +143,15 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         });
       }
       assertBodyWithin(body, config.maxBodyBytes);
-      const { decodeWebhookAsync, entrySize, toPutEventsEntries, claimCheck } = await decoding;
+      const { decodeWebhookAsync, webhookEntries, claimCheck } = await decoding;
       const decoded = await decodeWebhookAsync(body, contentType);
       eventName = decoded.eventName;
       // One entry, or the parts of a smart-group change too large for one, each within the limit.
-      let built = toPutEventsEntries(decoded, { eventBusName: config.eventBusName, ...target }, new Date(started));
+      const whole = webhookEntries(decoded, { eventBusName: config.eventBusName, ...target }, new Date(started));
+      let built = whole.entries;
       const publishStarted = Date.now();
       const budgetMs = Math.min(config.publishBudgetMs, deadline.remaining(DEAD_LETTER_RESERVE_MS));
-      const size = built.length === 1 ? entrySize(built[0]!) : 0;
+      const size = built.length === 1 ? whole.size : 0;
       // One entry over the limit could not be split (it is not a smart-group change, or it is one whose
       // single device, or whose fields without the lists, are over the limit): the claim check takes it.
       if (size > MAX_ENTRY_BYTES) {
@@ -164,7 +165,9 @@ export function createIngestHandler(deps: IngestDependencies): IngestHandler {
         // The claim check: the whole event to the bucket, a stub to the bus. Failing, the whole entry
         // is what the dead letter keeps (in the bucket too, being over SQS's limit) for a redrive.
         entry = built[0];
-        const checked = await claimCheck(built[0]!, deps.oversize, { budgetMs: budgetMs * CLAIM_CHECK_SHARE });
+        // The detail and its size are at hand: the claim check need not parse or measure megabytes again.
+        const known = whole.delivery && { detail: { ...decoded.detail, delivery: whole.delivery }, bytes: whole.detailBytes };
+        const checked = await claimCheck(built[0]!, deps.oversize, { budgetMs: budgetMs * CLAIM_CHECK_SHARE }, known);
         if (!checked.ok) {
           throw new OversizeStoreFailedError(
             `S3 did not store the ${size}-byte event after ${checked.attempts} attempt(s): ${checked.errorCode}`,

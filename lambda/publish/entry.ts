@@ -37,11 +37,37 @@ export function toPutEventsEntries(
   receivedAt: Date,
   maxEntryBytes: number = MAX_ENTRY_BYTES,
 ): PutEventsRequestEntry[] {
+  return webhookEntries(decoded, target, receivedAt, maxEntryBytes).entries;
+}
+
+/** A webhook's entries, and what building them measured, for a caller that would otherwise measure again. */
+export interface WebhookEntries {
+  /** As `toPutEventsEntries` gives them. */
+  readonly entries: PutEventsRequestEntry[];
+  /** The whole entry's size (`entrySize`), before any split. */
+  readonly size: number;
+  /** The whole entry's Detail in UTF-8 bytes. */
+  readonly detailBytes: number;
+  /** The delivery block appended to the Detail; absent when the detail had one of its own. */
+  readonly delivery?: Delivery;
+}
+
+/** `toPutEventsEntries`, with the sizes it measured and the delivery block it wrote. */
+export function webhookEntries(
+  decoded: DecodedWebhook,
+  target: EntryTarget,
+  receivedAt: Date,
+  maxEntryBytes: number = MAX_ENTRY_BYTES,
+): WebhookEntries {
   const { entry, delivery } = wholeEntry(decoded, target, receivedAt);
-  if (delivery === undefined || entrySize(entry) <= maxEntryBytes) return [entry];
-  const { Detail: _detail, ...rest } = entry;
-  const details = partDetails(decoded.eventName, decoded.detail, delivery, maxEntryBytes - entrySize(rest));
-  return details === undefined ? [entry] : details.map((Detail) => ({ ...rest, Detail }));
+  const { Detail: detail, ...rest } = entry;
+  const restSize = entrySize(rest);
+  const detailBytes = Buffer.byteLength(detail ?? '', 'utf8');
+  const size = restSize + detailBytes;
+  const whole = { entries: [entry], size, detailBytes, ...(delivery ? { delivery } : {}) };
+  if (delivery === undefined || size <= maxEntryBytes) return whole;
+  const details = partDetails(decoded.eventName, decoded.detail, delivery, maxEntryBytes - restSize);
+  return details === undefined ? whole : { ...whole, entries: details.map((Detail) => ({ ...rest, Detail })) };
 }
 
 /** The one entry of a webhook, and its delivery block when it is the one written here (not the detail's own). */

@@ -118,17 +118,28 @@ export type ClaimCheckResult =
   | ({ readonly ok: false; readonly attempts: number } & CallFailure);
 
 /**
+ * What the caller already holds of an entry's Detail (the ingest function built it), so that
+ * the claim check neither parses nor measures again a text of megabytes.
+ */
+export interface KnownDetail {
+  /** The Detail as an object: the decoded detail and its delivery block. */
+  readonly detail: Record<string, unknown>;
+  /** The Detail's UTF-8 bytes. */
+  readonly bytes: number;
+}
+
+/**
  * Keeps `entry`'s whole detail in the bucket and gives the stub to publish in
  * its place, or why it could not (the caller dead-letters the webhook).
  */
-export async function claimCheck(entry: PutEventsRequestEntry, store: OversizeStore, options: StoreOptions): Promise<ClaimCheckResult> {
+export async function claimCheck(entry: PutEventsRequestEntry, store: OversizeStore, options: StoreOptions, known?: KnownDetail): Promise<ClaimCheckResult> {
   const text = entry.Detail ?? '{}';
-  const full = JSON.parse(text) as Record<string, unknown>;
+  const full = known?.detail ?? (JSON.parse(text) as Record<string, unknown>);
   const id = (full.delivery as { id?: unknown } | undefined)?.id;
   if (typeof id !== 'string') {
     return { ok: false, attempts: 0, errorCode: 'NoDeliveryId', errorMessage: 'the detail has no delivery.id to key its object by', retryable: false, ambiguous: false };
   }
-  const oversize: Oversize = { bucket: store.bucket, key: oversizeEventKey(id), bytes: utf8Bytes(text) };
+  const oversize: Oversize = { bucket: store.bucket, key: oversizeEventKey(id), bytes: known?.bytes ?? utf8Bytes(text) };
   const stored = await putOversizeObject(store, oversize.key, text, options);
   if (!stored.ok) return stored;
   return { ok: true, stub: stubEntry(entry, full, oversize), oversize, attempts: stored.attempts };

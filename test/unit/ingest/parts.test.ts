@@ -136,6 +136,18 @@ describe('the ingest handler, with a smart-group change of 20,000 devices', () =
       expect(JSON.parse(object!.Body as string).event.groupAddedDevices).toEqual([device]);
     });
 
+    it('parses the multi-MB text once, decoding the body: the claim check is given the detail it was built from', async () => {
+      eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-stub' }] });
+      const parse = jest.spyOn(JSON, 'parse');
+      try {
+        const response = await withBucket(proxyEvent(sent, AUTH));
+        expect(response.statusCode).toBe(200);
+        expect(parse.mock.calls.filter(([text]) => text.length > MAX_ENTRY_BYTES)).toHaveLength(1);
+      } finally {
+        parse.mockRestore();
+      }
+    });
+
     it('answers 413 without a bucket, and dead-letters it', async () => {
       const response = await handler(proxyEvent(sent, AUTH));
       expect(response.statusCode).toBe(413);

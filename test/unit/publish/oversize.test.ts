@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { decodeWebhook } from '../../../lambda/decode/decode';
 import { isJamfEvent } from '../../../lambda/events';
 import { MAX_ENTRY_BYTES } from '../../../lambda/contract';
-import { entrySize, toPutEventsEntries, toPutEventsEntry } from '../../../lambda/publish/entry';
+import { entrySize, toPutEventsEntries, toPutEventsEntry, webhookEntries } from '../../../lambda/publish/entry';
 import { claimCheck, needsClaimCheck, STUB_MAX_BYTES, withClaimCheck } from '../../../lambda/publish/oversize';
 import { oversizeEventKey, putOversizeObject } from '../../../lambda/publish/oversize-store';
 import type { PublishResult } from '../../../lambda/publish/publisher';
@@ -144,6 +144,21 @@ describe('the claim check', () => {
       expect(detail.webhook).toMatchObject({ id: 77, name: 'Fleet report', webhookEvent: 'FleetReportGenerated', eventTimestamp: 1770128870336 });
       expect(detail.delivery).toEqual({ ...whole.delivery, oversize: expect.objectContaining({ key: oversizeEventKey(whole.delivery.id) }) });
     });
+  });
+
+  it('gives the same stub from the detail the caller holds as from the Detail text, without parsing it', async () => {
+    const decoded = decodeWebhook(Buffer.from(JSON.stringify(oversizeInventoryWebhook(2 * MAX_ENTRY_BYTES))), 'application/json');
+    const built = webhookEntries(decoded, TARGET, RECEIVED);
+    const [entry] = built.entries;
+    const parsed = await claimCheck(entry!, store, { budgetMs: 1000 });
+    const parse = jest.spyOn(JSON, 'parse');
+    try {
+      const known = await claimCheck(entry!, store, { budgetMs: 1000 }, { detail: { ...decoded.detail, delivery: built.delivery }, bytes: built.detailBytes });
+      expect(parse).not.toHaveBeenCalled();
+      expect(known).toEqual(parsed);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   describe('of a SmartGroup membership change', () => {
