@@ -4,7 +4,9 @@
  * and API Gateway's event carries the body base64-encoded (the REST API, always;
  * the HTTP API, for any type it does not take for text) or as a JSON string.
  */
+import { readFileSync } from 'node:fs';
 import { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { Socket } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -23,6 +25,7 @@ import { readIngestConfig } from '../../../lambda/ingest/config';
 import { createIngestHandler } from '../../../lambda/ingest/ingest';
 import { toApiEvent } from '../../../lambda/local/http-adapter';
 import { oversizeInventoryWebhook } from '../../support/oversize';
+import { smartGroupChange } from '../../support/smart-group-change';
 import { basicAuth, proxyEvent } from '../../support/requests';
 
 /** A body of exactly `bytes`: an oversize inventory webhook, padded with the whitespace JSON allows. */
@@ -63,6 +66,16 @@ describe('the default body limit', () => {
     const base64 = (bytes: number) => Math.ceil(bytes / 3) * 4;
     expect(LAMBDA_SYNC_PAYLOAD_BYTES - base64(MAX_BODY_BYTES_LIMIT)).toBeGreaterThanOrEqual(API_EVENT_ENVELOPE_BYTES);
     expect(LAMBDA_SYNC_PAYLOAD_BYTES - base64(MAX_BODY_BYTES_LIMIT + 3)).toBeLessThan(API_EVENT_ENVELOPE_BYTES);
+  });
+
+  it.each([
+    ['json', 43_460, '43,460 devices as JSON'],
+    ['xml', 20_953, '20,953 as XML'],
+  ] as const)('holds a smart-group change of at most the devices docs/limits.md states (%s)', (format, members, stated) => {
+    // The generator's computers, with their display fields.
+    expect(smartGroupChange({ members })[format].byteLength).toBeLessThanOrEqual(DEFAULT_MAX_BODY_BYTES);
+    expect(smartGroupChange({ members: members + 1 })[format].byteLength).toBeGreaterThan(DEFAULT_MAX_BODY_BYTES);
+    expect(readFileSync(join(__dirname, '../../../docs/limits.md'), 'utf8').replace(/\s+/g, ' ')).toContain(stated);
   });
 
   const body = bodyOf(MAX_BODY_BYTES_LIMIT);
