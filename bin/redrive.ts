@@ -20,11 +20,11 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { withClaimCheck } from '../lambda/publish/oversize';
-import { getOversizeObject, type OversizeStore } from '../lambda/publish/oversize-store';
+import type { OversizeStore } from '../lambda/publish/oversize-store';
 import { publishEntry } from '../lambda/publish/publisher';
 import { readRuntimeFile, runtimeFilePath } from '../lambda/local/runtime-file';
 import { redriveQueueThenLog, type RedriveAnswer } from '../lambda/redrive/logs';
+import { oversizeRedrive } from '../lambda/redrive/oversize';
 import type { RedriveDependencies } from '../lambda/redrive/redrive';
 import { queueStore, REDRIVE_VISIBILITY_SECONDS } from '../lambda/redrive/store';
 import { unverifiedChecker } from '../lambda/redrive/unverified';
@@ -34,8 +34,6 @@ import { Deadline } from '../lambda/shared/deadline';
 import { lazy } from '../lambda/shared/lazy';
 
 const PUBLISH_BUDGET_MS = 3000;
-/** Time for one read or write of the oversize bucket, with its retries. */
-const OVERSIZE_BUDGET_MS = 10_000;
 
 function option(args: readonly string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -125,8 +123,7 @@ async function main(): Promise<void> {
   const answer = await redriveQueueThenLog(
     {
       ...queueStore(new SQSClient({}), outputs.queueUrl),
-      publish: withClaimCheck((entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }), oversize, OVERSIZE_BUDGET_MS),
-      ...(oversize ? { readStored: (stored) => getOversizeObject({ ...oversize, bucket: stored.bucket }, stored.key, OVERSIZE_BUDGET_MS) } : {}),
+      ...oversizeRedrive((entry) => publishEntry(client, entry, { budgetMs: PUBLISH_BUDGET_MS }), oversize),
       ...(checkUnverified ? { checkUnverified } : {}),
     },
     // Before SQS shows the first letters again (REDRIVE_VISIBILITY_SECONDS), so none is read twice.

@@ -9,10 +9,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_EVENT_SOURCE, INGEST_ENV } from '../contract';
-import type { Oversize } from '../events/delivery';
 import { createOversizeClient } from '../publish/oversize-client';
-import { withClaimCheck } from '../publish/oversize';
-import { getOversizeObject, type OversizeStore } from '../publish/oversize-store';
+import type { OversizeStore } from '../publish/oversize-store';
 import { publishEntry } from '../publish/publisher';
 import { boundedRequests } from '../shared/aws-calls';
 import { Deadline } from '../shared/deadline';
@@ -21,6 +19,7 @@ import { lazy } from '../shared/lazy';
 import { createSecretsManagerClient, readCurrentAndPrevious } from '../secrets/secrets-manager';
 import { logMetricLine } from '../shared/log';
 import { redriveQueueThenLog, type RedriveAnswer } from './logs';
+import { oversizeRedrive } from './oversize';
 import { queueStore } from './store';
 import { instanceUnverifiedChecker, type UnverifiedSource } from './unverified';
 import { readInstances } from '../shared/instances';
@@ -29,8 +28,6 @@ import { readInstances } from '../shared/instances';
 const FINISHING_MS = 5000;
 /** Time for one PutEvents and its retries. */
 const PUBLISH_BUDGET_MS = 3000;
-/** Time for one read of a whole record from the oversize bucket, or one write of an event's (with retries). */
-const OVERSIZE_BUDGET_MS = 10_000;
 
 const eventBusName = requiredEnv(process.env, INGEST_ENV.eventBusName);
 const queueUrl = requiredEnv(process.env, INGEST_ENV.deadLetterQueueUrl);
@@ -80,10 +77,8 @@ export async function handler(event: RedriveRequest | null | undefined, context?
   const summary = await redriveQueueThenLog(
     {
       ...queueStore(sqs, queueUrl),
-      // An event over the entry limit goes out as a stub, its whole detail to the bucket first.
-      publish: withClaimCheck((entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }), oversize, OVERSIZE_BUDGET_MS),
-      // A letter too large for SQS is read whole from the bucket it points at.
-      ...(oversize ? { readStored: (stored: Oversize) => getOversizeObject({ ...oversize, bucket: stored.bucket }, stored.key, OVERSIZE_BUDGET_MS) } : {}),
+      // An event over the entry limit goes out as a stub; a letter too large for SQS is read from the bucket.
+      ...oversizeRedrive((entry) => publishEntry(eventBridge, entry, { budgetMs: PUBLISH_BUDGET_MS }), oversize),
       // The credentials are read once per run, not once per letter.
       ...(webhookAuthSecretId || instances.size > 0 ? { checkUnverified: unverifiedCheckerOfRun(webhookAuthSecretId) } : {}),
     },
