@@ -10,7 +10,6 @@
  */
 
 import { instanceNameProblems } from './instances';
-import { DEFAULT_THROTTLING_BURST_LIMIT, DEFAULT_THROTTLING_RATE_LIMIT } from './throttling';
 
 export type SettingKind = 'string' | 'boolean' | 'integer' | 'number' | 'list' | 'instances';
 
@@ -102,14 +101,17 @@ export const SETTINGS = {
   },
   throttlingRateLimit: {
     kind: 'number',
-    default: `\`${DEFAULT_THROTTLING_RATE_LIMIT}\``,
+    // Literal, not `${DEFAULT_THROTTLING_RATE_LIMIT}`: esbuild keeps an object whose values are
+    // template literals with substitutions, so this table (15 KB) would load at every function's
+    // init. test/unit/docs/sizing.test.ts checks the two agree.
+    default: '`500`',
     scope: 'both',
     description:
       'Steady-state requests per second the API stage accepts before answering 429, which Jamf Pro does not resend. Sized for 50,000 devices at the start of a working day (docs/operations.md, "Sizing for a fleet"); was `100` before. Locally `npm start` answers 429 as API Gateway does (`LOCAL_THROTTLE=off` turns that off).',
   },
   throttlingBurstLimit: {
     kind: 'integer',
-    default: `\`${DEFAULT_THROTTLING_BURST_LIMIT}\``,
+    default: '`500`',
     scope: 'both',
     description: 'Requests the API stage accepts at once (the token bucket\'s size), refilled at `throttlingRateLimit`; was `200` before.',
   },

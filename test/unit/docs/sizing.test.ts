@@ -6,6 +6,7 @@ import {
   DEFAULT_THROTTLING_RATE_LIMIT,
   FLEET_MODEL,
   peakRequestsPerSecond,
+  SETTINGS,
 } from '../../../lambda/contract';
 
 const operations = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'operations.md'), 'utf8');
@@ -21,6 +22,11 @@ describe('the throttling defaults', () => {
   it("leave half of an account's default 1,000 Lambda instances to the rest when a whole burst arrives at once", () => {
     expect(DEFAULT_THROTTLING_BURST_LIMIT).toBeLessThanOrEqual(500);
     expect(concurrencyAt(DEFAULT_THROTTLING_RATE_LIMIT, FLEET_MODEL)).toBeLessThan(DEFAULT_THROTTLING_BURST_LIMIT);
+  });
+
+  it('are the defaults the settings reference gives', () => {
+    expect(SETTINGS.throttlingRateLimit.default).toBe(`\`${DEFAULT_THROTTLING_RATE_LIMIT}\``);
+    expect(SETTINGS.throttlingBurstLimit.default).toBe(`\`${DEFAULT_THROTTLING_BURST_LIMIT}\``);
   });
 
   it('are what docs/operations.md works out, with the same figures', () => {
