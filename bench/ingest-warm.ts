@@ -29,6 +29,12 @@ export interface IngestWarmReport {
   readonly bodies: number;
 }
 
+/** A request body as the SDK hands it to a handler: text, or its bytes. */
+function textOf(body: unknown): string {
+  if (typeof body === 'string') return body;
+  return body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8') : '';
+}
+
 /** An SDK request handler that answers every call with `body` (or what it makes of the request's body), without a socket. */
 function answeredAtOnce(body: string | ((requestBody: string) => string)) {
   return {
@@ -36,7 +42,7 @@ function answeredAtOnce(body: string | ((requestBody: string) => string)) {
       response: {
         statusCode: 200,
         headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'bench' },
-        body: Readable.from([Buffer.from(typeof body === 'string' ? body : body(String(request.body ?? '')))]),
+        body: Readable.from([Buffer.from(typeof body === 'string' ? body : body(textOf(request.body)))]),
       },
     }),
     updateHttpClientConfig: () => {},
