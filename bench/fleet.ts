@@ -41,11 +41,10 @@ function timeMs(work: () => unknown, rounds: number): number {
   return median(times);
 }
 
-function peakBytes(contender: 'ours' | 'bare', file: string): Promise<number> {
+/** Runs a child that prints one `BENCH_RESULT <json>` line, and answers that JSON. */
+function childResult<T>(command: string, args: readonly string[], what: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', require.resolve('tsx/cli'), join(__dirname, 'fleet-child.ts'), contender, file], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -53,10 +52,15 @@ function peakBytes(contender: 'ours' | 'bare', file: string): Promise<number> {
     child.on('error', reject);
     child.on('close', (code) => {
       const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (code !== 0 || line === undefined) return reject(new Error(`fleet child ${contender} exited ${code}: ${stderr.slice(-500)}`));
-      resolve((JSON.parse(line.slice('BENCH_RESULT '.length)) as { peakBytes: number }).peakBytes);
+      if (code !== 0 || line === undefined) return reject(new Error(`${what} exited ${code}: ${stderr.slice(-500)}`));
+      resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as T);
     });
   });
+}
+
+async function peakBytes(contender: 'ours' | 'bare', file: string): Promise<number> {
+  const args = ['--expose-gc', require.resolve('tsx/cli'), join(__dirname, 'fleet-child.ts'), contender, file];
+  return (await childResult<{ peakBytes: number }>(process.execPath, args, `fleet child ${contender}`)).peakBytes;
 }
 
 /** The 20,000-device change in both formats: time over `rounds` rounds, peak memory of `memoryRuns` processes each (median). */
@@ -121,19 +125,7 @@ export async function fleetRequests(share?: CpuShare): Promise<Record<'json' | '
       writeFileSync(file, change[format]);
       const args = [require.resolve('tsx/cli'), join(__dirname, 'fleet-handler-child.ts'), file];
       const { command, args: commandArgs } = share ? share.wrap(process.execPath, args) : { command: process.execPath, args };
-      result[format] = await new Promise<FleetRequest>((resolve, reject) => {
-        const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => {
-          const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-          if (code !== 0 || line === undefined) return reject(new Error(`fleet request ${format} exited ${code}: ${stderr.slice(-500)}`));
-          resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as FleetRequest);
-        });
-      });
+      result[format] = await childResult<FleetRequest>(command, commandArgs, `fleet request ${format}`);
     }
     return result;
   } finally {
