@@ -47,6 +47,7 @@ import {
   contextArguments,
   localStackOptions,
   localThrottle,
+  readJamfInstancesVariable,
   readLocalRuntimeVariables,
   readLocalSettings,
 } from '../lambda/local/settings';
@@ -256,37 +257,16 @@ function instanceCredentials(
   instances: readonly { readonly name: string }[],
   variable: string | undefined,
 ): Map<string, { readonly auth: string; readonly generated: boolean }> {
-  let given: Record<string, unknown> = {};
-  if (variable !== undefined) {
-    try {
-      given = JSON.parse(variable) as Record<string, unknown>;
-    } catch {
-      throw new Error('JAMF_INSTANCES must be a JSON object: {"<instance name>": {"auth": <credentials document>}}');
-    }
-    if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-      throw new Error('JAMF_INSTANCES must be a JSON object: {"<instance name>": {"auth": <credentials document>}}');
-    }
-  }
-  const unknown = Object.keys(given).filter((name) => !instances.some((instance) => instance.name === name));
+  const given = readJamfInstancesVariable(variable);
+  const unknown = [...given.keys()].filter((name) => !instances.some((instance) => instance.name === name));
   if (unknown.length > 0) {
     throw new Error(`JAMF_INSTANCES names ${unknown.join(', ')}, which the setting jamfInstances does not list (e.g. -c jamfInstances=${unknown.join(',')})`);
   }
   const credentials = new Map<string, { auth: string; generated: boolean }>();
   for (const { name } of instances) {
-    const entry = given[name] as { auth?: unknown } | undefined;
-    if (entry === undefined) {
-      credentials.set(name, { auth: JSON.stringify({ basic: [{ username: 'jamf', password: randomBytes(18).toString('base64url') }] }), generated: true });
-      continue;
-    }
-    const auth = typeof entry?.auth === 'string' ? entry.auth : JSON.stringify(entry?.auth);
-    if (entry?.auth === undefined) throw new Error(`JAMF_INSTANCES.${name} must be {"auth": <credentials document>}`);
-    try {
-      parseCredentialsDocument(auth);
-    } catch (error) {
-      // The parser's message never echoes a value.
-      throw new Error(`JAMF_INSTANCES.${name}.auth: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    credentials.set(name, { auth, generated: false });
+    const auth = given.get(name);
+    const generated = JSON.stringify({ basic: [{ username: 'jamf', password: randomBytes(18).toString('base64url') }] });
+    credentials.set(name, auth === undefined ? { auth: generated, generated: true } : { auth, generated: false });
   }
   return credentials;
 }

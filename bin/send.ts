@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { type CredentialsDocument, parseCredentialsDocument } from '../lambda/auth/credentials';
 import { authHeadersFor } from '../lambda/auth/sign';
 import { readRuntimeFile, runtimeFilePath, shownPath } from '../lambda/local/runtime-file';
+import { readJamfInstancesVariable } from '../lambda/local/settings';
 import {
   INSTANCE_NAME_PATTERN,
   instanceScepChallengePath,
@@ -110,17 +111,9 @@ function unauthorizedHint(document: CredentialsDocument | undefined, source: str
   );
 }
 
-/** `JAMF_INSTANCES`' credentials document for `instance` (JSON text), when the variable gives one. */
+/** `JAMF_INSTANCES`' credentials document for `instance` (JSON text, checked), when the variable gives one. */
 function instanceAuthFromEnv(instance: string): string | undefined {
-  const text = process.env.JAMF_INSTANCES?.trim();
-  if (!text) return undefined;
-  let auth: unknown;
-  try {
-    auth = (JSON.parse(text) as Record<string, { auth?: unknown } | undefined>)[instance]?.auth;
-  } catch {
-    throw new Error('JAMF_INSTANCES must be a JSON object: {"<instance name>": {"auth": <credentials document>}}');
-  }
-  return auth === undefined ? undefined : typeof auth === 'string' ? auth : JSON.stringify(auth);
+  return readJamfInstancesVariable(process.env.JAMF_INSTANCES).get(instance);
 }
 
 main().catch((error: unknown) => {

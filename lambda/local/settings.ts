@@ -7,6 +7,7 @@
  * `npm start` reads the settings from the same places `cdk deploy` does: cdk.json's
  * `context` block, then `-c key=value` / `--context key=value` arguments.
  */
+import { parseCredentialsDocument } from '../auth/credentials';
 import { readIngestConfig } from '../ingest/config';
 import { readScepConfig } from '../scep/config';
 import { ConfigurationError, type Env } from '../shared/env';
@@ -413,4 +414,35 @@ export function readLocalRuntimeVariables(env: Env = process.env): LocalRuntimeV
     ...(secretTtlSeconds !== undefined ? { secretTtlSeconds } : {}),
     ...(throttleText === 'off' ? { throttleOff: true as const } : {}),
   };
+}
+
+/**
+ * `JAMF_INSTANCES` (`{"<instance name>": {"auth": <credentials document>}}`): each named
+ * instance's credentials document as JSON text, checked, by name. Errors name the variable and
+ * the instance, never a value. Unset or empty: none.
+ */
+export function readJamfInstancesVariable(text: string | undefined): Map<string, string> {
+  const documents = new Map<string, string>();
+  if (!text?.trim()) return documents;
+  const shape = 'JAMF_INSTANCES must be a JSON object: {"<instance name>": {"auth": <credentials document>}}';
+  let given: unknown;
+  try {
+    given = JSON.parse(text);
+  } catch {
+    throw new InvalidSettingError(shape);
+  }
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new InvalidSettingError(shape);
+  for (const [name, entry] of Object.entries(given as Record<string, unknown>)) {
+    const auth = typeof entry === 'object' && entry !== null ? (entry as { auth?: unknown }).auth : undefined;
+    if (auth === undefined) throw new InvalidSettingError(`JAMF_INSTANCES.${name} must be {"auth": <credentials document>}`);
+    const document = typeof auth === 'string' ? auth : JSON.stringify(auth);
+    try {
+      parseCredentialsDocument(document);
+    } catch (error) {
+      // The parser's message never echoes a value.
+      throw new InvalidSettingError(`JAMF_INSTANCES.${name}.auth: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    documents.set(name, document);
+  }
+  return documents;
 }

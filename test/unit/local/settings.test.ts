@@ -18,6 +18,7 @@ import {
   LOCAL_SETTING_KEYS,
   localStackOptions,
   localThrottle,
+  readJamfInstancesVariable,
   readLocalRuntimeVariables,
   readLocalSettings,
   type LocalResources,
@@ -189,5 +190,39 @@ describe('the settings in the local runtime', () => {
     });
     expect(() => contextArguments(['-c'])).toThrow(/needs key=value/);
     expect(() => contextArguments(['-c', 'novalue'])).toThrow(/needs key=value/);
+  });
+});
+
+describe('JAMF_INSTANCES', () => {
+  const document = { basic: [{ username: 'jamf', password: 'instance-password-1' }] };
+
+  it('gives each instance its checked credentials document, as text', () => {
+    const read = readJamfInstancesVariable(JSON.stringify({ sandbox: { auth: document }, 'eu-2': { auth: JSON.stringify(document) } }));
+    expect([...read.keys()]).toEqual(['sandbox', 'eu-2']);
+    expect(JSON.parse(read.get('sandbox')!)).toEqual(document);
+    expect(read.get('eu-2')).toBe(JSON.stringify(document));
+  });
+
+  it('is empty when unset', () => {
+    expect(readJamfInstancesVariable(undefined).size).toBe(0);
+    expect(readJamfInstancesVariable('  ').size).toBe(0);
+  });
+
+  it.each([
+    ['not JSON', '{sandbox', /JAMF_INSTANCES must be a JSON object/],
+    ['a list', '[]', /JAMF_INSTANCES must be a JSON object/],
+    ['an entry without auth', '{"sandbox": {"password": "instance-password-1"}}', /JAMF_INSTANCES\.sandbox must be \{"auth"/],
+    ['an invalid document', '{"sandbox": {"auth": {"basic": "instance-password-1"}}}', /JAMF_INSTANCES\.sandbox\.auth: the credentials document is invalid/],
+  ])('refuses %s, naming the variable and never a value', (_what, text, message) => {
+    const error = (() => {
+      try {
+        readJamfInstancesVariable(text);
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('instance-password-1');
   });
 });
