@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MalformedBodyError } from '../shared/errors';
+import { SAFE_XML_OPTIONS, XML_DECLARATION } from './safe-xml';
 import { MAX_DEPTH } from './structure';
 
 /**
@@ -10,21 +11,13 @@ import { MAX_DEPTH } from './structure';
  * element is the only evidence of a list.
  */
 const parser = new XMLParser({
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  processEntities: true,
+  ...SAFE_XML_OPTIONS,
   // fast-xml-parser 5 decodes numeric character references (`&#38;`) only
   // with `htmlEntities`; the HTML named entities it also brings are harmless text.
   htmlEntities: true,
   maxNestedTags: MAX_DEPTH,
 });
 
-/** DOCTYPE declarations are how entity expansion and external entities get in; Jamf never sends one. */
-const DECLARATION = /<!(?:DOCTYPE|ENTITY)/i;
 
 /** Parses an XML body and returns the content of its single root element. */
 export function parseXml(text: string): unknown {
@@ -169,7 +162,7 @@ function add(stack: readonly OpenElement[], name: string, value: unknown): boole
 
 /** Any XML: XMLValidator, then fast-xml-parser, with the errors the decoder reports. */
 export function parseAnyXml(text: string): unknown {
-  if (DECLARATION.test(text)) {
+  if (XML_DECLARATION.test(text)) {
     throw new MalformedBodyError('XmlDoctypeNotAllowed', 'XML with a DOCTYPE or ENTITY declaration is not accepted');
   }
   const validation = XMLValidator.validate(text);

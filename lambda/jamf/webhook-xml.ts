@@ -10,6 +10,7 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import * as v from 'valibot';
+import { SAFE_XML_OPTIONS, XML_DECLARATION } from '../decode/safe-xml';
 import { describeIssuesWithoutValues } from '../shared/issues';
 
 /** The content types Jamf Pro can send a webhook in. */
@@ -108,25 +109,15 @@ export function webhookListXml(webhooks: readonly { readonly id: number; readonl
   return `<?xml version="1.0" encoding="UTF-8"?><webhooks><size>${webhooks.length}</size>${items}</webhooks>`;
 }
 
-/**
- * Safe options, as lambda/decode/xml.ts sets them: no DOCTYPE (refused before parsing, so no
- * entity can be declared), only XML's own five entities, values as text, the list always an array.
- */
+/** The decoder's safe options, with only XML's own five entities, and the list always an array. */
 const parser = new XMLParser({
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  processEntities: true,
+  ...SAFE_XML_OPTIONS,
   htmlEntities: false,
   isArray: (_name, jpath) => jpath === 'webhooks.webhook',
 });
-const DECLARATION = /<!(?:DOCTYPE|ENTITY)/i;
 
 function parseRoot(xml: string, root: 'webhook' | 'webhooks'): unknown {
-  if (DECLARATION.test(xml)) throw new InvalidWebhookXmlError('XML with a DOCTYPE or ENTITY declaration is refused');
+  if (XML_DECLARATION.test(xml)) throw new InvalidWebhookXmlError('XML with a DOCTYPE or ENTITY declaration is refused');
   let document: unknown;
   try {
     document = parser.parse(xml, true);
