@@ -29,7 +29,8 @@ process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ initMs: Number(import
 process.exit(0);
 `;
 
-function run(args: string[], env: Record<string, string>, cpuShare?: CpuShare): Promise<{ wallMs: number; stdout: string }> {
+/** Runs `node <args>` (inside `cpuShare`'s cgroup when given) and answers its stdout and wall time; fails on a non-zero exit. */
+export function runChild(args: string[], env: Record<string, string>, cpuShare?: CpuShare): Promise<{ wallMs: number; stdout: string }> {
   const started = process.hrtime.bigint();
   const { command, args: commandArgs } = cpuShare ? cpuShare.wrap(process.execPath, args) : { command: process.execPath, args };
   return new Promise((resolve, reject) => {
@@ -52,11 +53,11 @@ interface ChildResult {
   readonly status: number;
 }
 
-function resultOf(stdout: string): ChildResult {
-  // The handler writes its own log line to stdout too.
+/** The JSON of a child's `BENCH_RESULT` line (a handler writes its own log lines to stdout too). */
+export function benchResult<T>(stdout: string): T {
   const resultLine = stdout.split('\n').find((text) => text.startsWith('BENCH_RESULT '));
   if (!resultLine) throw new Error(`benchmark child printed no result: ${stdout.slice(0, 500)}`);
-  return JSON.parse(resultLine.slice('BENCH_RESULT '.length)) as ChildResult;
+  return JSON.parse(resultLine.slice('BENCH_RESULT '.length)) as T;
 }
 
 export interface ColdReport {
@@ -98,9 +99,9 @@ export async function coldStart(
   const overBare: number[] = [];
   let status = 0;
   for (let i = 0; i < runs; i++) {
-    const bare = await run([bareChild], { NODE_OPTIONS: nodeOptions }, cpuShare);
-    const measured = await run([child], childEnv, cpuShare);
-    const result = resultOf(measured.stdout);
+    const bare = await runChild([bareChild], { NODE_OPTIONS: nodeOptions }, cpuShare);
+    const measured = await runChild([child], childEnv, cpuShare);
+    const result = benchResult<ChildResult>(measured.stdout);
     init.push(result.initMs);
     first.push(result.firstMs);
     overBare.push(measured.wallMs - bare.wallMs);
@@ -132,13 +133,13 @@ export async function coldImports(
   const samples = new Map<string, number[]>(targets.map(({ name }) => [name, []]));
   for (let i = 0; i < runs; i++) {
     for (const { name, bundleDir, nodeOptions } of targets) {
-      const { stdout } = await run([child], {
+      const { stdout } = await runChild([child], {
         ...env,
         NODE_OPTIONS: nodeOptions,
         NODE_NO_WARNINGS: '1',
         BENCH_BUNDLE: join(bundleDir, 'index.mjs'),
       });
-      samples.get(name)!.push(resultOf(stdout).initMs);
+      samples.get(name)!.push(benchResult<ChildResult>(stdout).initMs);
     }
   }
   return new Map([...samples].map(([name, values]) => [name, median(values)]));

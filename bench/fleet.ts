@@ -6,7 +6,6 @@
  * this process, and the rise of the resident set at its highest, each in a
  * fresh process.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { toPutEventsEntries } from '../lambda/publish/entry';
 import { packRequests } from '../lambda/publish/publisher';
 import { entrySize } from '../lambda/publish/size';
 import { smartGroupChange } from '../test/support/smart-group-change';
+import { benchResult, runChild } from './cold';
 import type { CpuShare } from './cpu-share';
 import { median } from './stats';
 
@@ -41,26 +41,9 @@ function timeMs(work: () => unknown, rounds: number): number {
   return median(times);
 }
 
-/** Runs a child that prints one `BENCH_RESULT <json>` line, and answers that JSON. */
-function childResult<T>(command: string, args: readonly string[], what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (code !== 0 || line === undefined) return reject(new Error(`${what} exited ${code}: ${stderr.slice(-500)}`));
-      resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as T);
-    });
-  });
-}
-
 async function peakBytes(contender: 'ours' | 'bare', file: string): Promise<number> {
-  const args = ['--expose-gc', require.resolve('tsx/cli'), join(__dirname, 'fleet-child.ts'), contender, file];
-  return (await childResult<{ peakBytes: number }>(process.execPath, args, `fleet child ${contender}`)).peakBytes;
+  const { stdout } = await runChild(['--expose-gc', require.resolve('tsx/cli'), join(__dirname, 'fleet-child.ts'), contender, file], {});
+  return benchResult<{ peakBytes: number }>(stdout).peakBytes;
 }
 
 /** The 20,000-device change in both formats: time over `rounds` rounds, peak memory of `memoryRuns` processes each (median). */
@@ -123,9 +106,8 @@ export async function fleetRequests(share?: CpuShare): Promise<Record<'json' | '
     for (const format of ['json', 'xml'] as const) {
       const file = join(dir, `change.${format}`);
       writeFileSync(file, change[format]);
-      const args = [require.resolve('tsx/cli'), join(__dirname, 'fleet-handler-child.ts'), file];
-      const { command, args: commandArgs } = share ? share.wrap(process.execPath, args) : { command: process.execPath, args };
-      result[format] = await childResult<FleetRequest>(command, commandArgs, `fleet request ${format}`);
+      const { stdout } = await runChild([require.resolve('tsx/cli'), join(__dirname, 'fleet-handler-child.ts'), file], {}, share);
+      result[format] = benchResult<FleetRequest>(stdout);
     }
     return result;
   } finally {
